@@ -1,0 +1,177 @@
+"""The one interface every source adapter implements, and the registry of adapters by name.
+
+A source turns HTTP responses (or an export file) into `ReviewRecord`s. It never touches the
+database. Parsing is a pure function from a fetched `Page` to a `PageResult`; a page that does
+not look like the site's known layout raises `LayoutChanged` instead of returning nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from monitor.errors import ConfigError, UnknownSourceKind
+from sources.records import ReviewRecord
+
+__all__ = ["Fetch", "Option", "Page", "PageResult", "Source", "get_source_class", "registry"]
+
+ENTRY_POINT_GROUP = "review_monitor.sources"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched HTTP response: what a parser gets."""
+
+    url: str
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What a parser found on one page: records and the next page to fetch, if any."""
+
+    records: list[ReviewRecord]
+    next_url: str | None = None
+
+
+Fetch = Callable[[str], Awaitable[Page]]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One option a source accepts, with its type, default and one-line help."""
+
+    name: str
+    help: str
+    type: type = str
+    default: Any = None
+    required: bool = False
+
+
+_REGISTRY: dict[str, type[Source]] = {}
+
+
+class Source:
+    """Base class of all source adapters; subclasses register themselves by `name`."""
+
+    name: ClassVar[str] = ""
+    help: ClassVar[str] = ""
+    locator_help: ClassVar[str] = "URL of the first page"
+    options: ClassVar[tuple[Option, ...]] = ()
+    # Pages of one listing are newest first, so an incremental crawl may stop early.
+    newest_first: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            _REGISTRY[cls.name] = cls
+
+    def __init__(self, locator: str, options: Mapping[str, Any] | None = None) -> None:
+        if not locator or not str(locator).strip():
+            raise ConfigError(f"source kind {self.name!r} needs a locator ({self.locator_help})")
+        self.locator = str(locator).strip()
+        self.opts = self._validate_options(dict(options or {}))
+
+    @classmethod
+    def _validate_options(cls, given: dict[str, Any]) -> dict[str, Any]:
+        known = {o.name: o for o in cls.options}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            names = ", ".join(known) or "none"
+            raise ConfigError(f"source kind {cls.name!r} has no option {unknown[0]!r} (options: {names})")
+        result: dict[str, Any] = {}
+        for opt in cls.options:
+            if opt.name not in given:
+                if opt.required:
+                    raise ConfigError(f"source kind {cls.name!r} needs option {opt.name!r}: {opt.help}")
+                result[opt.name] = opt.default
+                continue
+            value = given[opt.name]
+            try:
+                result[opt.name] = _coerce(value, opt.type)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(
+                    f"source kind {cls.name!r}: option {opt.name!r} must be {opt.type.__name__}, got {value!r}"
+                ) from exc
+        return result
+
+    def start_urls(self) -> list[str]:
+        """The first page(s) to fetch."""
+        return [self.locator]
+
+    def parse(self, page: Page) -> PageResult:
+        """Turn one fetched page into records; raise `LayoutChanged` when the page is not recognised."""
+        raise NotImplementedError
+
+    async def pages(self, fetch: Fetch, *, max_pages: int | None = None) -> AsyncIterator[PageResult]:
+        """Fetch and parse pages in order, following `next_url`; the caller may stop early."""
+        seen: set[str] = set()
+        count = 0
+        for start in self.start_urls():
+            url: str | None = start
+            while url and url not in seen:
+                if max_pages is not None and count >= max_pages:
+                    return
+                seen.add(url)
+                page = await fetch(url)
+                count += 1
+                result = self.parse(page)
+                yield result
+                url = result.next_url
+
+
+def _coerce(value: Any, kind: type) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise ValueError(value)
+    if kind in (int, float):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return kind(value)
+    if kind is dict:
+        if not isinstance(value, dict):
+            raise TypeError(value)
+        return value
+    if kind is list:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise TypeError(value)
+        return value
+    return kind(value)
+
+
+def _load_plugins() -> None:
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        ep.load()
+
+
+def registry() -> dict[str, type[Source]]:
+    """All registered source kinds by name (built-ins and plugins)."""
+    import sources  # noqa: F401  (importing the package registers the built-ins)
+
+    _load_plugins()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_source_class(kind: str) -> type[Source]:
+    """The adapter class for `kind`, or `UnknownSourceKind` listing the known kinds."""
+    known = registry()
+    if kind not in known:
+        raise UnknownSourceKind(f"unknown source kind {kind!r}; known kinds: {', '.join(known)}")
+    return known[kind]
