@@ -44,6 +44,8 @@ class PageResult:
 
     records: list[ReviewRecord]
     next_url: str | None = None
+    # Row-level problems that did not stop the page (e.g. "line 17: rating 'x' is not a number").
+    problems: list[str] = field(default_factory=list)
 
 
 Fetch = Callable[[str], Awaitable[Page]]

@@ -1,0 +1,77 @@
+"""Small field converters shared by adapters: timestamps, ratings, HTML-to-text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+__all__ = ["html_to_text", "parse_datetime", "parse_rating"]
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def parse_datetime(value: Any, *, day_first: bool = True) -> datetime | None:
+    """Parse ISO 8601, epoch seconds/milliseconds or `DD-MM-YYYY[ HH:MM]` into an aware UTC datetime.
+
+    Naive values are taken as UTC. Returns None for empty input; raises ValueError for text that is
+    not a recognisable time, so callers can report the row instead of storing a wrong date.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value  # milliseconds since 1970 are > 1e11 after 1973
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "none", "null"}:
+        return None
+    if text.isdigit():
+        return parse_datetime(int(text))
+    match = _DAY_FIRST.match(text)
+    if match:
+        a, b, year, hh, mm, ss = match.groups()
+        day, month = (int(a), int(b)) if day_first else (int(b), int(a))
+        return datetime(int(year), month, day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
+    iso = text.replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError as exc:
+        raise ValueError(f"not a date/time: {text[:40]!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_rating(value: Any) -> float | None:
+    """A star rating as a float, None when absent; ValueError when present but not a number."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a rating: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "none", "null"}:
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError as exc:
+        raise ValueError(f"not a rating: {text[:20]!r}") from exc
+
+
+_BLOCK_TAGS = ("br", "p", "div", "li")
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment, with line breaks kept and `&nbsp;` folded into spaces."""
+    if "<" not in markup and "&" not in markup:
+        return markup.strip()
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+    text = soup.get_text()
+    text = text.replace("\xa0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
