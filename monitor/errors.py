@@ -1,17 +1,17 @@
 """Every error the product raises on purpose.
 
-    MonitorError                  base; the CLI prints its message and exits non-zero
-    ├── ConfigError               the TOML file is missing, malformed or has a bad value (names file and key)
-    ├── UnknownSourceKind         a source kind that is not registered (lists the known kinds)
-    ├── SourceError               a source could not produce records
-    │   ├── FetchError            the site could not be fetched
-    │   │   ├── Unreachable       DNS, connection refused/reset, timeouts after retries
-    │   │   ├── Blocked           403/429 after retries, or robots.txt forbids the URL
-    │   │   └── BodyTooLarge      the response is bigger than the configured limit
-    │   ├── LayoutChanged         the page fetched fine but is not the layout the adapter knows
-    │   └── BadExport             an export file is missing columns or is not CSV/JSON
-    ├── NotFound                  a company, source, task or review that does not exist
-    └── WorkflowError             a task transition that is not allowed (e.g. claiming a held task)
+MonitorError                  base; the CLI prints its message and exits non-zero
+├── ConfigError               the TOML file is missing, malformed or has a bad value (names file and key)
+├── UnknownSourceKind         a source kind that is not registered (lists the known kinds)
+├── SourceError               a source could not produce records
+│   ├── FetchError            the site could not be fetched
+│   │   ├── Unreachable       DNS, connection refused/reset, timeouts after retries
+│   │   ├── Blocked           403/429 after retries, or robots.txt forbids the URL
+│   │   └── BodyTooLarge      the response is bigger than the configured limit
+│   ├── LayoutChanged         the page fetched fine but is not the layout the adapter knows
+│   └── BadExport             an export file is missing columns or is not CSV/JSON
+├── NotFound                  a company, source, task or review that does not exist
+└── WorkflowError             a task transition that is not allowed (e.g. claiming a held task)
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ __all__ = [
     "MonitorError",
     "NotFound",
     "SourceError",
-    "Unreachable",
     "UnknownSourceKind",
+    "Unreachable",
     "WorkflowError",
 ]
 

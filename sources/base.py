@@ -163,10 +163,21 @@ def _load_plugins() -> None:
         ep.load()
 
 
+BUILTIN_MODULES = ("trustpilot", "hellopeter", "google_play", "app_store", "file", "jsonld", "css", "feed")
+
+
+def _load_builtins() -> None:
+    import importlib
+    import importlib.util
+
+    for name in BUILTIN_MODULES:
+        if importlib.util.find_spec(f"sources.{name}") is not None:
+            importlib.import_module(f"sources.{name}")
+
+
 def registry() -> dict[str, type[Source]]:
     """All registered source kinds by name (built-ins and plugins)."""
-    import sources  # noqa: F401  (importing the package registers the built-ins)
-
+    _load_builtins()
     _load_plugins()
     return dict(sorted(_REGISTRY.items()))
 

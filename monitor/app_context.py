@@ -1,0 +1,60 @@
+"""Opening the product's state for a command: settings once, the database at the current schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from monitor.config import Settings, load_settings
+from monitor.db import make_engine
+from monitor.errors import ConfigError, MonitorError
+from monitor.migrate import current_revision, head_revision, upgrade
+
+__all__ = ["AppContext", "open_database"]
+
+
+def open_database(url: str, *, create: bool = True) -> Engine:
+    """An engine on `url` whose schema is current: an empty database is created, an old one must be upgraded."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        folder.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+    except Exception as exc:  # any driver error: bad URL, server down, wrong password
+        raise ConfigError(f"cannot open the database {_safe(url)}: {exc.__class__.__name__}: {exc}") from None
+    head = head_revision()
+    if current is None and create:
+        upgrade(engine)
+    elif current != head:
+        raise MonitorError(
+            f"the database {_safe(url)} is at schema {current}, this version needs {head}: run `monitor init`"
+        )
+    return engine
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}"
+    return url
+
+
+@dataclass
+class AppContext:
+    """What every command needs, built lazily from the `--config` option."""
+
+    config_path: str | None = None
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.config_path)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return open_database(self.settings.database_url)

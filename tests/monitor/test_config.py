@@ -1,0 +1,90 @@
+"""Configuration: a complete file loads; every mistake names the file, the key and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_settings, parse_schedule
+from monitor.errors import ConfigError
+
+GOOD = """
+database_url = "sqlite:///x.db"
+user_agent = "acme-monitor/1.0 (+mailto:ops@example.com)"
+
+[[company]]
+name = "Acme"
+timezone = "Europe/Berlin"
+business_hours = "08:00-18:00"
+business_days = "mon-fri"
+unhappy_threshold = 2
+
+[[company.source]]
+name = "acme-trustpilot"
+kind = "trustpilot"
+locator = "https://www.trustpilot.com/review/acme.example"
+schedule = "interval:6h"
+min_delay = 2.5
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_complete_file_loads(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD), env={})
+    (company,) = settings.companies
+    assert company.name == "Acme" and company.business_hours == (8, 18) and company.business_days == (0, 1, 2, 3, 4)
+    (src,) = company.sources
+    assert (src.kind, src.min_delay, src.company, src.respect_robots) == ("trustpilot", 2.5, "Acme", True)
+    assert settings.database_url == "sqlite:///x.db"
+
+
+def test_environment_overrides_database_url(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD), env={"MONITOR_DATABASE_URL": "postgresql://u@h/db"})
+    assert settings.database_url == "postgresql://u@h/db"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('kind = "trustpilot"', 'kind = "trustpilott"'), "unknown source kind 'trustpilott'; known kinds:"),
+        (('timezone = "Europe/Berlin"', 'timezone = "Mars/Olympus"'), "company[0].timezone: 'Mars/Olympus'"),
+        (('schedule = "interval:6h"', 'schedule = "every day"'), "company[0].source[0].schedule"),
+        (("min_delay = 2.5", 'min_delay = "slow"'), "company[0].source[0].min_delay: must be a number"),
+        (('business_hours = "08:00-18:00"', 'business_hours = "18:00-08:00"'), "business_hours"),
+        (("min_delay = 2.5", "min_delai = 2.5"), "min_delai: unknown key"),
+        (('user_agent = "acme-monitor/1.0 (+mailto:ops@example.com)"', 'user_agent = " "'), "user_agent"),
+    ],
+)
+def test_mistakes_name_file_key_and_problem(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
+
+
+def test_malformed_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[[company]\nname="), env={})
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_duplicate_source_names_refused(tmp_path: Path) -> None:
+    text = GOOD + GOOD[GOOD.index("[[company.source]]") :]
+    with pytest.raises(ConfigError, match="used twice"):
+        load_settings(write(tmp_path, text), env={})
+
+
+def test_schedules() -> None:
+    assert parse_schedule("interval:30m") == {"trigger": "interval", "minutes": 30}
+    assert parse_schedule("cron:0 7 * * mon-fri")["day_of_week"] == "mon-fri"
+    assert parse_schedule("manual") == {}
+    with pytest.raises(ValueError):
+        parse_schedule("cron:0 7 *")
