@@ -1,0 +1,377 @@
+"""The `monitor` command: collect public reviews, find unhappy reviewers and template replies, queue outreach."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from monitor.app_context import AppContext
+from monitor.cli_output import err, fail_cleanly, fmt_time, out, print_json, safe
+from monitor.config import SourceConfig
+from monitor.crawl import CrawlOutcome, crawl_sources
+from monitor.errors import MonitorError
+from monitor.health import Health
+from monitor.migrate import current_revision, head_revision, upgrade
+from monitor.models import Company, CompanyReply, CrawlRun, Review, SourceRow
+from monitor.store import sync_config
+
+app = typer.Typer(
+    help=(
+        "Review-response monitor: watches public review sites, finds unhappy reviewers and the template replies a "
+        "company posted to them, and queues every unhappy reviewer for personal outreach.\n\n"
+        "Start with `monitor demo` (no internet needed), then write a monitor.toml (see the README) and run "
+        "`monitor init`, `monitor crawl`, `monitor serve`."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="TOML configuration file (default: $MONITOR_CONFIG or ./monitor.toml).",
+        envvar="MONITOR_CONFIG",
+        show_envvar=False,
+    ),
+]
+
+
+@app.callback()
+def main(ctx: typer.Context, config: ConfigOpt = None) -> None:
+    """Review-response monitor."""
+    ctx.obj = AppContext(config)
+
+
+def _ctx(ctx: typer.Context) -> AppContext:
+    obj = ctx.obj
+    assert isinstance(obj, AppContext)
+    return obj
+
+
+@app.command()
+@fail_cleanly
+def init(ctx: typer.Context) -> None:
+    """Create the database or upgrade it to the current schema, and load companies and sources from the config."""
+    app_ctx = _ctx(ctx)
+    settings = app_ctx.settings
+    from monitor.db import make_engine, session_scope
+
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        rows = sync_config(session=session, settings=settings)
+    state = "created" if before is None else ("upgraded" if before != head_revision() else "already current")
+    out.print(f"database {safe(settings.database_url)}: {state} (schema {head_revision()})")
+    out.print(
+        f"{len(settings.companies)} company(ies), {len(rows)} source(s) from "
+        f"{safe(settings.path or 'defaults (no config file)')}"
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[pages]} pages, {task.fields[records]} reviews"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def run_crawl(app_ctx: AppContext, sources: list[SourceConfig], *, backfill: bool) -> list[CrawlOutcome]:
+    """Crawl with a progress bar per source."""
+    with _progress() as progress:
+        tasks = {s.name: progress.add_task(f"{s.name}", total=None, pages=0, records=0) for s in sources}
+
+        def on_page(name: str, pages: int, records: int) -> None:
+            progress.update(tasks[name], pages=pages, records=records)
+
+        outcomes = asyncio.run(
+            crawl_sources(
+                engine=app_ctx.engine, settings=app_ctx.settings, sources=sources, backfill=backfill, on_page=on_page
+            )
+        )
+        for o in outcomes:
+            progress.update(tasks[o.source], total=1, completed=1)
+    return outcomes
+
+
+def print_outcomes(outcomes: list[CrawlOutcome]) -> None:
+    """One line per crawled source."""
+    for o in outcomes:
+        colour = "green" if o.health == Health.OK else ("yellow" if o.health == Health.PARTIAL else "red")
+        out.print(
+            f"[{colour}]{o.health.value:<14}[/] {safe(o.source)}: {o.seen} seen, {o.new} new, "
+            f"{o.changed} changed, {o.pages} page(s). {safe(o.message)}"
+        )
+
+
+@app.command()
+@fail_cleanly
+def crawl(
+    ctx: typer.Context,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    backfill: Annotated[bool, typer.Option(help="Walk the full history instead of stopping at known reviews.")] = False,
+) -> None:
+    """Crawl the configured sources now (all enabled ones, or those named with --source)."""
+    app_ctx = _ctx(ctx)
+    settings = app_ctx.settings
+    chosen = [settings.source(n) for n in source] if source else [s for s in settings.all_sources() if s.enabled]
+    if not chosen:
+        raise MonitorError("no enabled sources configured: add [[company.source]] entries to the config (see README)")
+    outcomes = run_crawl(app_ctx, chosen, backfill=backfill)
+    print_outcomes(outcomes)
+    if any(o.health not in (Health.OK, Health.PARTIAL) for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command("sources")
+@fail_cleanly
+def sources_cmd(
+    ctx: typer.Context,
+    kinds: Annotated[bool, typer.Option("--kinds", help="List every source kind with its options instead.")] = False,
+) -> None:
+    """List configured sources with their last run and health (or, with --kinds, every source kind)."""
+    if kinds:
+        _print_kinds()
+        return
+    app_ctx = _ctx(ctx)
+    with Session(app_ctx.engine) as session:
+        sync_config(session=session, settings=app_ctx.settings)
+        session.commit()
+        rows = session.exec(select(SourceRow, Company).join(Company).order_by(Company.name, SourceRow.name)).all()
+        table = Table("source", "company", "kind", "enabled", "schedule", "last run", "health", "since", "message")
+        for row, company in rows:
+            runs = session.exec(
+                select(CrawlRun).where(CrawlRun.source_id == row.id).order_by(col(CrawlRun.id).desc()).limit(50)
+            ).all()
+            last = runs[0] if runs else None
+            since = last.started_at if last else None
+            for run in runs[1:]:
+                if last is None or run.health != last.health:
+                    break
+                since = run.started_at
+            health = last.health if last else "never run"
+            colour = {"ok": "green", "partial": "yellow", "running": "cyan"}.get(health, "red")
+            table.add_row(
+                safe(row.name),
+                safe(company.name),
+                row.kind,
+                "yes" if row.enabled else "no",
+                row.schedule,
+                fmt_time(last.started_at if last else None),
+                f"[{colour}]{health}[/]",
+                fmt_time(since),
+                safe(last.message if last else "", 80),
+            )
+        out.print(table)
+
+
+def _print_kinds() -> None:
+    from sources.base import registry
+
+    for name, cls in registry().items():
+        out.print(f"[bold]{name}[/]: {safe(cls.help)}")
+        out.print(f"    locator: {safe(cls.locator_help)}")
+        for opt in cls.options:
+            default = "" if opt.default is None else f" (default {opt.default!r})"
+            out.print(f"    {opt.name} ({opt.type.__name__}){safe(default)}: {safe(opt.help)}")
+
+
+@app.command()
+@fail_cleanly
+def reviews(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only reviews of this source.")] = None,
+    company: Annotated[str | None, typer.Option(help="Only reviews of this company.")] = None,
+    unhappy: Annotated[bool, typer.Option("--unhappy", help="Only reviews from unhappy reviewers.")] = False,
+    max_rating: Annotated[float | None, typer.Option(help="Only ratings at or below this.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List stored reviews, newest first, with the company's reply."""
+    app_ctx = _ctx(ctx)
+    with Session(app_ctx.engine) as session:
+        query = (
+            select(Review, SourceRow, Company, CompanyReply)
+            .join(SourceRow, col(Review.source_id) == SourceRow.id)
+            .join(Company, col(SourceRow.company_id) == Company.id)
+            .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
+        )
+        if source:
+            query = query.where(SourceRow.name == source)
+        if company:
+            query = query.where(Company.name == company)
+        if unhappy:
+            query = query.where(col(Review.unhappy).is_(True))
+        if max_rating is not None:
+            query = query.where(col(Review.rating) <= max_rating)
+        query = query.order_by(col(Review.published_at).desc().nulls_last(), col(Review.id).desc()).limit(limit)
+        rows = session.exec(query).all()
+    if json_out:
+        print_json([_review_json(r, s, c, rep) for r, s, c, rep in rows])
+        return
+    table = Table("published", "source", "rating", "author", "review", "reply", "template")
+    for r, s, _c, rep in rows:
+        rating = f"{r.rating:g}/{r.rating_scale or 5}" if r.rating is not None else "-"
+        reply = safe(rep.text, 50) if rep else ("(private)" if r.private_reply else "-")
+        table.add_row(
+            fmt_time(r.published_at),
+            safe(s.name),
+            rating,
+            safe(r.author_name, 20),
+            safe(f"{r.title or ''} {r.body}".strip(), 70),
+            reply,
+            safe(rep.template_id if rep else ""),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} review(s)")
+
+
+def _review_json(r: Review, s: SourceRow, c: Company, rep: CompanyReply | None) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "source": s.name,
+        "company": c.name,
+        "site_review_id": r.site_review_id,
+        "url": r.url,
+        "author": r.author_name,
+        "author_handle": r.author_handle,
+        "rating": r.rating,
+        "rating_scale": r.rating_scale,
+        "title": r.title,
+        "body": r.body,
+        "language": r.language,
+        "published_at": r.published_at.isoformat() if r.published_at else None,
+        "unhappy": r.unhappy,
+        "severity": r.severity,
+        "flags": [f for f in r.flags.split(",") if f],
+        "private_reply": r.private_reply,
+        "reply": None
+        if rep is None
+        else {
+            "text": rep.text,
+            "published_at": rep.published_at.isoformat() if rep.published_at else None,
+            "author": rep.author,
+            "template": rep.template_id,
+            "rote_score": rep.rote_score,
+        },
+    }
+
+
+@app.command("import")
+@fail_cleanly
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, JSON or JSON Lines export (optionally .gz).")],
+    company: Annotated[str, typer.Option(help="The company the reviews are about (created if new).")],
+    format: Annotated[str, typer.Option(help="auto, app_store, google_play, hellopeter or generic.")] = "auto",
+    source_name: Annotated[
+        str | None, typer.Option(help="Name of the source to store under (default from file).")
+    ] = None,
+) -> None:
+    """Import a one-off export file through the same path as the `file` source; re-importing never duplicates."""
+    if not file.exists():
+        raise MonitorError(f"{file}: no such file")
+    name = source_name or f"import-{_slug(company)}-{_slug(file.stem)}"
+    src = SourceConfig(
+        name=name,
+        kind="file",
+        locator=str(file.resolve()),
+        company=company,
+        options={"format": format},
+        schedule="manual",
+    )
+    app_ctx = _ctx(ctx)
+    outcomes = run_crawl(app_ctx, [src], backfill=True)
+    print_outcomes(outcomes)
+    for line in outcomes[0].errors[:20]:
+        err.print(f"  skipped: {safe(line)}")
+    if outcomes[0].health not in (Health.OK, Health.PARTIAL):
+        raise typer.Exit(1)
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
+
+
+@app.command()
+@fail_cleanly
+def serve(ctx: typer.Context) -> None:
+    """Run the scheduler in the foreground (one job per enabled source) until Ctrl-C or SIGTERM."""
+    from monitor.scheduler import build_scheduler, sync_jobs
+
+    app_ctx = _ctx(ctx)
+    settings = app_ctx.settings
+    _ = app_ctx.engine  # creates or checks the schema before the first job runs
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = build_scheduler(settings)
+    scheduler.start(paused=True)
+    try:
+        names = sync_jobs(scheduler, settings, app_ctx.config_path)
+        scheduler.resume()
+        for job in scheduler.get_jobs():
+            out.print(f"scheduled {safe(job.name)}: next run {fmt_time(job.next_run_time)}")
+        if not names:
+            err.print("no enabled scheduled sources in the configuration; waiting anyway (Ctrl-C to stop)")
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        out.print("scheduler stopped")
+
+
+@app.command()
+@fail_cleanly
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Where the demo database and digest are written.")] = Path("demo-data"),
+) -> None:
+    """Run the whole product on bundled real pages served from 127.0.0.1 (no internet needed)."""
+    from monitor.demo import run_demo
+
+    run_demo(data_dir)
+
+
+def _mount_optional() -> None:
+    """Command groups living in their own modules."""
+    import importlib
+
+    for module, attr, name in (("monitor.cli_probe", "probe", "probe"),):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        app.command(name)(getattr(mod, attr))
+    for module, attr, name in (("monitor.cli_templates", "templates_app", "templates"),):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        app.add_typer(getattr(mod, attr), name=name)
+
+
+_mount_optional()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,65 @@
+"""Console output shared by commands: one stdout console, one stderr console, untrusted text escaped."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from monitor.errors import MonitorError
+
+__all__ = ["err", "fail_cleanly", "fmt_time", "out", "print_json", "safe"]
+
+def _width() -> int | None:
+    """Terminal width on a terminal; a roomy fixed width when piped, so tables do not squeeze to 80 columns."""
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return None
+    return 160
+
+
+out = Console(highlight=False, width=_width())
+err = Console(stderr=True, highlight=False, width=_width())
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def safe(text: object, limit: int | None = None) -> str:
+    """Text from a review site, made safe for Rich markup (and shortened when `limit` is given)."""
+    value = "" if text is None else str(text)
+    value = " ".join(value.split())
+    if limit and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return escape(value)
+
+
+def fmt_time(value: datetime | None) -> str:
+    """A short UTC time for tables."""
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout, nothing else."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn product errors into one clear line on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except MonitorError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+
+    return wrapper

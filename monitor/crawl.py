@@ -1,0 +1,237 @@
+"""The crawl runner: runs one source through the shared fetcher, stores what it found, records the run.
+
+A run keeps everything in memory until the source is done and then writes in one transaction, so a
+killed process leaves no half-written crawl behind (its run row is marked interrupted by the next run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from monitor.analysis import analyse_new_data
+from monitor.config import Settings, SourceConfig
+from monitor.db import session_scope, utcnow
+from monitor.errors import Blocked, FetchError, LayoutChanged, MonitorError, Unreachable
+from monitor.fetcher import Fetcher, FetchStats, HostPolicy
+from monitor.health import Health, advice
+from monitor.models import CrawlRun, SourceRow
+from monitor.store import ensure_source, fingerprint, known_fingerprints, upsert_reviews
+from sources.base import Fetch, Source, get_source_class
+from sources.records import ReviewRecord
+
+__all__ = ["CrawlOutcome", "collect", "crawl_sources", "policy_for", "run_source"]
+
+BACKFILL_MAX_PAGES = 10_000
+MAX_ERRORS_KEPT = 50
+
+PageCallback = Callable[[str, int, int], None]  # (source name, pages so far, records so far)
+
+
+@dataclass
+class CrawlOutcome:
+    """The result of one run, for printing."""
+
+    source: str
+    health: Health
+    pages: int = 0
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+
+def policy_for(src: SourceConfig) -> HostPolicy:
+    """The politeness settings of one source."""
+    return HostPolicy(
+        concurrency=src.concurrency,
+        min_delay=src.min_delay,
+        respect_robots=src.respect_robots,
+        timeout=src.timeout,
+    )
+
+
+async def run_source(
+    *,
+    engine: Engine,
+    settings: Settings,
+    src: SourceConfig,
+    fetcher: Fetcher,
+    backfill: bool = False,
+    on_page: PageCallback | None = None,
+) -> CrawlOutcome:
+    """Crawl one configured source end to end and record the run."""
+    with session_scope(engine) as session:
+        row = ensure_source(session=session, settings=settings, src=src)
+        _mark_interrupted(session, row)
+        run = CrawlRun(source_id=row.id or 0, backfill=backfill)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+        previous_good = _last_good_seen(session, row)
+    stats = FetchStats()
+    source_id = row.id or 0
+    got = await collect(
+        src=src,
+        fetch=fetcher.bind(policy_for(src), stats),
+        max_pages=BACKFILL_MAX_PAGES if backfill else src.max_pages,
+        is_known=None if backfill else (lambda page: _all_known(engine, source_id, page)),
+        on_page=on_page,
+        previous_good=previous_good or 0,
+    )
+    # A source's first good run reads its history: those reviews count as backfill, not as fresh complaints.
+    as_backfill = backfill or previous_good is None
+    outcome = CrawlOutcome(
+        source=src.name,
+        health=got.health,
+        pages=got.pages,
+        seen=len(got.records),
+        message=got.message,
+        errors=got.problems[:MAX_ERRORS_KEPT],
+        run_id=run_id,
+    )
+    with session_scope(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        assert run is not None
+        if got.health in (Health.OK, Health.PARTIAL) and got.records:
+            source_row = session.get(SourceRow, row.id)
+            assert source_row is not None
+            result = upsert_reviews(
+                session=session, source=source_row, records=got.records, crawl_run_id=run_id, backfill=as_backfill
+            )
+            outcome.new, outcome.changed = result.new, result.changed
+            analyse_new_data(session=session, settings=settings, source=source_row, result=result)
+        run.finished_at = utcnow()
+        run.pages, run.bytes, run.retries = got.pages, stats.bytes, stats.retries
+        run.status_codes = {str(code): n for code, n in stats.status_codes.items()}
+        run.reviews_seen, run.reviews_new, run.reviews_changed = outcome.seen, outcome.new, outcome.changed
+        run.errors = outcome.errors
+        run.health = got.health.value
+        run.message = got.message
+    return outcome
+
+
+@dataclass
+class Collected:
+    """What reading a source produced, before anything is stored."""
+
+    records: list[ReviewRecord]
+    problems: list[str]
+    health: Health
+    message: str
+    pages: int = 0
+
+
+async def collect(
+    *,
+    src: SourceConfig,
+    fetch: Fetch,
+    max_pages: int,
+    is_known: Callable[[Sequence[ReviewRecord]], bool] | None = None,
+    on_page: PageCallback | None = None,
+    previous_good: int = 0,
+) -> Collected:
+    """Read a source's pages and judge the run's health; stores nothing.
+
+    `is_known` tells whether every record of a page is already stored unchanged: after
+    `src.incremental_depth` such pages in a row the run stops (incremental crawling).
+    """
+    records: list[ReviewRecord] = []
+    problems: list[str] = []
+    pages = 0
+    known_run = 0
+
+    def failed(health: Health, error: str, *, keep: bool = False) -> Collected:
+        return Collected(records if keep else [], [*problems, error], health, f"{error}; {advice(health)}", pages)
+
+    try:
+        adapter: Source = get_source_class(src.kind)(src.locator, src.options)
+        async for page in adapter.pages(fetch, max_pages=max_pages):
+            pages += 1
+            records.extend(page.records)
+            problems.extend(page.problems)
+            if on_page:
+                on_page(src.name, pages, len(records))
+            if is_known is not None and adapter.newest_first and page.records:
+                known_run = known_run + 1 if is_known(page.records) else 0
+                if known_run >= max(1, src.incremental_depth):
+                    break
+    except LayoutChanged as exc:
+        return failed(Health.LAYOUT_CHANGED, str(exc))
+    except FetchError as exc:
+        if pages and records:
+            return failed(Health.PARTIAL, str(exc), keep=True)
+        if isinstance(exc, Blocked):
+            return failed(Health.BLOCKED, str(exc))
+        return failed(Health.UNREACHABLE if isinstance(exc, Unreachable) else Health.FAILED, str(exc))
+    except MonitorError as exc:
+        return failed(Health.FAILED, str(exc))
+    if not records and pages and previous_good > 0:
+        return failed(
+            Health.LAYOUT_CHANGED,
+            f"pages were fetched but no reviews were found where the last good run found {previous_good}",
+        )
+    message = f"{len(records)} reviews from {pages} page(s)"
+    if problems:
+        message += f"; {len(problems)} row(s) skipped (see errors)"
+    return Collected(records, problems, Health.OK, message, pages)
+
+
+def _all_known(engine: Engine, source_id: int, page: Sequence[ReviewRecord]) -> bool:
+    with Session(engine) as session:
+        stored = known_fingerprints(session=session, source_id=source_id, site_ids=[r.site_review_id for r in page])
+    return all(stored.get(r.site_review_id) == fingerprint(r) for r in page)
+
+
+def _mark_interrupted(session: Session, row: SourceRow) -> None:
+    stale = session.exec(select(CrawlRun).where(CrawlRun.source_id == row.id, CrawlRun.health == "running")).all()
+    for run in stale:
+        run.health = Health.INTERRUPTED.value
+        run.finished_at = run.finished_at or utcnow()
+        run.message = advice(Health.INTERRUPTED)
+
+
+def _last_good_seen(session: Session, row: SourceRow) -> int | None:
+    last = session.exec(
+        select(CrawlRun)
+        .where(CrawlRun.source_id == row.id, CrawlRun.health == Health.OK.value)
+        .order_by(CrawlRun.id.desc())  # type: ignore[union-attr]
+    ).first()
+    return last.reviews_seen if last else None
+
+
+async def crawl_sources(
+    *,
+    engine: Engine,
+    settings: Settings,
+    sources: Sequence[SourceConfig],
+    backfill: bool = False,
+    on_page: PageCallback | None = None,
+    fetcher: Fetcher | None = None,
+) -> list[CrawlOutcome]:
+    """Crawl several sources concurrently through one shared fetcher (politeness is per host)."""
+    if fetcher is not None:
+        return await _crawl_all(engine, settings, sources, backfill, on_page, fetcher)
+    async with Fetcher(user_agent=settings.user_agent, proxy=settings.proxy) as owned:
+        return await _crawl_all(engine, settings, sources, backfill, on_page, owned)
+
+
+async def _crawl_all(
+    engine: Engine,
+    settings: Settings,
+    sources: Sequence[SourceConfig],
+    backfill: bool,
+    on_page: PageCallback | None,
+    fetcher: Fetcher,
+) -> list[CrawlOutcome]:
+    tasks = [
+        run_source(engine=engine, settings=settings, src=src, fetcher=fetcher, backfill=backfill, on_page=on_page)
+        for src in sources
+    ]
+    return list(await asyncio.gather(*tasks))
