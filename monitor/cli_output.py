@@ -18,6 +18,7 @@ from monitor.errors import MonitorError
 
 __all__ = ["err", "fail_cleanly", "fmt_time", "out", "print_json", "safe"]
 
+
 def _width() -> int | None:
     """Terminal width on a terminal; a roomy fixed width when piped, so tables do not squeeze to 80 columns."""
     if os.environ.get("COLUMNS") or sys.stdout.isatty():
