@@ -10,7 +10,6 @@ review is exported again (see `derived_id`), so importing the same file twice ne
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 import ftfy
 
 from monitor.errors import BadExport, LayoutChanged
+from sources.fields import derived_id as fields_derived_id
 from sources.fields import parse_datetime, parse_rating
 from sources.records import ReplyRecord, ReviewRecord
 
@@ -144,21 +144,8 @@ def _flag(value: Any) -> bool | None:
 
 
 def derived_id(*parts: Any) -> str:
-    """A stable review id hashed from `parts` (text is repaired and whitespace-folded first).
-
-    Dates count to the minute in UTC, because spreadsheet re-saves drop the seconds; text counts by its
-    first 200 characters, so a re-export that repairs or trims trailing text still maps to the same id.
-    """
-    normalised: list[str] = []
-    for part in parts:
-        if isinstance(part, datetime):
-            normalised.append(part.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"))
-        elif part is None:
-            normalised.append("")
-        else:
-            normalised.append(" ".join(repair_text(part).split())[:200])
-    digest = hashlib.sha256("\x1f".join(normalised).encode("utf-8")).hexdigest()
-    return f"derived-{digest[:24]}"
+    """A stable review id hashed from `parts`, with export text repaired first (see `sources.fields.derived_id`)."""
+    return fields_derived_id(*(repair_text(p) if isinstance(p, str) else p for p in parts))
 
 
 # ----- developerResponse: a Python dict printed as text --------------------------------------------

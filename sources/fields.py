@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from bs4 import BeautifulSoup
 
-__all__ = ["html_to_text", "parse_datetime", "parse_rating"]
+__all__ = ["derived_id", "html_to_text", "parse_datetime", "parse_rating"]
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
@@ -75,3 +76,23 @@ def html_to_text(markup: str) -> str:
     text = text.replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_ID_TEXT_PREFIX = 200
+
+
+def derived_id(*parts: Any) -> str:
+    """A stable review id for sites and files that give none, hashed from e.g. author, time and text.
+
+    Times count to the minute in UTC (re-saved spreadsheets drop seconds); text counts by its first 200
+    whitespace-folded characters, so a re-export that trims trailing text still maps to the same id.
+    """
+    normalised: list[str] = []
+    for part in parts:
+        if isinstance(part, datetime):
+            normalised.append(part.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"))
+        elif part is None:
+            normalised.append("")
+        else:
+            normalised.append(" ".join(str(part).split())[:_ID_TEXT_PREFIX])
+    return "derived-" + hashlib.sha256("\x1f".join(normalised).encode("utf-8")).hexdigest()[:24]
