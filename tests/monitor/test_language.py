@@ -1,0 +1,58 @@
+"""Language detection on short, real-looking review texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.language import SUPPORTED, detect_language
+
+CASES = [
+    ("en", "The driver never showed up and support did not answer my emails"),
+    ("sk", "Aplikácia vôbec nefunguje, vodič neprišiel a peniaze mi nevrátili"),
+    ("sk", "Veľmi rýchle doručenie, ďakujem, všetko bolo v poriadku"),
+    ("ro", "Aplicatia nu merge deloc si soferul a anulat cursa"),
+    ("ro", "Șoferul a fost foarte amabil, mașina curată, mulțumesc"),
+    ("fi", "Sovellus ei toimi ollenkaan ja asiakaspalvelu ei vastaa"),
+    ("fi", "Kuski oli todella ystävällinen ja auto siisti, kiitos"),
+    ("tr", "Uygulama çok kötü, şoför gelmedi ve param iade edilmedi"),
+    ("tr", "Şoför çok kibardı, teşekkür ederim, gayet başarılı bir uygulama"),
+    ("he", "האפליקציה לא עובדת והנהג לא הגיע בכלל"),
+    ("he", "שירות מעולה, הנהג היה אדיב ומהיר. תודה רבה!"),
+    ("ru", "Приложение ужасное, водитель не приехал, деньги списали"),
+    ("de", "Die App funktioniert nicht und der Fahrer ist nie gekommen"),
+    ("de", "Sehr freundlicher Fahrer, alles hat super geklappt"),
+    ("pt", "O aplicativo não funciona e o motorista cancelou a corrida"),
+    ("pt", "Motorista muito educado, carro limpo, recomendo a todos"),
+    ("es", "La aplicación no funciona y el conductor canceló el viaje"),
+    ("fr", "Le chauffeur n'est jamais venu et le service client ne répond pas"),
+    ("ar", "التطبيق سيء جدا والسائق لم يصل"),
+    ("uk", "Водій не приїхав, гроші не повернули, жахливий сервіс"),
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), CASES)
+def test_detects_the_language_of_review_text(expected: str, text: str) -> None:
+    assert detect_language(text) == expected
+    assert expected in SUPPORTED
+
+
+@pytest.mark.parametrize("text", ["", "   ", "5", "!!!", "👍👍", "ok", "Good", "Nice app"])
+def test_too_short_or_empty_text_is_undecided(text: str) -> None:
+    assert detect_language(text) is None
+
+
+def test_right_to_left_text_with_latin_brand_names_is_still_hebrew() -> None:
+    text = "‏האפליקציה של Uber גרועה, ה-app קורסת כל הזמן‏"
+    assert detect_language(text) == "he"
+
+
+def test_mostly_english_text_with_one_foreign_word_stays_english() -> None:
+    assert detect_language("The driver said danke and then cancelled the ride for no reason") == "en"
+
+
+def test_romanian_without_diacritics_is_recognised_from_its_function_words() -> None:
+    assert detect_language("foarte proasta aplicatia, nu mai comand niciodata") == "ro"
+
+
+def test_turkish_capital_dotted_i_does_not_break_detection() -> None:
+    assert detect_language("İYİ BİR UYGULAMA DEĞİL, ÇOK KÖTÜ") == "tr"
