@@ -1,17 +1,60 @@
-"""What happens after new data is stored: the analysis stages run in one place, in a fixed order."""
+"""What happens after new data is stored: the analysis stages run in one place, in a fixed order.
+
+1. negativity: is each new or changed review's author unhappy, how badly, with legal/abuse flags;
+2. (further stages are added here as they exist: template classification, the outreach queue).
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
 
 from monitor.config import Settings
-from monitor.models import SourceRow
+from monitor.models import Company, Review, SourceRow
+from monitor.negativity import assess
 from monitor.store import UpsertResult
 
-__all__ = ["analyse_new_data"]
+__all__ = ["analyse_new_data", "assess_reviews"]
+
+_CHUNK = 500
 
 
 def analyse_new_data(*, session: Session, settings: Settings, source: SourceRow, result: UpsertResult) -> None:
-    """Classify new replies and assess new or changed reviews of one source."""
-    if not (result.new_ids or result.changed_ids):
+    """Run every analysis stage on the reviews one store call created or changed."""
+    touched = result.new_ids + result.changed_ids
+    if not touched:
         return
+    assess_reviews(session=session, settings=settings, source=source, review_ids=touched)
+
+
+def _threshold(settings: Settings, source: SourceRow, session: Session) -> float:
+    for company in settings.companies:
+        for src in company.sources:
+            if src.name == source.name:
+                return src.unhappy_threshold if src.unhappy_threshold is not None else company.unhappy_threshold
+    stored = session.get(Company, source.company_id)
+    value = stored.settings.get("unhappy_threshold") if stored else None
+    return float(value) if isinstance(value, int | float) else 2.0
+
+
+def assess_reviews(*, session: Session, settings: Settings, source: SourceRow, review_ids: Sequence[int]) -> None:
+    """Store the negativity verdict (unhappy, severity, flags, language) on each given review."""
+    threshold = _threshold(settings, source, session)
+    for start in range(0, len(review_ids), _CHUNK):
+        chunk = review_ids[start : start + _CHUNK]
+        for review in session.exec(select(Review).where(col(Review.id).in_(chunk))).all():
+            verdict = assess(
+                rating=review.rating,
+                rating_scale=review.rating_scale or 5,
+                text=review.body,
+                title=review.title,
+                language=review.language,
+                threshold=threshold,
+            )
+            review.unhappy = verdict.unhappy
+            review.severity = verdict.severity
+            review.flags = ",".join(sorted(verdict.flags))
+            if not review.language and verdict.language:
+                review.language = verdict.language
+    session.flush()

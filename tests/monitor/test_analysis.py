@@ -1,0 +1,55 @@
+"""The analysis stage marks unhappy reviewers right after a store, with the company's threshold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from monitor.analysis import analyse_new_data
+from monitor.db import session_scope
+from monitor.models import Review
+from monitor.store import sync_config, upsert_reviews
+from sources.records import ReviewRecord
+from tests.db_helpers import settings_with, sqlite_engine
+
+SOURCE = '[[company.source]]\nname = "s"\nkind = "hellopeter"\nlocator = "acme"\n'
+WHEN = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+def run(tmp_path: Path, records: list[ReviewRecord], extra: str = "") -> dict[str, Review]:
+    engine = sqlite_engine(tmp_path)
+    settings = settings_with(tmp_path, extra + SOURCE)
+    with session_scope(engine) as session:
+        src = sync_config(session=session, settings=settings)["s"]
+        result = upsert_reviews(session=session, source=src, records=records)
+        analyse_new_data(session=session, settings=settings, source=src, result=result)
+    with Session(engine) as session:
+        return {r.site_review_id: r for r in session.exec(select(Review)).all()}
+
+
+def rec(sid: str, rating: float | None, body: str) -> ReviewRecord:
+    return ReviewRecord(site_review_id=sid, body=body, rating=rating, rating_scale=5, published_at=WHEN)
+
+
+def test_ratings_complaints_and_flags_are_stored(tmp_path: Path) -> None:
+    got = run(
+        tmp_path,
+        [
+            rec("low", 1, "Still no refund after three weeks."),
+            rec("mild", 3, "The driver never arrived and support ignored my messages, terrible."),
+            rec("happy", 5, "Great service, thank you!"),
+            rec("legal", None, "This is a scam. I will report you to the ombudsman and my lawyer."),
+        ],
+    )
+    assert got["low"].unhappy is True and got["happy"].unhappy is False
+    assert got["mild"].unhappy is True
+    assert got["legal"].unhappy is True and "legal" in got["legal"].flags
+    assert (got["low"].severity or 0) > (got["happy"].severity or 0)
+    assert got["happy"].language == "en"
+
+
+def test_company_threshold_applies(tmp_path: Path) -> None:
+    got = run(tmp_path, [rec("two", 2, "It was fine I guess.")], extra="unhappy_threshold = 1\n")
+    assert got["two"].unhappy is False
