@@ -1,0 +1,86 @@
+"""Finnish guidance texts."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, object] = {
+    "standard": [
+        "Lue arvio ja jo julkaistu vastaus; kirjoita yhdellä lauseella, mikä suututti asiakasta ({name}) eniten.",
+        "Ota asiakkaaseen ({name}) yhteyttä henkilökohtaisesti sivuston {source} sallimaa kanavaa pitkin ennen "
+        "määräaikaa {due}.",
+        "Aloita kertomalla, mitä ymmärsit menneen vikaan, ja varmista se: ”Ymmärsinkö oikein, että ...?” Anna "
+        "sitten asiakkaan puhua keskeyttämättä äläkä puolustele yritystä.",
+        "Näytä omin sanoin, että ymmärrät, miltä tilanne tuntui, ja käytä asiakkaan nimeä.",
+        "Kerro, mitä voit tehdä, älä sitä, mitä et voi. Tarjoa vain sitä, minkä varmasti pystyt toteuttamaan; "
+        "tarkista asia ensin korjauksesta vastaavalta tiimiltä.",
+        "Sovi yksi seuraava askel ja aika (esimerkiksi ”Soitan teille tänään klo 18 mennessä”) ja kirjaa se "
+        "tehtävään. Jos aikataulu pettää, kerro siitä asiakkaalle ({name}) ennen määräaikaa, anna uusi aika ja "
+        "kiitä kärsivällisyydestä.",
+        "Sulje tehtävä ja kirjaa lopputulos, kun sovittu askel on tehty.",
+    ],
+    "abusive": [
+        "Älä vastaa loukkauksiin, julkisesti tai yksityisesti. Pysy rauhallisena ja asiallisena.",
+        "Kerro pelisäännöt kerran: haluat ratkaista ongelman ja jatkat heti, kun asiasta voi puhua ilman loukkauksia.",
+        "Siirrä asia muodolliseen kirjalliseen kanavaan: pyydä asiakasta ({name}) kuvaamaan tapaus ja "
+        "mahdolliset todisteet sähköpostitse yrityksen osoitteeseen ja kerro, milloin hän saa vastauksen.",
+        "Tiivistä valitus arvostelematta ja kysy, onko tiivistelmä oikea.",
+    ],
+    "legal": [
+        "Odota: älä julkaise vastausta äläkä ota vielä yhteyttä asiakkaaseen ({name}).",
+        "Vie asia tänään esihenkilölle ja lakiasioista vastaavalle, mukaan linkki arvioon ja jo julkaistu "
+        "vastaus; kirjaa tehtävään, kenelle ja milloin kerroit.",
+        "Odota kirjallista lupaa ennen yhteydenottoa; älä sillä välin myönnä vastuuta äläkä lupaa mitään.",
+    ],
+    "legal_then": "Kirjallisen luvan jälkeen jatka näiden tilanteiden ohjeilla: {variants}.",
+    "repeat_complainer": [
+        "Lue ensin arvioijan {count} muuta arviota: kyse on jatkuvasta asiakassuhteesta, ei uudesta tapauksesta.",
+        "Mainitse tarvittaessa, että tiedät aiemmasta ongelmasta, ja pidä koko asialla yksi vastuuhenkilö.",
+    ],
+    "template_reply": [
+        "Asiakkaan ({name}) saama julkinen vastaus oli vakioteksti (julkaistu {n} kertaa). Sano se rehellisesti: "
+        "se ei vastannut hänen tapaukseensa, ja otat nyt yhteyttä korjataksesi sen.",
+        "Älä liitä uutta vakiovastausta; kirjoita hänen omasta tapauksestaan.",
+    ],
+    "theme_fixed": [
+        "Asiakkaan ({name}) kuvaama ongelma (”{theme}”) on sittemmin korjattu. Ota yhteyttä ja kiitä: hänen "
+        "palautteensa auttoi muutoksessa.",
+        "Kerro konkreettisesti, mikä muuttui ja mistä alkaen; pieni kiitoslahja sopii, mutta pelkkä "
+        "alennuskoodi ei ole pääasia.",
+    ],
+    "avoid": [
+        "Vakiovastauksen tai jollekulle toiselle jo lähetetyn vastauksen kopioiminen.",
+        "Refleksinomainen ”pahoittelemme aiheutunutta haittaa”; jos pyydät anteeksi, sano mitä.",
+        "Syyn vierittäminen kollegoille, muille osastoille, toimittajille, kuriireille, kumppaneille tai "
+        "”järjestelmälle”.",
+        "Asiakkaan kertoman kyseenalaistaminen (”tietojemme mukaan te...”) tai asiakkaan syyttäminen.",
+        "Lupaukset hyvityksistä, päivämääristä tai korvauksista, joita ei ole vahvistettu.",
+        "Pyyntö muuttaa, poistaa tai harkita uudelleen arviota tai arvosanaa.",
+    ],
+    "avoid_abusive": ["Väittelemistä tai asiakkaan sävyyn lähtemistä."],
+    "avoid_legal": ["Mitään julkista vastausta, vastuun myöntämistä tai tarjousta ennen lakiasioiden lupaa."],
+    "labels": {
+        "reviewer": "Arvioija",
+        "rating": "Arvosana",
+        "title": "Arvion otsikko",
+        "review": "Arvio",
+        "source": "Sivusto",
+        "link": "Linkki arvioon",
+        "reply": "Jo julkaistu vastaus",
+        "template": "Oliko se vakiovastaus?",
+        "other_reviews": "Arvioijan muut arviot",
+        "due": "Ensimmäinen yhteydenotto viimeistään",
+        "theme": "Korjattu valitusaihe",
+    },
+    "template_yes": "kyllä, julkaistu {n} kertaa",
+    "template_yes_unknown": "kyllä",
+    "no": "ei",
+    "none": "ei ole",
+    "the_reviewer": "arvioija",
+    "the_site": "arviosivusto",
+    "soon": "sovittu aika",
+    "variant_names": {
+        "abusive": "loukkaava arvio",
+        "repeat_complainer": "toistuvasti valittava arvioija",
+        "template_reply": "aiempi vakiovastaus",
+        "theme_fixed": "korjattu valitusaihe",
+    },
+}

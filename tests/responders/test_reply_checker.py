@@ -1,0 +1,420 @@
+"""Reply checker: each rule on real-looking drafts in each language, offsets, language handling, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from responders.reply_checker import MAX_DRAFT_CHARS, RULE_IDS, check_reply, near_copy
+from tests.fixture_path import fixture
+
+# (language, rule, draft, expected offending phrase); the phrase must be exactly text[start:end].
+POSITIVE = [
+    # reflex_apology
+    ("en", "reflex_apology", "We are sorry for the inconvenience. I will call you tomorrow.", "We are sorry"),
+    ("sk", "reflex_apology", "Ospravedlňujeme sa za nepríjemnosti. Zavolám vám zajtra.", "Ospravedlňujeme"),
+    ("ro", "reflex_apology", "Ne pare rău pentru neplăcere. Vă vom suna mâine.", "Ne pare rău"),
+    ("fi", "reflex_apology", "Pahoittelemme aiheutunutta haittaa. Soitamme teille huomenna.", "Pahoittelemme"),
+    ("tr", "reflex_apology", "Yaşanan aksaklık için özür dileriz. Yarın sizi arayacağız.", "özür dileriz"),
+    ("he", "reflex_apology", "אנו מתנצלים על אי הנוחות. נחזור אליך מחר.", "אנו מתנצלים"),
+    ("de", "reflex_apology", "Es tut uns leid für die Unannehmlichkeiten. Wir melden uns morgen.", "Es tut uns leid"),
+    ("pt", "reflex_apology", "Pedimos desculpas pelo transtorno. Vamos ligar amanhã.", "Pedimos desculpas"),
+    ("ru", "reflex_apology", "Приносим извинения за неудобства. Мы перезвоним завтра.", "Приносим извинения"),
+    # blame_shift
+    (
+        "en",
+        "blame_shift",
+        "The courier was responsible for the delay. We will call you today.",
+        "The courier was responsible",
+    ),
+    ("sk", "blame_shift", "Kuriér je zodpovedný za meškanie. Zavoláme vám dnes.", "Kuriér je zodpovedný"),
+    ("ro", "blame_shift", "Curierul este responsabil pentru întârziere. Vă vom suna azi.", "Curierul este responsabil"),
+    ("fi", "blame_shift", "Kuljetusyhtiö on vastuussa viivästyksestä. Soitamme tänään.", "Kuljetusyhtiö on vastuussa"),
+    ("tr", "blame_shift", "Gecikmeden kargo firması sorumludur. Bugün sizi arayacağız.", "kargo firması sorumludur"),
+    ("he", "blame_shift", "העיכוב נגרם בגלל חברת השילוח. נחזור אליך היום.", "בגלל חברת השילוח"),
+    ("de", "blame_shift", "Das ist nicht unsere Schuld. Wir melden uns heute.", "nicht unsere Schuld"),
+    (
+        "pt",
+        "blame_shift",
+        "A transportadora é responsável pelo atraso. Vamos ligar hoje.",
+        "A transportadora é responsável",
+    ),
+    ("ru", "blame_shift", "Задержка произошла по вине курьера. Мы перезвоним сегодня.", "по вине курьера"),
+    # questions_customer
+    (
+        "en",
+        "questions_customer",
+        "According to our records you cancelled it. I will call you today.",
+        "According to our records",
+    ),
+    (
+        "sk",
+        "questions_customer",
+        "Podľa našich záznamov ste objednávku zrušili. Zavolám vám dnes.",
+        "Podľa našich záznamov",
+    ),
+    (
+        "ro",
+        "questions_customer",
+        "Conform evidențelor noastre ați anulat comanda. Vă vom suna azi.",
+        "Conform evidențelor noastre",
+    ),
+    ("fi", "questions_customer", "Tietojemme mukaan peruitte tilauksen. Soitamme tänään.", "Tietojemme mukaan"),
+    (
+        "tr",
+        "questions_customer",
+        "Kayıtlarımıza göre siparişi siz iptal ettiniz. Bugün arayacağız.",
+        "Kayıtlarımıza göre",
+    ),
+    ("he", "questions_customer", "לפי הרישומים שלנו ביטלת את ההזמנה. נחזור אליך היום.", "לפי הרישומים שלנו"),
+    (
+        "de",
+        "questions_customer",
+        "Laut unseren Unterlagen haben Sie storniert. Wir melden uns heute.",
+        "Laut unseren Unterlagen",
+    ),
+    (
+        "pt",
+        "questions_customer",
+        "De acordo com nossos registros você cancelou. Vamos ligar hoje.",
+        "De acordo com nossos registros",
+    ),
+    ("ru", "questions_customer", "По нашим данным вы отменили заказ. Мы перезвоним сегодня.", "По нашим данным"),
+    # unconfirmed_promise
+    ("en", "unconfirmed_promise", "Anna, we will refund the full amount tomorrow.", "we will refund"),
+    ("sk", "unconfirmed_promise", "Peniaze vám vrátime zajtra.", "vrátime zajtra"),
+    ("ro", "unconfirmed_promise", "Veți primi banii mâine.", "Veți primi banii"),
+    ("fi", "unconfirmed_promise", "Hyvitämme summan huomenna.", "Hyvitämme summan huomenna"),
+    ("tr", "unconfirmed_promise", "Ücretinizi yarın iade edeceğiz.", "iade edeceğiz"),
+    ("he", "unconfirmed_promise", "נחזיר לך את הכסף מחר.", "נחזיר לך את הכסף"),
+    ("de", "unconfirmed_promise", "Sie erhalten morgen eine Erstattung.", "Sie erhalten morgen eine Erstattung"),
+    ("pt", "unconfirmed_promise", "Vamos reembolsar o valor amanhã.", "Vamos reembolsar"),
+    ("ru", "unconfirmed_promise", "Вы получите возврат завтра.", "Вы получите возврат"),
+    # asks_review_change
+    ("en", "asks_review_change", "Could you please update your review? I will call you today.", "update your review"),
+    ("sk", "asks_review_change", "Mohli by ste upraviť svoju recenziu? Zavolám vám dnes.", "upraviť svoju recenziu"),
+    ("ro", "asks_review_change", "Vă rugăm să modificați recenzia. Vă vom suna azi.", "modificați recenzia"),
+    ("fi", "asks_review_change", "Voisitteko muuttaa arviotanne? Soitamme tänään.", "muuttaa arviotanne"),
+    ("tr", "asks_review_change", "Lütfen yorumunuzu güncelleyin. Bugün arayacağız.", "yorumunuzu güncelleyin"),
+    ("he", "asks_review_change", "נשמח אם תעדכן את הביקורת. נחזור אליך היום.", "תעדכן את הביקורת"),
+    ("de", "asks_review_change", "Bitte ändern Sie Ihre Bewertung. Wir melden uns heute.", "ändern Sie Ihre Bewertung"),
+    ("pt", "asks_review_change", "Pode alterar a sua avaliação? Vamos ligar hoje.", "alterar a sua avaliação"),
+    ("ru", "asks_review_change", "Просим изменить ваш отзыв. Мы перезвоним сегодня.", "изменить ваш отзыв"),
+    # generic_filler (no review given: the filler is nearly all the draft says)
+    ("en", "generic_filler", "We value your feedback. I will call you today.", "We value your feedback"),
+    ("sk", "generic_filler", "Vážime si vašu spätnú väzbu. Zavolám vám dnes.", "Vážime si vašu spätnú väzbu"),
+    ("ro", "generic_filler", "Apreciem feedback-ul. Vă vom suna azi.", "Apreciem feedback-ul"),
+    ("fi", "generic_filler", "Arvostamme palautettanne. Soitamme tänään.", "Arvostamme palautettanne"),
+    (
+        "tr",
+        "generic_filler",
+        "Geri bildiriminiz bizim için çok değerlidir. Bugün arayacağız.",
+        "Geri bildiriminiz bizim için çok değerlidir",
+    ),
+    ("he", "generic_filler", "אנו מעריכים את המשוב. נחזור אליך היום.", "אנו מעריכים את המשוב"),
+    (
+        "de",
+        "generic_filler",
+        "Ihr Feedback ist uns sehr wichtig. Wir melden uns heute.",
+        "Ihr Feedback ist uns sehr wichtig",
+    ),
+    ("pt", "generic_filler", "Seu feedback é muito importante. Vamos ligar hoje.", "Seu feedback é muito importante"),
+    ("ru", "generic_filler", "Мы ценим ваш отзыв. Мы перезвоним сегодня.", "Мы ценим ваш отзыв"),
+]
+
+# Drafts that do the right thing; the named rule must stay silent.
+NEGATIVE = [
+    (
+        "en",
+        "reflex_apology",
+        "I am sorry your parcel arrived two days late and the box was crushed. I will call you today.",
+    ),
+    ("sk", "reflex_apology", "Mrzí nás, že balík prišiel o dva dni neskôr a krabica bola poškodená. Zavolám vám dnes."),
+    (
+        "ro",
+        "reflex_apology",
+        "Ne pare rău că coletul a sosit cu două zile întârziere și cutia era strivită. Vă vom suna azi.",
+    ),
+    (
+        "fi",
+        "reflex_apology",
+        "Olemme pahoillamme, että paketti saapui kaksi päivää myöhässä ja laatikko oli rikki. Soitamme tänään.",
+    ),
+    (
+        "tr",
+        "reflex_apology",
+        "Paketin iki gün geç ulaşması ve kutunun ezilmesi için özür dileriz. Bugün sizi arayacağız.",
+    ),
+    ("he", "reflex_apology", "אנו מתנצלים שהחבילה הגיעה באיחור של יומיים והקופסה נמעכה. נחזור אליך היום."),
+    ("en", "blame_shift", "I am sorry our courier did not deliver your parcel; I will call you today."),
+    ("sk", "blame_shift", "Za meškanie zodpovedáme my. Zavolám vám dnes."),
+    ("en", "questions_customer", "Could you send me the order number so I can find it? I will call you today."),
+    ("he", "questions_customer", "תוכל לשלוח את מספר ההזמנה? נחזור אליך היום."),
+    ("en", "unconfirmed_promise", "Once the warehouse confirms the return, we will refund the full amount."),
+    ("sk", "unconfirmed_promise", "Po overení vám peniaze vrátime do piatku."),
+    ("fi", "unconfirmed_promise", "Kun olemme tarkistaneet asian, hyvitämme summan."),
+    ("tr", "unconfirmed_promise", "Kontrol edildikten sonra ücretinizi iade edeceğiz."),
+    ("he", "unconfirmed_promise", "לאחר אישור נחזיר לך את הכסף."),
+    ("en", "asks_review_change", "We will review your case and call you today."),
+    ("ro", "asks_review_change", "Vă mulțumim pentru recenzie; vă vom suna azi."),
+    ("en", "no_next_step", "I have asked the kitchen to check the order and I will call you by 6 pm today."),
+    ("sk", "no_next_step", "Preveríme to a zavoláme vám zajtra."),
+    ("ro", "no_next_step", "Vom verifica comanda și vă vom suna mâine."),
+    ("fi", "no_next_step", "Selvitämme asian ja soitamme teille huomenna."),
+    ("tr", "no_next_step", "Siparişinizi inceleyeceğiz ve yarın sizi arayacağız."),
+    ("he", "no_next_step", "נבדוק את ההזמנה ונחזור אליך מחר."),
+    ("en", "generic_filler", "The app crashing on the payment screen is a bug in version 4.2; I will call you today."),
+]
+
+NO_NEXT_STEP = {
+    "en": "Sorry to hear that. Please reach out via the Help Centre.",
+    "sk": "Mrzí nás to. Prosím, obráťte sa na zákaznícky servis.",
+    "ro": "Ne pare rău. Vă rugăm să contactați serviciul clienți.",
+    "fi": "Olemme pahoillamme. Ottakaa yhteyttä asiakaspalveluun.",
+    "tr": "Çok üzgünüz. Lütfen müşteri hizmetlerine yazın.",
+    "he": "אנו מצטערים. אנא פנו לשירות הלקוחות.",
+}
+
+
+def _spans(text: str, rule: str, **kwargs: object) -> list[str]:
+    result = check_reply(text, **kwargs)  # type: ignore[arg-type]
+    return [text[f.start : f.end] for f in result.findings if f.rule == rule]
+
+
+@pytest.mark.parametrize(("lang", "rule", "text", "phrase"), POSITIVE)
+def test_rule_fires_on_the_offending_phrase(lang: str, rule: str, text: str, phrase: str) -> None:
+    assert phrase in _spans(text, rule, language=lang)
+
+
+@pytest.mark.parametrize(("lang", "rule", "text", "phrase"), POSITIVE)
+def test_language_is_detected(lang: str, rule: str, text: str, phrase: str) -> None:
+    assert check_reply(text).language == lang
+
+
+@pytest.mark.parametrize(("lang", "rule", "text"), NEGATIVE)
+def test_rule_stays_silent_on_good_drafts(lang: str, rule: str, text: str) -> None:
+    assert _spans(text, rule, language=lang) == []
+
+
+@pytest.mark.parametrize(("lang", "text"), sorted(NO_NEXT_STEP.items()))
+def test_no_next_step_covers_the_whole_draft(lang: str, text: str) -> None:
+    assert _spans(text, "no_next_step", language=lang) == [text]
+
+
+def test_contact_address_counts_as_a_next_step() -> None:
+    assert _spans("Sorry about the cold food, Anna. Write to help@example.com.", "no_next_step") == []
+
+
+def test_apology_only_draft_is_flagged_as_a_whole() -> None:
+    text = "Thank you for your feedback. We are sorry. Warm regards, Team"
+    result = check_reply(text)
+    apology = [f for f in result.findings if f.rule == "reflex_apology"]
+    assert len(apology) == 1 and text[apology[0].start : apology[0].end] == text
+    assert "nothing but apology" in apology[0].message
+
+
+def test_specific_apology_matching_the_review_is_not_reflex() -> None:
+    review = "The delivery was late again."
+    assert _spans("Sorry for the delivery mess. We will call today.", "reflex_apology", review_text=review) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "missing"),
+    [
+        ("Anna Novak", "Hi Anna, I will call you today.", False),
+        ("Anna Novak", "Hello, I will call you today.", True),
+        ("Matti", "Hei Mattille soitamme huomenna.", False),  # Finnish case ending
+        ("Ján", "Dobrý deň, Jane, zavoláme vám dnes.", False),  # Slovak vocative, accent-insensitive
+        ("דנה", "שלום לדנה, נחזור אלייך היום.", False),  # Hebrew prefix letter
+        ("jolenetan88", "Hi Jolene, I will call you today.", False),  # site handle
+        ("Lindi", "Dear Ms Smuts, I will call you today.", False),  # title and surname
+        ("Ali", "Merhaba, yarın arayacağız.", True),
+    ],
+)
+def test_missing_name(name: str, text: str, missing: bool) -> None:
+    spans = _spans(text, "missing_name", name=name)
+    assert bool(spans) is missing
+    if missing:
+        assert text.startswith(spans[0])
+
+
+def test_offsets_are_exact_on_hebrew_with_direction_marks() -> None:
+    text = "\u200fשלום,\u200f לפי הרישומים שלנו\u200e לא הזמנת. נחזור אליך היום."
+    spans = _spans(text, "questions_customer")
+    assert spans == ["לפי הרישומים שלנו"]
+
+
+def test_offsets_survive_zero_width_characters_inside_a_phrase() -> None:
+    text = "Hi Tom. Accord\u200bing to our records you cancelled. I will call you today."
+    result = check_reply(text, name="Tom")
+    finding = next(f for f in result.findings if f.rule == "questions_customer")
+    assert text[finding.start : finding.end] == "Accord\u200bing to our records"
+
+
+def test_curly_apostrophes_match() -> None:
+    assert _spans("We\u2019ll refund you tomorrow, Sam.", "unconfirmed_promise") == ["We\u2019ll refund"]
+
+
+def test_near_copy_ignores_greetings_names_and_numbers() -> None:
+    template = "Hi Rajan, we regret the inconvenience caused to you. Please write to us and we will help. Ref 123."
+    draft = "Hi Mohammed Rafi, we regret the inconvenience caused to you. Please write to us and we will help. Ref 98."
+    assert near_copy(draft, ["Totally unrelated text about pizza toppings.", template]) == (1, 1.0)
+    assert near_copy("I have asked our kitchen why your curry was cold; I will call you at six.", [template]) is None
+
+
+def test_template_copy_against_known_templates_and_recent_replies() -> None:
+    known = ["We are sorry to hear about your experience. Please reach out to us via the Help Centre."]
+    draft = "We are so sorry to hear about your experience. Please reach out to us via the Help Centre, Tom."
+    result = check_reply(draft, known_templates=known)
+    assert "template_copy" in result.rules
+    assert "known template #1" in next(f.message for f in result.findings if f.rule == "template_copy")
+    mine = check_reply(draft, recent_replies=["x y z", known[0]])
+    assert "your recent reply #2" in next(f.message for f in mine.findings if f.rule == "template_copy")
+
+
+def test_real_template_copies_are_recognised() -> None:
+    rows = [json.loads(line) for line in fixture("checker", "real_replies.jsonl").read_text().splitlines()]
+    replies = [row["reply"] for row in rows]
+    exact = [i for i, reply in enumerate(replies) if replies.count(reply) > 1]
+    assert exact, "the fixture holds repeated real replies"
+    for i in exact:
+        others = replies[:i] + replies[i + 1 :]
+        hit = near_copy(replies[i], others)
+        assert hit is not None and others[hit[0]] == replies[i]
+    unique = [i for i, reply in enumerate(replies) if len(reply) > 200 and replies.count(reply) == 1]
+    assert any(near_copy(replies[i], replies[:i] + replies[i + 1 :]) is None for i in unique)
+
+
+def test_off_topic_draft_is_generic_filler_when_review_is_given() -> None:
+    review = "The app charged my card twice for one ride and support never answered my emails."
+    draft = "Hi Tom, thanks for reaching out. Please drop us a note on social media so our team can assist."
+    assert _spans(draft, "generic_filler", name="Tom", review_text=review) == [draft]
+    on_topic = "Hi Tom, the double charge on your card is being reversed; I will email you today."
+    assert _spans(on_topic, "generic_filler", name="Tom", review_text=review) == []
+
+
+def test_unsupported_language_runs_only_language_independent_checks() -> None:
+    text = "申し訳ございません。すぐに対応いたします。"
+    result = check_reply(text, language="ja", name="Yuki", known_templates=[text])
+    assert result.language == "ja"
+    assert result.rules == {"template_copy", "missing_name"}
+    assert any("ja" in note for note in result.notes)
+
+
+def test_undetectable_language_is_noted() -> None:
+    result = check_reply("12345 !!!")
+    assert result.language is None and result.notes
+
+
+def test_rule_ids_are_the_public_contract() -> None:
+    assert set(RULE_IDS) == {
+        "template_copy", "reflex_apology", "blame_shift", "questions_customer", "no_next_step",
+        "unconfirmed_promise", "missing_name", "asks_review_change", "generic_filler",
+    }  # fmt: skip
+    text = "Sorry. According to our records you must have cancelled. Please delete your review."
+    assert check_reply(text, name="Eva").rules <= set(RULE_IDS)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_draft_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="the draft is empty"):
+        check_reply(text)
+
+
+def test_huge_draft_is_refused_naming_the_limit() -> None:
+    with pytest.raises(ValueError, match="20,000"):
+        check_reply("a" * (MAX_DRAFT_CHARS + 1))
+
+
+def test_review_text_is_never_evaluated() -> None:
+    hostile = "__import__('os').system('echo pwned') {name} %s"
+    result = check_reply("We will call you today about {name}.", review_text=hostile, name="{name}")
+    assert "missing_name" not in result.rules
+
+
+# -- the `check-reply` command -----------------------------------------------------------------------
+
+
+def _run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from monitor.cli_check import check_app
+
+    result = CliRunner().invoke(check_app, args, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_json_output_has_exact_offsets(tmp_path: Path) -> None:
+    draft = "Sorry. According to our records you cancelled. Please delete your review."
+    path = tmp_path / "draft.txt"
+    path.write_text(draft, encoding="utf-8")
+    code, out, _ = _run([str(path), "--json", "--name", "Eva"])
+    assert code == 0
+    data = json.loads(out)
+    assert data["language"] == "en"
+    rules = {f["rule"]: draft[f["start"] : f["end"]] for f in data["findings"]}
+    assert rules["questions_customer"] == "According to our records"
+    assert rules["asks_review_change"] == "delete your review"
+    assert set(data["findings"][0]) == {"rule", "start", "end", "message", "suggestion"}
+
+
+def test_cli_reads_stdin_and_escapes_markup() -> None:
+    code, out, _ = _run(["-", "--lang", "en"], stdin="[bold]We value your feedback[/bold]. Thank you.")
+    assert code == 0
+    assert "generic_filler" in out and "[bold]We value" in out
+
+
+def test_cli_uses_the_review_file(tmp_path: Path) -> None:
+    review = tmp_path / "review.txt"
+    review.write_text("The app charged my card twice and support never answered my emails.", encoding="utf-8")
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Hi, thanks for reaching out. Please drop us a note on social media.", encoding="utf-8")
+    code, out, _ = _run([str(draft), "--review", str(review), "--json"])
+    assert code == 0 and "generic_filler" in {f["rule"] for f in json.loads(out)["findings"]}
+
+
+def test_cli_clean_draft_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "ok.txt"
+    path.write_text("Hi Eva, your parcel left our depot late; I will call you by 5 pm today.", encoding="utf-8")
+    code, out, _ = _run([str(path), "--name", "Eva"])
+    assert code == 0 and "No problems found" in out
+
+
+def test_cli_known_templates_are_passed_through(tmp_path: Path) -> None:
+    from monitor.cli_check import run_check_reply
+
+    template = "We are sorry to hear about your experience. Please reach out to us via the Help Centre."
+    path = tmp_path / "draft.txt"
+    path.write_text(template, encoding="utf-8")
+    assert run_check_reply(str(path), json_out=True, known_templates=[template]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["-"], "   ", "the draft is empty"),
+        (["/no/such/draft.txt"], None, "no such file"),
+        (["-"], "x" * (MAX_DRAFT_CHARS + 5), "20,000"),
+    ],
+)
+def test_cli_bad_input_exits_2(args: list[str], stdin: str | None, message: str) -> None:
+    code, out, err = _run(args, stdin)
+    assert code == 2
+    assert message in err and out == ""
+
+
+def test_cli_rejects_non_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Já lamento".encode("latin-1"))
+    code, _, err = _run([str(path)])
+    assert code == 2 and "not UTF-8" in err
+
+
+def test_builtin_detector_is_used_when_the_shared_one_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "monitor.language", None)  # makes the import raise ImportError
+    for lang, _rule, text, _phrase in POSITIVE:
+        assert check_reply(text).language == lang, text
