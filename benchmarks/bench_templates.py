@@ -1,0 +1,188 @@
+"""Benchmark template detection at 10k / 100k / 1M replies, incremental assignment, and an all-pairs baseline.
+
+    .venv/bin/python benchmarks/bench_templates.py [--sizes 10000 100000 1000000] [--baseline-max 10000]
+
+Replies are real company replies (tests/fixtures/replies, plus ../shared/fixtures when present) and
+generated variants of them: greeting-name swaps, reference numbers, one word changed, a sentence added,
+and unique personal texts. Each size runs in its own subprocess so peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+NAMES = [
+    "Anna",
+    "Rajan",
+    "Thabo",
+    "Mei",
+    "Ling",
+    "Olga",
+    "Yusuf",
+    "Priya",
+    "Johan",
+    "Fatima",
+    "Kwame",
+    "Lindiwe",
+    "Carlos",
+    "Aiko",
+    "Omar",
+    "Sipho",
+]
+ADDED = [
+    "We appreciate your patience.",
+    "Our team is available around the clock.",
+    "Thank you for bringing this to our attention.",
+    "We hope to serve you better next time.",
+]
+
+
+def real_replies() -> list[str]:
+    """Company replies from the test fixtures and, when present, the full shared datasets."""
+    texts: list[str] = []
+    for path in sorted((ROOT / "tests" / "fixtures" / "replies").glob("*.jsonl")):
+        texts += [json.loads(line)["reply"] for line in path.read_text(encoding="utf-8").splitlines()]
+    shared = ROOT.parent / "shared" / "fixtures"
+    if (shared / "hellopeter" / "cell-c_2021_reviews.jsonl.gz").exists():
+        import gzip
+
+        with gzip.open(shared / "hellopeter" / "cell-c_2021_reviews.jsonl.gz", "rt", encoding="utf-8") as handle:
+            for line in handle:
+                for message in json.loads(line)["messages"]:
+                    if message.get("owner") == 2 and message.get("type") == "Public":
+                        texts.append(message["body"])
+    return [t for t in texts if "replied privately" not in t]
+
+
+def generate(n: int, seed: int = 1) -> list[str]:
+    """n replies: 55 % real ones re-addressed, 20 % edited variants, 25 % unique personal texts."""
+    rng = random.Random(seed)
+    base = real_replies()
+    vocabulary = sorted({w for t in base for w in t.split() if w.isalpha()})
+    out: list[str] = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.25:
+            words = rng.choices(vocabulary, k=rng.randint(12, 40))
+            out.append(f"Hi {rng.choice(NAMES)}, " + " ".join(words) + ".")
+            continue
+        text = rng.choice(base)
+        if roll < 0.80:
+            text = f"Hi {rng.choice(NAMES)}, {text}"
+            if rng.random() < 0.3:
+                text += f" Your reference is {rng.randint(10**6, 10**8)}."
+        else:
+            words = text.split()
+            edit = rng.random()
+            if edit < 0.5 and len(words) > 3:
+                words[rng.randrange(len(words))] = rng.choice(vocabulary)
+                text = " ".join(words)
+            else:
+                text = f"{text} {rng.choice(ADDED)}"
+        out.append(text)
+    return out
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(size: int) -> dict[str, float | int]:
+    """Cluster `size` generated replies in this process; timings and peak memory."""
+    from responders.template_clusters import find_templates
+    from responders.template_index import TemplateIndex
+
+    texts = generate(size)
+    before = peak_rss_mb()
+    started = time.perf_counter()
+    report = find_templates(texts)
+    seconds = time.perf_counter() - started
+    result: dict[str, float | int] = {
+        "size": size,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "rss_before_mb": round(before, 1),
+        "templates": len(report.templates),
+        "template_share": round(report.template_share(), 3),
+    }
+    index = TemplateIndex.from_report(report)
+    probes = generate(2000, seed=size + 7)
+    latencies = []
+    for text in probes:
+        t0 = time.perf_counter()
+        index.assign(text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    latencies.sort()
+    result["assign_ms_median"] = round(statistics.median(latencies), 3)
+    result["assign_ms_p95"] = round(latencies[int(0.95 * len(latencies))], 3)
+    return result
+
+
+def baseline(size: int, cutoff: float = 85.0) -> dict[str, float | int]:
+    """All-pairs rapidfuzz token_set_ratio on the normalised texts, then connected components."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    from responders.minhash import UnionFind
+    from responders.reply_normalise import normalise_reply
+
+    texts = generate(size)
+    started = time.perf_counter()
+    keys = [normalise_reply(t).key for t in texts]
+    distinct = sorted(set(keys))
+    scores = process.cdist(
+        distinct, distinct, scorer=fuzz.token_set_ratio, score_cutoff=cutoff, dtype=np.uint8, workers=2
+    )
+    left, right = np.nonzero(np.triu(scores, 1))
+    union = UnionFind(len(distinct))
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        union.union(a, b)
+    seconds = time.perf_counter() - started
+    return {
+        "size": size,
+        "distinct": len(distinct),
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--baseline-max", type=int, default=10_000, help="largest size the all-pairs baseline runs at")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline-worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return
+    if args.baseline_worker:
+        print(json.dumps(baseline(args.baseline_worker)))
+        return
+    for size in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", str(size)], capture_output=True, text=True, check=True
+        )
+        print("minhash-lsh", out.stdout.strip(), flush=True)
+        if size <= args.baseline_max:
+            out = subprocess.run(
+                [sys.executable, __file__, "--baseline-worker", str(size)], capture_output=True, text=True, check=True
+            )
+            print("rapidfuzz-all-pairs", out.stdout.strip(), flush=True)
+        else:
+            print(f"rapidfuzz-all-pairs size={size}: skipped (quadratic; see --baseline-max)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""Reduce a company reply to the words of its message, with the variable slots (names, numbers, ...) set aside.
+
+Two replies that are the same canned message addressed to different people, quoting different ticket
+numbers or signed by different agents normalise to the same token list. The slots are returned as spans
+of the cleaned text, so a template's skeleton can show them as ``{name}``, ``{reference}`` and so on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+
+__all__ = ["SLOT_KINDS", "NormalisedReply", "SlotSpan", "clean_reply_text", "normalise_reply"]
+
+# Slots that stand inside the message become a placeholder token (`{url}`); the greeting, the name and
+# the sign-off frame the message and are dropped from the tokens, so "Hey," and "Hi Rajan," match.
+INLINE_SLOTS = ("url", "email", "phone", "date", "amount", "reference", "number")
+FRAME_SLOTS = ("greeting", "name", "sign_off", "agent")
+SLOT_KINDS = INLINE_SLOTS + FRAME_SLOTS
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSpan:
+    """A variable part of a reply: its kind and where it stands in the cleaned text."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedReply:
+    """A reply's cleaned display text, its normalised tokens and the slots found in it."""
+
+    text: str
+    tokens: tuple[str, ...]
+    slots: tuple[SlotSpan, ...]
+    # (start, end) of each token in `text`; filled only when asked for (skeletons need it, clustering not).
+    token_spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The normalised text as one string: equal keys mean the same message."""
+        return " ".join(self.tokens)
+
+
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<!--.*?-->", re.S)
+_BLOCK = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "blockquote"})
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_MANY_NEWLINES = re.compile(r"\s*\n\s*")
+_MOJIBAKE_HINT = re.compile(r"[ÃÂâð][\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6]")
+
+
+def _strip_html(text: str) -> str:
+    def tag(match: re.Match[str]) -> str:
+        name = (match.group(2) or "").lower()
+        return "\n" if name in _BLOCK else ""
+
+    return html.unescape(_TAG.sub(tag, text))
+
+
+def clean_reply_text(text: str) -> str:
+    """Display text of a reply: mojibake repaired, HTML removed, whitespace collapsed, lines kept."""
+    if _MOJIBAKE_HINT.search(text):
+        text = ftfy.fix_text(text)
+    if "<" in text or "&" in text:
+        text = _strip_html(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)
+    return _MANY_NEWLINES.sub("\n", text).strip()
+
+
+# --- slot patterns -------------------------------------------------------------------------------------
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|me|ly|gl)/[^\s<>\"')\]]*", re.I
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{7,}\d(?!\w)")
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DATE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\b"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?\b"
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    r"|\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?\b",
+    re.I,
+)
+_AMOUNT = re.compile(
+    r"(?:[$€£¥₹₽₪₺]|\b(?:USD|EUR|GBP|ZAR|SGD|S\$|INR|RON|TRY|RUB|ILS|R)\s?)\d(?:[\d,.' ]*\d)?"
+    r"|\b\d[\d,.]*\s?(?:[€₽₪₺$£]|(?:USD|EUR|GBP|ZAR|SGD|INR|RON|TRY|RUB|ILS|lei|kr|Kč|zł|руб\.?)\b)",
+    re.I,
+)
+_REFERENCE = re.compile(
+    r"(?:#\s?[A-Z0-9][A-Z0-9-]{2,}"
+    r"|\b(?!\d+(?:st|nd|rd|th)\b)(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*[A-Z0-9]\b"
+    r"|\b\d{5,}\b)",
+    re.I,
+)
+_DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+_INLINE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    # (kind, pattern, what must be in the text for the pattern to be worth running: "/", "@" or a digit)
+    ("url", _URL, "/"),
+    ("email", _EMAIL, "@"),
+    ("date", _DATE, "digit"),
+    ("phone", _PHONE, "digit"),
+    ("amount", _AMOUNT, "digit"),
+    ("reference", _REFERENCE, "digit"),
+    ("number", _NUMBER, "digit"),
+)
+
+# Greetings in the languages the product meets; longest first so "good day" wins over "good".
+_GREETING_WORDS = sorted(
+    [
+        "hi",
+        "hii",
+        "hello",
+        "hey",
+        "heya",
+        "hiya",
+        "dear",
+        "greetings",
+        "good day",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "howdy",
+        "hallo",
+        "hallo liebe",
+        "hallo lieber",
+        "liebe",
+        "lieber",
+        "sehr geehrte",
+        "sehr geehrter",
+        "sehr geehrte damen und herren",
+        "guten tag",
+        "moin",
+        "servus",
+        "dobrý deň",
+        "dobry den",
+        "dobrý den",
+        "dobrý večer",
+        "ahoj",
+        "milý",
+        "milá",
+        "vážený",
+        "vážená",
+        "bună ziua",
+        "buna ziua",
+        "bună",
+        "buna",
+        "salut",
+        "stimate",
+        "stimată",
+        "dragă",
+        "hei",
+        "moi",
+        "terve",
+        "hyvä",
+        "merhaba",
+        "sayın",
+        "değerli",
+        "selam",
+        "iyi günler",
+        "שלום",
+        "היי",
+        "здравствуйте",
+        "добрый день",
+        "добрый вечер",
+        "привет",
+        "уважаемый",
+        "уважаемая",
+        "olá",
+        "ola",
+        "oi",
+        "prezado",
+        "prezada",
+        "caro",
+        "cara",
+        "hola",
+        "estimado",
+        "estimada",
+        "bonjour",
+        "cher",
+        "chère",
+        "ciao",
+        "gentile",
+        "salve",
+        "hej",
+        "hoi",
+        "beste",
+        "dzień dobry",
+        "witam",
+        "szia",
+        "namaste",
+        "sawubona",
+        "مرحبا",
+        "مرحباً",
+        "أهلا",
+        "عزيزي",
+        "السلام عليكم",
+    ],
+    key=len,
+    reverse=True,
+)
+_HONORIFICS = (
+    r"(?:mr|mrs|ms|miss|mx|dr|sir|madam|herr|frau|pán|pani|pan|domnule|doamnă|doamna|bay|bayan|"
+    r"господин|госпожа|sr|sra|senhor|senhora|m|mme)\.?"
+)
+_GREETING = re.compile(
+    r"^(?P<greet>(?:" + "|".join(re.escape(w) for w in _GREETING_WORDS) + r"))(?![\w])"
+    r"(?P<sep>[ ,،!:;.\-–]*)"
+    r"(?:(?P<name>(?:" + _HONORIFICS + r"\s+)?[^\W\d_][\w'’.-]*(?:[ ][^\W\d_][\w'’.-]*){0,3})"
+    r"(?P<after>\s*(?:[,،!:;.\n]|$)))?",
+    re.I,
+)
+# Words that follow a greeting but start the message, not a name ("Hi, we'd love to help").
+_NOT_NAMES = frozenset(
+    [
+        "we",
+        "we'd",
+        "we’d",
+        "we're",
+        "we’re",
+        "we",
+        "are",
+        "thank",
+        "thanks",
+        "thankyou",
+        "sorry",
+        "please",
+        "i",
+        "i'm",
+        "our",
+        "us",
+        "you",
+        "your",
+        "this",
+        "that",
+        "it",
+        "apologies",
+        "kindly",
+        "unfortunately",
+        "as",
+        "so",
+        "just",
+        "great",
+        "wir",
+        "vielen",
+        "danke",
+        "bitte",
+        "vă",
+        "vă",
+        "mulțumim",
+        "kiitos",
+        "teşekkür",
+        "teşekkürler",
+        "спасибо",
+        "благодарим",
+        "obrigado",
+        "obrigada",
+        "gracias",
+        "merci",
+        "ďakujeme",
+        "dakujeme",
+        "děkujeme",
+        "mulțumim",
+        "multumim",
+        "danke",
+        "kiitos",
+        "תודה",
+        "شكرا",
+        "شكرًا",
+    ]
+)
+_GENERIC_ADDRESSEES = frozenset(["there", "all", "everyone", "team", "friend", "customer"])
+
+_AGENT = re.compile(r"(?:^|[\s.!?])(?P<agent>[\^~]\s?[A-Za-z]{1,4}\d{0,3}|-\s?[A-Z]{2,3})\s*$")
+_CLOSINGS = (
+    "warm regards",
+    "kind regards",
+    "best regards",
+    "warmest regards",
+    "regards",
+    "sincerely",
+    "yours sincerely",
+    "yours faithfully",
+    "yours truly",
+    "best wishes",
+    "cheers",
+    "warmly",
+    "best",
+    "mit freundlichen grüßen",
+    "mit freundlichen grüssen",
+    "freundliche grüße",
+    "viele grüße",
+    "liebe grüße",
+    "beste grüße",
+    "herzliche grüße",
+    "lg",
+    "mfg",
+    "s pozdravom",
+    "s pozdravem",
+    "cu stimă",
+    "cu stima",
+    "cu drag",
+    "toate cele bune",
+    "ystävällisin terveisin",
+    "terveisin",
+    "parhain terveisin",
+    "saygılarımızla",
+    "saygılarımla",
+    "בברכה",
+    "с уважением",
+    "всего доброго",
+    "atenciosamente",
+    "cumprimentos",
+    "abraços",
+    "saludos",
+    "saludos cordiales",
+    "cordialement",
+    "cordiali saluti",
+    "met vriendelijke groet",
+    "pozdrawiamy",
+    "z poważaniem",
+    "مع تحياتي",
+    "مع أطيب التحيات",
+)
+_SIGN_OFF = re.compile(
+    r"(?:^|(?<=[.!?\n])|(?<=[.!?] ))\s*(?P<sign>(?:"
+    + "|".join(re.escape(c) for c in sorted(_CLOSINGS, key=len, reverse=True))
+    + r")(?![\w])[ ,.!:\-–—\n]*(?:[^\n.!?]{0,40})?[.!]?)\s*$",
+    re.I,
+)
+# "- The Grab Team" or a last line "Dunzo Team": only after a dash or on its own line, so that a closing
+# sentence such as "Please contact our team." stays part of the message.
+_TRAILING_TEAM = re.compile(r"(?:(?<=\n)|[-–—~]\s*)(?P<sign>(?:the\s+)?(?:[\w&']+\s+){1,2}team\s*[.!]?)\s*$", re.I)
+
+# Letters and digits plus the combining marks that live inside words (Arabic and Hebrew vowel marks,
+# Devanagari vowel signs), so those words are not split apart.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
+)
+_WORD = re.compile(rf"[^\W_][{_MARKS}]*(?:(?:[^\W_]|['’](?=[^\W_]))[{_MARKS}]*)*")
+_APOSTROPHES = str.maketrans("", "", "'’")
+
+
+def _frame_slots(text: str) -> tuple[list[SlotSpan], int, int]:
+    """Greeting/name at the start and sign-off/agent initials at the end; returns them and the body bounds."""
+    slots: list[SlotSpan] = []
+    body_start, body_end = 0, len(text)
+    match = _GREETING.match(text)
+    if match:
+        greet_end = match.end("greet")
+        slots.append(SlotSpan("greeting", match.group("greet"), 0, greet_end))
+        body_start = greet_end
+        name = match.group("name")
+        # After a comma ("Здравствуйте, Иван!", "Dobrý deň, ďakujeme ...") only a capitalised word is a name;
+        # scripts without case (Hebrew, Arabic) are neither upper nor lower and pass.
+        if name and "," in match.group("sep") and name[0].islower():
+            name = None
+        if name and name.split()[0].casefold() not in _NOT_NAMES:
+            if name.split()[0].casefold() not in _GENERIC_ADDRESSEES:
+                slots.append(SlotSpan("name", name, match.start("name"), match.end("name")))
+            body_start = match.end("name")
+        elif not match.group("name"):
+            # No punctuation after the name ("Hello John thank you ..."): take capitalised words only.
+            position = match.end("sep")
+            words = list(_WORD.finditer(text, position, min(len(text), position + 60)))[:2]
+            name_end = 0
+            if words and words[0].start() == position and words[0].group().casefold() in _GENERIC_ADDRESSEES:
+                body_start = words[0].end()  # "hi there that's ..." : an addressee, not a name
+                words = []
+            for word in words:
+                if word.start() != position or not word.group()[0].isupper():
+                    break
+                if word.group().casefold() in _NOT_NAMES:
+                    break
+                name_end = position = word.end()
+                position += 1 if text[position : position + 1] == " " else 0
+            if name_end:
+                start = match.end("sep")
+                slots.append(SlotSpan("name", text[start:name_end], start, name_end))
+                body_start = name_end
+    tail = text[body_start:]
+    agent = _AGENT.search(tail)
+    if agent:
+        start = body_start + agent.start("agent")
+        slots.append(SlotSpan("agent", agent.group("agent"), start, body_start + agent.end("agent")))
+        body_end = start
+    for pattern in (_SIGN_OFF, _TRAILING_TEAM):
+        window_start = max(body_start, body_end - 80)
+        sign = pattern.search(text, window_start, body_end)
+        if sign and sign.start("sign") > body_start:
+            slots.append(SlotSpan("sign_off", sign.group("sign").rstrip(), sign.start("sign"), sign.end("sign")))
+            body_end = sign.start("sign")
+            break
+    return slots, body_start, body_end
+
+
+def _inline_slots(text: str, start: int, end: int) -> list[SlotSpan]:
+    taken = bytearray(end - start)  # 1 where an earlier (more specific) slot already claimed the character
+    found: list[SlotSpan] = []
+    body = text[start:end]
+    has_digit = _DIGIT.search(body) is not None
+    for kind, pattern, needs in _INLINE_PATTERNS:
+        if not has_digit if needs == "digit" else (needs not in body and not (kind == "url" and "www." in body)):
+            continue
+        for match in pattern.finditer(body):
+            a, b = match.span()
+            if b == a or any(taken[a:b]):
+                continue
+            taken[a:b] = b"\x01" * (b - a)
+            found.append(SlotSpan(kind, match.group(), start + a, start + b))
+    return found
+
+
+def _fold_segment(segment: str) -> list[str]:
+    """Folded words of a stretch of text (one casefold per stretch is much faster than one per word)."""
+    segment = segment.casefold().translate(_APOSTROPHES)
+    if not segment.isascii():
+        segment = "".join(ch for ch in unicodedata.normalize("NFKD", segment) if not unicodedata.combining(ch))
+    return _WORD.findall(segment)
+
+
+def normalise_reply(text: str, *, spans: bool = False) -> NormalisedReply:
+    """Normalise one reply: HTML, case, punctuation and emoji dropped; greeting, name, sign-off and numbers as slots.
+
+    `spans=True` also records where each token stands in the cleaned text (used to render skeletons).
+    """
+    clean = clean_reply_text(text)
+    frame, body_start, body_end = _frame_slots(clean)
+    inline = _inline_slots(clean, body_start, body_end)
+    inline.sort(key=lambda slot: slot.start)
+    tokens: list[str] = []
+    token_spans: list[tuple[int, int]] = []
+    position = body_start
+    for slot in [*inline, None]:
+        segment_end = slot.start if slot else body_end
+        if spans:
+            for match in _WORD.finditer(clean, position, segment_end):
+                folded = _fold_segment(match.group())
+                tokens.extend(folded)
+                token_spans.extend([match.span()] * len(folded))
+        else:
+            tokens.extend(_fold_segment(clean[position:segment_end]))
+        if slot:
+            tokens.append("{" + slot.kind + "}")
+            if spans:
+                token_spans.append((slot.start, slot.end))
+            position = slot.end
+    slots = tuple(sorted(frame + inline, key=lambda slot: slot.start))
+    return NormalisedReply(clean, tuple(tokens), slots, tuple(token_spans))

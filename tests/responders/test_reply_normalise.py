@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pytest
+
+from responders.reply_normalise import clean_reply_text, normalise_reply
+
+DUNZO = (
+    "we regret the inconvenience caused to you please write to us at {email} "
+    "and we would be happy to help resolve the concern"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\nHey, we regret the inconvenience caused to you. Please write to us at partner-review@dunzo.in and we would "
+        "be happy to help resolve the concern. Warm regards, Dunzo.",
+        "\nHi Rajan, we regret the inconvenience caused to you. Please write to us at partner-review@dunzo.in and we "
+        "would be happy to help resolve the concern. Warm regards, Team Dunzo.",
+        "\nHi rainbow videos, We regret the inconvenience caused to you. Please write to us at partner-review@dunzo.in "
+        "and we would be happy to help resolve the concern.",
+    ],
+)
+def test_greeting_name_and_sign_off_variants_normalise_alike(text: str) -> None:
+    assert normalise_reply(text).key == DUNZO
+
+
+def test_hellopeter_html_greeting_and_agent_initials_become_slots() -> None:
+    reply = normalise_reply(
+        "<div>Hi Elliriza Luyt&nbsp;<br><br>Thank you for contacting Cell C.&nbsp;<br><br>Regards<br>^MP</div>"
+    )
+    assert reply.key == "thank you for contacting cell c"
+    kinds = {slot.kind: slot.text for slot in reply.slots}
+    assert kinds["name"] == "Elliriza Luyt"
+    assert kinds["agent"] == "^MP"
+    assert kinds["sign_off"] == "Regards"
+    assert "<" not in reply.text and "&nbsp;" not in reply.text
+
+
+def test_numbers_dates_amounts_urls_and_phones_become_placeholders() -> None:
+    reply = normalise_reply(
+        "Dear Mr Smith, your ticket #A1B2C3 from 3rd March 2021 for R150 is closed. "
+        "See https://help.example.com/x?id=9 or call +27 11 555 1234. Kind regards, The Support Team"
+    )
+    assert reply.tokens == (
+        "your", "ticket", "{reference}", "from", "{date}", "for", "{amount}", "is", "closed",
+        "see", "{url}", "or", "call", "{phone}",
+    )  # fmt: skip
+    texts = {slot.kind: slot.text for slot in reply.slots}
+    assert texts["name"] == "Mr Smith"
+    assert texts["reference"] == "#A1B2C3"
+    assert texts["amount"] == "R150"
+    assert texts["phone"] == "+27 11 555 1234"
+
+
+def test_slot_spans_point_into_the_cleaned_text() -> None:
+    reply = normalise_reply("<p>Hello Anna,</p><p>order 99887766 was refunded on 2021-05-04.</p>")
+    for slot in reply.slots:
+        assert reply.text[slot.start : slot.end] == slot.text
+
+
+def test_case_punctuation_apostrophes_and_emoji_do_not_matter() -> None:
+    a = normalise_reply("Hi there, that’s not the experience we want!! 💚💚")
+    b = normalise_reply("hi there that's NOT the experience we want.")
+    assert a.key == b.key == "thats not the experience we want"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "key"),
+    [
+        (
+            "Hallo Herr Müller, vielen Dank für Ihre Bewertung! Viele Grüße, Ihr Team",
+            "Herr Müller",
+            "vielen dank fur ihre bewertung",
+        ),
+        ("Dobrý deň, pán Novák, ďakujeme za hodnotenie. S pozdravom, Tím", None, None),
+        ("Bună ziua Maria, vă mulțumim pentru recenzie.", "Maria", "va multumim pentru recenzie"),
+        ("Hei Matti! Kiitos palautteesta. Terveisin, tiimi", "Matti", "kiitos palautteesta"),
+        ("Merhaba Ahmet Bey, yorumunuz için teşekkürler.", "Ahmet Bey", "yorumunuz icin tesekkurler"),
+        ("Здравствуйте, Иван! Спасибо за отзыв. С уважением, команда", "Иван", "спасибо за отзыв"),
+        ("Olá João, obrigado pelo comentário.", "João", "obrigado pelo comentario"),
+    ],
+)
+def test_non_english_greetings_and_sign_offs(text: str, name: str | None, key: str | None) -> None:
+    reply = normalise_reply(text)
+    kinds = [slot.kind for slot in reply.slots]
+    assert kinds[0] == "greeting"
+    if name is not None:
+        assert [s.text for s in reply.slots if s.kind == "name"] == [name]
+    if key is not None:
+        assert reply.key == key
+    assert "dakujeme" in normalise_reply("Dobrý deň, ďakujeme za hodnotenie.").key
+
+
+def test_right_to_left_text_survives() -> None:
+    hebrew = normalise_reply("שלום דני, תודה רבה על הביקורת שלך. בברכה, הצוות")
+    assert hebrew.key == "תודה רבה על הביקורת שלך"
+    assert [s.text for s in hebrew.slots if s.kind == "name"] == ["דני"]
+    assert "תודה רבה" in hebrew.text
+    arabic = normalise_reply("مرحبا أحمد، شكرًا لتعليقك على التطبيق")
+    assert arabic.key == "شكرا لتعليقك على التطبيق"  # vowel marks dropped, words kept whole
+    assert [s.text for s in arabic.slots if s.kind == "name"] == ["أحمد"]
+
+
+def test_greeting_without_name_keeps_the_message() -> None:
+    assert normalise_reply("Hi, we'd love to help you!").key == "wed love to help you"
+    assert normalise_reply("Good day\n\nThank you for contacting us.").key == "thank you for contacting us"
+    assert normalise_reply("Hi, Thanks!").key == "thanks"
+
+
+def test_closing_sentence_about_the_team_is_message_not_sign_off() -> None:
+    assert normalise_reply("Please contact our support team.").key == "please contact our support team"
+
+
+def test_mojibake_is_repaired() -> None:
+    assert clean_reply_text("Thanks for the 5 stars ðŸ™‚ Ã©tÃ©") == "Thanks for the 5 stars 🙂 été"
+
+
+def test_spans_mode_gives_same_tokens_and_one_span_per_token() -> None:
+    text = "<div>Good day Werner<br><br>Order 12345678 will ship on 4 May. We’re sorry!<br>^NT</div>"
+    plain, spanned = normalise_reply(text), normalise_reply(text, spans=True)
+    assert plain.tokens == spanned.tokens
+    assert len(spanned.token_spans) == len(spanned.tokens)
