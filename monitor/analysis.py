@@ -1,31 +1,55 @@
 """What happens after new data is stored: the analysis stages run in one place, in a fixed order.
 
 1. negativity: is each new or changed review's author unhappy, how badly, with legal/abuse flags;
-2. (further stages are added here as they exist: template classification, the outreach queue).
+2. templates: the company's replies are re-clustered, so each reply knows whether it is a template;
+3. queue: unhappy reviewers without a personal response get (or re-open) their outreach task.
+Each stage reads what the earlier ones wrote, so the order matters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from monitor.config import Settings
+from monitor.db import utcnow
 from monitor.models import Company, Review, SourceRow
 from monitor.negativity import assess
 from monitor.store import UpsertResult
+from responders.outreach_queue import QueueUpdate, update_queue
+from responders.template_store import ClassifyResult, classify_company_replies
 
-__all__ = ["analyse_new_data", "assess_reviews"]
+__all__ = ["AnalysisResult", "analyse_new_data", "assess_reviews"]
 
 _CHUNK = 500
 
 
-def analyse_new_data(*, session: Session, settings: Settings, source: SourceRow, result: UpsertResult) -> None:
+@dataclass
+class AnalysisResult:
+    """What the analysis stages did after one store."""
+
+    templates: ClassifyResult | None = None
+    queue: QueueUpdate | None = None
+
+
+def analyse_new_data(
+    *, session: Session, settings: Settings, source: SourceRow, result: UpsertResult
+) -> AnalysisResult:
     """Run every analysis stage on the reviews one store call created or changed."""
     touched = result.new_ids + result.changed_ids
     if not touched:
-        return
+        return AnalysisResult()
     assess_reviews(session=session, settings=settings, source=source, review_ids=touched)
+    templates = classify_company_replies(session=session, company_id=source.company_id)
+    queue = update_queue(
+        session=session,
+        settings=settings,
+        review_ids=sorted(set(touched) | set(templates.reclassified_review_ids)),
+        now=utcnow(),
+    )
+    return AnalysisResult(templates=templates, queue=queue)
 
 
 def _threshold(settings: Settings, source: SourceRow, session: Session) -> float:

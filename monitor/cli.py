@@ -349,29 +349,61 @@ def demo(
     run_demo(data_dir)
 
 
-def _mount_optional() -> None:
-    """Command groups living in their own modules."""
-    import importlib
+@app.command("check-reply")
+@fail_cleanly
+def check_reply(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="File holding the draft reply; '-' reads standard input.")],
+    task: Annotated[
+        int | None,
+        typer.Option("--task", help="The outreach task the draft answers (gives name, language, templates)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The customer's name, to check it is used.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language code of the draft, or 'auto'.")] = "auto",
+    review: Annotated[
+        str | None, typer.Option("--review", help="File holding the review, to check the draft addresses it.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object: language and findings.")] = False,
+) -> None:
+    """Check a draft reply for template copy, reflex apology, blame shifting, a missing next step and more."""
+    from monitor.cli_check import run_check_reply
+    from responders.draft_context import draft_context
 
-    for module, attr, name in (("monitor.cli_probe", "probe", "probe"),):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        app.command(name)(getattr(mod, attr))
-    for module, attr, name in (("monitor.cli_templates", "templates_app", "templates"),):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        app.add_typer(getattr(mod, attr), name=name)
+    known: list[str] = []
+    recent: list[str] = []
+    review_text: str | None = None
+    if task is not None:
+        with Session(_ctx(ctx).engine) as session:
+            context = draft_context(session=session, task_id=task)
+        name = name or context.reviewer_name
+        lang = context.language if lang == "auto" and context.language else lang
+        known, recent, review_text = context.templates, context.recent_replies, context.review_text
+    code = run_check_reply(
+        file,
+        name=name,
+        lang=lang,
+        json_out=json_out,
+        review_file=review,
+        review_text=review_text,
+        known_templates=known,
+        recent_replies=recent,
+    )
+    raise typer.Exit(code)
 
 
-_mount_optional()
+def _mount_groups() -> None:
+    from monitor.cli_probe import probe
+    from monitor.cli_tasks import tasks_app
+    from monitor.cli_template_list import list_templates
+    from monitor.cli_templates import templates_app
+
+    app.command("probe")(probe)
+    templates_app.command("list")(list_templates)
+    app.add_typer(templates_app, name="templates")
+    app.add_typer(tasks_app, name="tasks")
+
+
+_mount_groups()
 
 if __name__ == "__main__":
     app()

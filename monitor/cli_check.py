@@ -6,17 +6,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 from rich.markup import escape
 
 from responders.reply_checker import CheckResult, check_reply
 
-__all__ = ["check_app", "check_reply_command", "run_check_reply"]
+__all__ = ["run_check_reply"]
 
-check_app = typer.Typer(help="Check staff reply drafts.", no_args_is_help=True)
 
 EXIT_BAD_INPUT = 2
 
@@ -60,6 +57,7 @@ def run_check_reply(
     lang: str = "auto",
     json_out: bool = False,
     review_file: str | None = None,
+    review_text: str | None = None,
     known_templates: Sequence[str] = (),
     recent_replies: Sequence[str] = (),
 ) -> int:
@@ -67,7 +65,7 @@ def run_check_reply(
     err = Console(stderr=True)
     try:
         text = _read(file)
-        review = _read(review_file) if review_file else None
+        review = _read(review_file) if review_file else review_text
         result = check_reply(
             text,
             name=name,
@@ -85,18 +83,3 @@ def run_check_reply(
     else:
         _print_readable(text, result, Console(highlight=False))
     return 0
-
-
-@check_app.command("check-reply")
-def check_reply_command(
-    file: Annotated[str, typer.Argument(help="File holding the draft; '-' reads standard input.")],
-    name: Annotated[str | None, typer.Option("--name", help="The customer's name, to check it is used.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language code of the draft, or 'auto'.")] = "auto",
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a list.")] = False,
-    review: Annotated[
-        str | None, typer.Option("--review", help="File holding the review, to check the draft addresses it.")
-    ] = None,
-) -> None:
-    """Check a reply draft for template text, reflex apologies, blame, missing next steps and more."""
-    code = run_check_reply(file, name=name, lang=lang, json_out=json_out, review_file=review)
-    raise typer.Exit(code)

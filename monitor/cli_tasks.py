@@ -16,6 +16,8 @@ from monitor.models import Company
 from responders.deadlines import parse_due
 from responders.outreach_models import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES, OutreachTask
 from responders.outreach_queue import ReviewView, TaskDetail, calendar_for, list_tasks, task_detail
+from responders.playbook import Guidance
+from responders.task_guidance import task_guidance
 from responders.workflow import claim_task, close_task, get_task, log_contact, release_expired_claims
 
 __all__ = ["tasks_app"]
@@ -107,11 +109,6 @@ def list_cmd(
     out.print(f"{len(rows)} task(s){suffix} (times in UTC)")
 
 
-def _guidance_lines(task: OutreachTask, reviews: list[ReviewView]) -> list[str]:
-    """Advice for this task from the playbook; empty until the playbook is connected."""
-    return []
-
-
 def _review_json(view: ReviewView) -> dict[str, Any]:
     r, rep = view.review, view.reply
     return {
@@ -142,6 +139,7 @@ def show_cmd(
     ctx: typer.Context,
     task_id: Annotated[int, typer.Argument(help="The task id (from `tasks list`).")],
     json_out: JsonOpt = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Guidance language (default: the review's).")] = None,
 ) -> None:
     """Show a task: the reviews, the company's reply, the reviewer's other reviews, deadlines and history."""
     app_ctx = _app(ctx)
@@ -149,6 +147,7 @@ def show_cmd(
     with session_scope(app_ctx.engine) as session:
         _release(session, app_ctx)
         detail = task_detail(session=session, task_id=task_id, now=now)
+        guidance = task_guidance(session, detail, language=lang)
     if json_out:
         data = detail.listing.as_json()
         data["reviews"] = [_review_json(v) for v in detail.reviews]
@@ -161,10 +160,10 @@ def show_cmd(
             {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "note": e.note, "data": e.data}
             for e in detail.events
         ]
-        data["guidance"] = _guidance_lines(detail.listing.task, detail.reviews)
+        data["guidance"] = guidance.as_dict()
         print_json(data)
         return
-    _print_detail(detail)
+    _print_detail(detail, guidance)
 
 
 def _local(detail: TaskDetail, value: Any) -> str:
@@ -193,7 +192,7 @@ def _print_review(view: ReviewView, indent: str = "  ") -> None:
         out.print(f"{indent}  no public reply from the company")
 
 
-def _print_detail(detail: TaskDetail) -> None:
+def _print_detail(detail: TaskDetail, guidance: Guidance) -> None:
     t = detail.listing.task
     state = _STATE_MARK[detail.listing.due_state]
     out.print(
@@ -219,11 +218,15 @@ def _print_detail(detail: TaskDetail) -> None:
         out.print("\n[bold]the reviewer's other reviews[/]")
         for view in detail.other_reviews:
             _print_review(view)
-    guidance = _guidance_lines(t, detail.reviews)
-    if guidance:
-        out.print("\n[bold]guidance[/]")
-        for line in guidance:
-            out.print(f"  {safe(line)}")
+    out.print(f"\n[bold]guidance[/] ({guidance.variant}, {guidance.language})")
+    for number, step in enumerate(guidance.steps, 1):
+        out.print(f"  {number}. {safe(step)}")
+    if guidance.avoid:
+        out.print("  avoid:")
+        for item in guidance.avoid:
+            out.print(f"   - {safe(item)}")
+    for note in guidance.notes:
+        out.print(f"  ({safe(note)})")
     if detail.follow_ups:
         out.print("\n[bold]follow-ups[/]")
         for f in detail.follow_ups:

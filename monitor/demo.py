@@ -67,6 +67,8 @@ def demo_config(base_url: str, data_dir: Path) -> str:
     db = (data_dir / "demo.db").resolve()
     return f"""# Written by `monitor demo`: the bundled real pages, served from {base_url}
 database_url = "sqlite:///{db}"
+# The bundled pages were captured in 2021-2024; a wide window lets their complaints into the queue.
+backfill_window_days = 3650
 
 [[company]]
 name = "Eventnet"
@@ -118,7 +120,7 @@ schedule = "manual"
 def run_demo(data_dir: Path) -> None:
     """Serve the pages, crawl them, analyse, and print what a new user should see."""
     from monitor.cli import print_outcomes, run_crawl
-    from monitor.demo_summary import print_summary
+    from monitor.demo_summary import print_queue, print_summary, print_templates
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with TestSite() as site:
@@ -130,3 +132,5 @@ def run_demo(data_dir: Path) -> None:
         outcomes = run_crawl(ctx, ctx.settings.all_sources(), backfill=False)
         print_outcomes(outcomes)
     print_summary(ctx, data_dir)
+    print_templates(ctx)
+    print_queue(ctx)

@@ -340,9 +340,9 @@ def test_review_text_is_never_evaluated() -> None:
 def _run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
     from typer.testing import CliRunner
 
-    from monitor.cli_check import check_app
+    from monitor.cli import app
 
-    result = CliRunner().invoke(check_app, args, input=stdin)
+    result = CliRunner().invoke(app, ["check-reply", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -298,7 +298,10 @@ def test_cli_show(cli: tuple[CliRunner, typer.Typer, Path, list[int]]) -> None:
     assert "TEMPLATE reply" in stdout and "Dear customer" in stdout
     assert "other reviews" in stdout and "5/5" in stdout  # the reviewer's happy review elsewhere in time
     assert "first contact due" in stdout and "Europe/Berlin" in stdout and "history" in stdout
+    assert "guidance" in stdout and "template_reply" in stdout
     code, stdout, _ = _run(cli, "show", str(cli[3][0]), "--json")
     data = json.loads(stdout)
     assert data["reviews"][0]["reply"]["template"] is True and len(data["other_reviews"]) == 1
-    assert data["guidance"] == []
+    guidance = data["guidance"]
+    assert "template_reply" in guidance["variants"] and guidance["language"] == "en" and guidance["steps"]
+    assert not any("remove" in step.lower() and "review" in step.lower() for step in guidance["steps"])
