@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import count
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from monitor.app_context import open_database
+from monitor.config import Settings, parse_settings
 from monitor.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
 
 _ids = count(1)
@@ -30,6 +32,12 @@ def sqlite_url(folder: Path) -> str:
 def migrated_sqlite(folder: Path) -> Engine:
     """A fresh SQLite database file brought to the current schema by the migrations."""
     return open_database(sqlite_url(folder))
+
+
+def settings_with(folder: Path, toml_sources: str, *, company: str = "Acme") -> Settings:
+    """Settings for one company with the given `[[company.source]]` blocks, on the folder's SQLite file."""
+    text = f'database_url = "{sqlite_url(folder)}"\n[[company]]\nname = "{company}"\n{toml_sources}'
+    return parse_settings(tomllib.loads(text), where="test.toml", env={})
 
 
 def sqlite_session(folder: Path) -> Iterator[Session]:

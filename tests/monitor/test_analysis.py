@@ -12,14 +12,14 @@ from monitor.db import session_scope
 from monitor.models import Review
 from monitor.store import sync_config, upsert_reviews
 from sources.records import ReviewRecord
-from tests.db_helpers import settings_with, sqlite_engine
+from tests.db_fixtures import migrated_sqlite, settings_with
 
 SOURCE = '[[company.source]]\nname = "s"\nkind = "hellopeter"\nlocator = "acme"\n'
 WHEN = datetime(2024, 5, 1, tzinfo=UTC)
 
 
 def run(tmp_path: Path, records: list[ReviewRecord], extra: str = "") -> dict[str, Review]:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     settings = settings_with(tmp_path, extra + SOURCE)
     with session_scope(engine) as session:
         src = sync_config(session=session, settings=settings)["s"]

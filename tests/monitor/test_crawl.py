@@ -16,7 +16,7 @@ from monitor.fetcher import Fetcher
 from monitor.health import Health
 from monitor.models import CompanyReply, CrawlRun, Review, ReviewRevision
 from monitor.testsite import Reset, Status, TestSite
-from tests.db_helpers import settings_with, sqlite_engine
+from tests.db_fixtures import migrated_sqlite, settings_with
 from tests.fixture_path import fixture
 
 OLD = "trustpilot_eventnet.de_2024-06-19.html.gz"
@@ -66,7 +66,7 @@ def site() -> TestSite:
 
 
 def test_older_then_newer_snapshot_adds_exactly_two(tmp_path: Path, site: TestSite) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     settings = config(tmp_path, site)
     site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8")
     first = crawl(engine, settings)
@@ -82,7 +82,7 @@ def test_older_then_newer_snapshot_adds_exactly_two(tmp_path: Path, site: TestSi
 
 
 def test_legacy_markup_is_layout_changed_and_changes_nothing(tmp_path: Path, site: TestSite) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     settings = config(tmp_path, site)
     site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8")
     crawl(engine, settings)
@@ -111,7 +111,7 @@ def test_legacy_markup_is_layout_changed_and_changes_nothing(tmp_path: Path, sit
 def test_faults_give_their_verdict_and_store_nothing(
     tmp_path: Path, site: TestSite, fault: object, health: Health
 ) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     settings = config(tmp_path, site)
     site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8")
     site.add_fault("/review/eventnet.de?sort=recency", fault)  # type: ignore[arg-type]
@@ -122,7 +122,7 @@ def test_faults_give_their_verdict_and_store_nothing(
 
 
 def test_interrupted_run_is_marked_and_next_run_stores_everything_once(tmp_path: Path, site: TestSite) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     settings = config(tmp_path, site)
     site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8")
     with Session(engine) as session:  # what a process killed mid-crawl leaves behind: a run still "running"

@@ -13,7 +13,7 @@ from monitor.db import session_scope
 from monitor.models import CompanyReply, Review, ReviewRevision, SourceRow
 from monitor.store import sync_config, upsert_reviews
 from sources.records import ReplyRecord, ReviewRecord
-from tests.db_helpers import settings_with, sqlite_engine
+from tests.db_fixtures import migrated_sqlite, settings_with
 
 SOURCE = (
     '[[company.source]]\nname = "acme-tp"\nkind = "trustpilot"\nlocator = "https://www.trustpilot.com/review/acme"\n'
@@ -49,7 +49,7 @@ def store(engine, tmp_path: Path, records: list[ReviewRecord]):  # type: ignore[
 
 
 def test_recrawling_unchanged_records_writes_nothing_new(tmp_path: Path) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     first = store(engine, tmp_path, [record(1), record(2, reply=ReplyRecord("Sorry, we will call you."))])
     assert (first.new, first.changed) == (2, 0)
     again = store(engine, tmp_path, [record(1), record(2, reply=ReplyRecord("Sorry, we will call you."))])
@@ -59,7 +59,7 @@ def test_recrawling_unchanged_records_writes_nothing_new(tmp_path: Path) -> None
 
 
 def test_changed_rating_text_and_reply_each_make_a_revision(tmp_path: Path) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     store(engine, tmp_path, [record(1)])
     store(engine, tmp_path, [record(1, rating=3.0)])
     store(engine, tmp_path, [record(1, rating=3.0, reply=ReplyRecord("We found your parcel, Ann."))])
@@ -79,7 +79,7 @@ def test_changed_rating_text_and_reply_each_make_a_revision(tmp_path: Path) -> N
 
 
 def test_removed_reply_is_recorded_and_kept_in_history(tmp_path: Path) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     store(engine, tmp_path, [record(1, reply=ReplyRecord("Call us."))])
     store(engine, tmp_path, [record(1)])
     with Session(engine) as session:
@@ -89,7 +89,7 @@ def test_removed_reply_is_recorded_and_kept_in_history(tmp_path: Path) -> None:
 
 
 def test_missing_reviews_are_never_deleted_and_duplicates_in_a_batch_collapse(tmp_path: Path) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     store(engine, tmp_path, [record(1), record(2), record(3)])
     result = store(engine, tmp_path, [record(3), record(3)])
     assert result.seen == 1
@@ -98,7 +98,7 @@ def test_missing_reviews_are_never_deleted_and_duplicates_in_a_batch_collapse(tm
 
 
 def test_sources_leaving_the_config_are_disabled_not_deleted(tmp_path: Path) -> None:
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     store(engine, tmp_path, [record(1)])
     with session_scope(engine) as session:
         sync_config(session=session, settings=settings_with(tmp_path, ""))

@@ -22,7 +22,7 @@ from responders.template_stats import template_share
 from responders.template_store import classify_company_replies
 from sources.base import Page
 from sources.google_play import GooglePlay
-from tests.db_helpers import settings_with, sqlite_engine
+from tests.db_fixtures import migrated_sqlite, settings_with
 from tests.fixture_path import fixture
 
 URL = "https://play.google.com/store/apps/details?id=runner.dunzo.com.dunzo_runner&hl=en&gl=us"
@@ -33,7 +33,7 @@ def load_dunzo(tmp_path: Path) -> tuple[Engine, Path]:
     """The real Dunzo page's 40 reviews (29 got the same 'we regret' reply), stored and analysed."""
     body = gzip.decompress(fixture("google_play", "dunzo-delivery-partner_play_listing_2021.html.gz").read_bytes())
     records = GooglePlay("runner.dunzo.com.dunzo_runner").parse(Page(URL, 200, body)).records
-    engine = sqlite_engine(tmp_path)
+    engine = migrated_sqlite(tmp_path)
     config = tmp_path / "monitor.toml"
     config.write_text(
         f'database_url = "sqlite:///{tmp_path / "monitor.db"}"\nbackfill_window_days = 100000\n'
