@@ -21,7 +21,8 @@ from monitor.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.health import Health, advice
 from monitor.models import CrawlRun, SourceRow
 from monitor.store import ensure_source, fingerprint, known_fingerprints, upsert_reviews
-from sources.base import Fetch, Source, get_source_class
+from monitor.validators import StagedValidators
+from sources.base import Fetch, Page, Source, get_source_class
 from sources.records import ReviewRecord
 
 __all__ = ["CrawlOutcome", "collect", "crawl_sources", "policy_for", "run_source"]
@@ -75,11 +76,13 @@ async def run_source(
         session.flush()
         run_id = run.id
         previous_good = _last_good_seen(session, row)
+        # A backfill wants every page in full, so it sends no conditional headers.
+        validators = StagedValidators({}) if backfill else StagedValidators.load(session=session, source_id=row.id or 0)
     stats = FetchStats()
     source_id = row.id or 0
     got = await collect(
         src=src,
-        fetch=fetcher.bind(policy_for(src), stats),
+        fetch=fetcher.bind(policy_for(src), stats, validators=validators),
         max_pages=BACKFILL_MAX_PAGES if backfill else src.max_pages,
         is_known=None if backfill else (lambda page: _all_known(engine, source_id, page)),
         on_page=on_page,
@@ -99,6 +102,8 @@ async def run_source(
     with session_scope(engine) as session:
         run = session.get(CrawlRun, run_id)
         assert run is not None
+        if got.health == Health.OK:
+            validators.save(session=session, source_id=source_id)
         if got.health in (Health.OK, Health.PARTIAL) and got.records:
             source_row = session.get(SourceRow, row.id)
             assert source_row is not None
@@ -146,13 +151,20 @@ async def collect(
     problems: list[str] = []
     pages = 0
     known_run = 0
+    not_modified = 0
+
+    async def counting(url: str) -> Page:
+        nonlocal not_modified
+        page = await fetch(url)
+        not_modified += page.status == 304
+        return page
 
     def failed(health: Health, error: str, *, keep: bool = False) -> Collected:
         return Collected(records if keep else [], [*problems, error], health, f"{error}; {advice(health)}", pages)
 
     try:
         adapter: Source = get_source_class(src.kind)(src.locator, src.options)
-        async for page in adapter.pages(fetch, max_pages=max_pages):
+        async for page in adapter.pages(counting, max_pages=max_pages):
             pages += 1
             records.extend(page.records)
             problems.extend(page.problems)
@@ -172,6 +184,8 @@ async def collect(
         return failed(Health.UNREACHABLE if isinstance(exc, Unreachable) else Health.FAILED, str(exc))
     except MonitorError as exc:
         return failed(Health.FAILED, str(exc))
+    if not records and not pages and not_modified:
+        return Collected([], problems, Health.OK, "not modified since the last crawl (HTTP 304)", 0)
     if not records and pages and previous_good > 0:
         return failed(
             Health.LAYOUT_CHANGED,

@@ -225,24 +225,37 @@ class Fetcher:
             raise RuntimeError("use the fetcher inside `async with Fetcher(...) as fetcher:`")
         return self._client
 
-    def bind(self, policy: HostPolicy, stats: FetchStats | None = None) -> Callable[[str], Awaitable[Page]]:
-        """A `Fetch` callable for a source: fetches with this policy and records into `stats`."""
+    def bind(
+        self, policy: HostPolicy, stats: FetchStats | None = None, *, validators: ValidatorCache | None = None
+    ) -> Callable[[str], Awaitable[Page]]:
+        """A `Fetch` callable for a source: fetches with this policy and records into `stats`.
+
+        `validators` replaces the fetcher's own cache for this source, so a crawl can keep new
+        ETags apart until what they stand for is safely stored.
+        """
 
         async def fetch(url: str) -> Page:
-            return await self.fetch(url, policy=policy, stats=stats)
+            return await self.fetch(url, policy=policy, stats=stats, validators=validators)
 
         return fetch
 
-    async def fetch(self, url: str, *, policy: HostPolicy, stats: FetchStats | None = None) -> Page:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        policy: HostPolicy,
+        stats: FetchStats | None = None,
+        validators: ValidatorCache | None = None,
+    ) -> Page:
         """GET `url` politely; a 304 comes back as a Page with status 304 and an empty body."""
         stats = stats if stats is not None else FetchStats()
         started = self._clock()
         try:
-            return await self._fetch(url, policy, stats)
+            return await self._fetch(url, policy, stats, validators or self.validators)
         finally:
             stats.record_call(started, self._clock())
 
-    async def _fetch(self, url: str, policy: HostPolicy, stats: FetchStats) -> Page:
+    async def _fetch(self, url: str, policy: HostPolicy, stats: FetchStats, validators: ValidatorCache) -> Page:
         current = _parse_url(url)
         for _ in range(MAX_REDIRECTS + 1):
             if policy.respect_robots:
@@ -251,27 +264,15 @@ class Fetcher:
                 current,
                 policy,
                 stats,
-                headers=self._conditional_headers(str(current)),
+                headers=_conditional_headers(validators, str(current)),
                 max_bytes=policy.max_bytes,
                 min_delay=self._min_delay(current, policy),
             )
             target = response.redirect_target
             if target is None:
-                return self._page_or_raise(url, response, policy, stats)
+                return self._page_or_raise(url, response, policy, stats, validators)
             current = _parse_url(str(target), referrer=str(current))
         raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; check the source's URL", url=url)
-
-    def _conditional_headers(self, url: str) -> dict[str, str]:
-        stored = self.validators.get(url)
-        if not stored:
-            return {}
-        etag, last_modified = stored
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
 
     def _min_delay(self, url: httpx.URL, policy: HostPolicy) -> float:
         if not policy.respect_robots:
@@ -282,13 +283,15 @@ class Fetcher:
             return policy.min_delay
         return max(policy.min_delay, min(crawl_delay, MAX_CRAWL_DELAY))
 
-    def _page_or_raise(self, requested: str, response: _Response, policy: HostPolicy, stats: FetchStats) -> Page:
+    def _page_or_raise(
+        self, requested: str, response: _Response, policy: HostPolicy, stats: FetchStats, validators: ValidatorCache
+    ) -> Page:
         status = response.status
         url = str(response.url)
         if 200 <= status < 300:
             etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
             if etag or last_modified:
-                self.validators.put(url, etag, last_modified)
+                validators.put(url, etag, last_modified)
             stats.pages += 1
             return Page(url=url, status=status, body=response.body, headers=response.headers)
         if status == 304:
@@ -446,6 +449,19 @@ async def _announce_send(request: httpx.Request) -> None:
     on_send = request.extensions.get(_ON_SEND)
     if on_send is not None:
         on_send()
+
+
+def _conditional_headers(validators: ValidatorCache, url: str) -> dict[str, str]:
+    stored = validators.get(url)
+    if not stored:
+        return {}
+    etag, last_modified = stored
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def _refuse_declared_oversize(response: httpx.Response, max_bytes: int, truncate: bool) -> None:

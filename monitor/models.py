@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from monitor.db import UTCDateTime, utcnow
 
-__all__ = ["Company", "CompanyReply", "CrawlRun", "Review", "ReviewRevision", "SourceRow"]
+__all__ = ["Company", "CompanyReply", "CrawlRun", "HttpValidator", "Review", "ReviewRevision", "SourceRow"]
 
 
 def _when(*, nullable: bool = True, index: bool = False) -> Any:
@@ -131,3 +131,17 @@ class CrawlRun(SQLModel, table=True):
     # running, ok, partial, blocked, unreachable, layout_changed, failed, interrupted
     health: str = "running"
     message: str = ""
+
+
+class HttpValidator(SQLModel, table=True):
+    """The ETag / Last-Modified a page last came with, so the next crawl can ask "changed since?"."""
+
+    __tablename__ = "http_validator"
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_validator_source_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str | None = None
+    last_modified: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -129,6 +129,8 @@ class Source:
                 seen.add(url)
                 page = await fetch(url)
                 count += 1
+                if page.status == 304:
+                    return  # not modified since the last stored crawl: nothing new from here on
                 result = self.parse(page)
                 yield result
                 url = result.next_url

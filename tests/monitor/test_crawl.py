@@ -136,3 +136,23 @@ def test_interrupted_run_is_marked_and_next_run_stores_everything_once(tmp_path:
     with Session(engine) as session:
         assert [r.health for r in session.exec(select(CrawlRun).order_by(CrawlRun.id)).all()] == ["interrupted", "ok"]
     assert stored(engine)[0] == 18
+
+
+def test_conditional_requests_skip_unchanged_pages_but_only_after_a_stored_run(tmp_path: Path, site: TestSite) -> None:
+    engine = migrated_sqlite(tmp_path)
+    settings = config(tmp_path, site)
+    legacy = fixture("legacy_snippets", "trustpilot.html").read_bytes()
+    site.add_page("/review/eventnet.de?sort=recency", legacy, "text/html", etag='"v1"')
+    assert crawl(engine, settings).health == Health.LAYOUT_CHANGED
+    # The failed run stored no ETag, so the next run downloads the page in full even though the server,
+    # asked "changed since v1?", would have said no.
+    site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8", etag='"v1"')
+    first = crawl(engine, settings)
+    assert (first.health, first.new) == (Health.OK, 18)
+    sent = [r.headers.get("if-none-match") for r in site.requests if r.path.startswith("/review/")]
+    assert sent[-1] is None
+    second = crawl(engine, settings)
+    assert (second.health, second.new) == (Health.OK, 0)
+    assert "not modified" in second.message
+    assert [r.headers.get("if-none-match") for r in site.requests if r.path.startswith("/review/")][-1] == '"v1"'
+    assert stored(engine)[0] == 18
