@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.errors import ConfigError, MonitorError
+from monitor.mailer import SmtpSettings
 
 __all__ = ["CompanyConfig", "Settings", "SourceConfig", "load_settings", "parse_schedule"]
 
@@ -54,6 +55,8 @@ class CompanyConfig:
     business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     digest_time: str = "08:00"
     digest_recipients: tuple[str, ...] = ()
+    alert_urls: tuple[str, ...] = ()  # Apprise URLs for instant alerts on urgent reviews
+    fixed_themes: tuple[str, ...] = ()  # complaint themes the company has fixed: thank-you follow-ups
     sources: tuple[SourceConfig, ...] = ()
 
 
@@ -67,6 +70,7 @@ class Settings:
     backfill_window_days: int = 30
     claim_expiry_minutes: int = 120
     companies: tuple[CompanyConfig, ...] = ()
+    smtp: SmtpSettings | None = None
     path: Path | None = None
 
     def all_sources(self) -> list[SourceConfig]:
@@ -263,6 +267,12 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
     if not all(isinstance(x, str) and "@" in x for x in recipients):
         raise r.fail("digest_recipients", "must be a list of e-mail addresses")
     threshold = r.get("unhappy_threshold", float, 2.0)
+    alert_urls = r.get("alert_urls", list, [])
+    if not all(isinstance(x, str) and "://" in x for x in alert_urls):
+        raise r.fail("alert_urls", "must be a list of Apprise URLs such as 'slack://...' or 'json://host/path'")
+    fixed = r.get("fixed_themes", list, [])
+    if not all(isinstance(x, str) and x.strip() for x in fixed):
+        raise r.fail("fixed_themes", "must be a list of words or phrases")
     company = CompanyConfig(
         name=name,
         timezone=tz,
@@ -271,11 +281,34 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
         business_days=days,
         digest_time=digest_time,
         digest_recipients=tuple(recipients),
+        alert_urls=tuple(alert_urls),
+        fixed_themes=tuple(x.strip() for x in fixed),
     )
     raw_sources = r.get("source", list, [])
     srcs = tuple(_read_source(where, t, f"{prefix}.source[{i}]", company) for i, t in enumerate(raw_sources))
     r.reject_unknown()
     return CompanyConfig(**{**company.__dict__, "sources": srcs})
+
+
+def _read_smtp(where: str, table: dict[str, Any]) -> SmtpSettings:
+    r = _Reader(where, table, "smtp.")
+    values = {
+        "host": r.get("host", str, "localhost"),
+        "port": r.get("port", int, 587),
+        "security": r.get("security", str, "starttls"),
+        "username": r.get("username", str, None),
+        "password_env": r.get("password_env", str, None),
+        "from_address": r.get("from_address", str, "review-monitor@localhost"),
+        "timeout": r.get("timeout", float, 30.0),
+        "ca_file": r.get("ca_file", str, None),
+    }
+    if "password" in table:
+        raise r.fail("password", "passwords do not belong in the file: name an environment variable in password_env")
+    r.reject_unknown()
+    try:
+        return SmtpSettings(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str]) -> Settings:
@@ -287,7 +320,9 @@ def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str
     window = r.get("backfill_window_days", int, 30)
     claim_expiry = r.get("claim_expiry_minutes", int, 120)
     companies = tuple(_read_company(where, t, i) for i, t in enumerate(r.get("company", list, [])))
+    smtp_table = r.get("smtp", dict, None)
     r.reject_unknown()
+    smtp = _read_smtp(where, smtp_table) if smtp_table is not None else None
     if not user_agent.strip():
         raise r.fail("user_agent", "must not be empty: sites must be able to tell who is crawling")
     seen: set[str] = set()
@@ -305,6 +340,7 @@ def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str
         backfill_window_days=window,
         claim_expiry_minutes=claim_expiry,
         companies=companies,
+        smtp=smtp,
     )
 
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from monitor.alerts import review_alert, send_alerts
 from monitor.analysis import analyse_new_data
 from monitor.config import Settings, SourceConfig
 from monitor.db import session_scope, utcnow
+from monitor.digest_data import new_unhappy_items
 from monitor.errors import Blocked, FetchError, LayoutChanged, MonitorError, Unreachable
 from monitor.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.health import Health, advice
@@ -80,6 +82,7 @@ async def run_source(
         validators = StagedValidators({}) if backfill else StagedValidators.load(session=session, source_id=row.id or 0)
     stats = FetchStats()
     source_id = row.id or 0
+    new_ids: list[int] = []
     got = await collect(
         src=src,
         fetch=fetcher.bind(policy_for(src), stats, validators=validators),
@@ -112,6 +115,7 @@ async def run_source(
             )
             outcome.new, outcome.changed = result.new, result.changed
             analyse_new_data(session=session, settings=settings, source=source_row, result=result)
+            new_ids = result.new_ids
         run.finished_at = utcnow()
         run.pages, run.bytes, run.retries = got.pages, stats.bytes, stats.retries
         run.status_codes = {str(code): n for code, n in stats.status_codes.items()}
@@ -119,7 +123,30 @@ async def run_source(
         run.errors = outcome.errors
         run.health = got.health.value
         run.message = got.message
+    if new_ids:
+        await _instant_alerts(engine, settings, src, new_ids, outcome)
     return outcome
+
+
+async def _instant_alerts(
+    engine: Engine, settings: Settings, src: SourceConfig, review_ids: list[int], outcome: CrawlOutcome
+) -> None:
+    """Post urgent new reviews to the company's chat tools; a failure is reported, never fatal to the crawl."""
+    urls = next((c.alert_urls for c in settings.companies if c.name == src.company), ())
+    if not urls:
+        return
+    with Session(engine) as session:
+        items = new_unhappy_items(session, review_ids)
+    alerts = [a for item in items if (a := review_alert(src.company, item)) is not None]
+    if not alerts:
+        return
+    try:
+        sent = await asyncio.to_thread(send_alerts, alerts, urls)
+    except MonitorError as exc:
+        outcome.errors.append(f"instant alerts not sent: {exc}")
+        outcome.message += f"; instant alerts NOT sent: {exc}"
+        return
+    outcome.message += f"; {sent} urgent review alert(s) sent"
 
 
 @dataclass

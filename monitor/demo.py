@@ -120,6 +120,7 @@ schedule = "manual"
 def run_demo(data_dir: Path) -> None:
     """Serve the pages, crawl them, analyse, and print what a new user should see."""
     from monitor.cli import print_outcomes, run_crawl
+    from monitor.cli_digest import write_demo_digest
     from monitor.demo_summary import print_queue, print_summary, print_templates
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -134,3 +135,6 @@ def run_demo(data_dir: Path) -> None:
     print_summary(ctx, data_dir)
     print_templates(ctx)
     print_queue(ctx)
+    path = write_demo_digest(ctx.engine, ctx.settings, data_dir)
+    out.print(f"\n[bold]Daily digest[/] for managers: {safe(path.resolve())} (open it in a browser)")
+    out.print(f"  or in the terminal: monitor -c {safe(config_path)} digest --text")

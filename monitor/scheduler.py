@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Settings, SourceConfig, parse_schedule
 from monitor.db import make_engine
+from monitor.digest_delivery import run_scheduled_digest
 
 __all__ = ["build_scheduler", "run_scheduled_source", "sync_jobs"]
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "crawl:"
+DIGEST_PREFIX = "digest:"
 MISFIRE_GRACE_SECONDS = 3600
 
 
@@ -68,35 +72,45 @@ def build_scheduler(settings: Settings) -> BackgroundScheduler:
     )
 
 
-def sync_jobs(scheduler: BackgroundScheduler, settings: Settings, config_path: str | None) -> list[str]:
-    """Add, update or remove jobs so that there is exactly one per enabled, scheduled source."""
-    wanted: dict[str, tuple[SourceConfig, Any]] = {}
+def reconcile_jobs(
+    scheduler: BaseScheduler, prefix: str, wanted: dict[str, tuple[Callable[..., None], BaseTrigger, list[Any], str]]
+) -> list[str]:
+    """Make the jobs whose id starts with `prefix` exactly `wanted` (id -> function, trigger, args, name).
+
+    A job whose trigger and arguments did not change is left alone, so it keeps its stored next run time.
+    """
+    for job in scheduler.get_jobs():
+        if job.id.startswith(prefix) and job.id not in wanted:
+            job.remove()
+    for job_id, (func, trigger, args, name) in wanted.items():
+        existing = scheduler.get_job(job_id)
+        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+            continue
+        scheduler.add_job(func, trigger=trigger, args=args, id=job_id, name=name, replace_existing=True)
+    return sorted(wanted)
+
+
+def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | None) -> list[str]:
+    """One crawl job per enabled, scheduled source, and one digest job per company with recipients."""
+    crawls: dict[str, tuple[Callable[..., None], BaseTrigger, list[Any], str]] = {}
+    digests: dict[str, tuple[Callable[..., None], BaseTrigger, list[Any], str]] = {}
     for company in settings.companies:
         for src in company.sources:
             trigger = _trigger(src, company.timezone) if src.enabled else None
             if trigger is not None:
-                wanted[JOB_PREFIX + src.name] = (src, trigger)
-    for job in scheduler.get_jobs():
-        if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
-            job.remove()
-    for job_id, (src, trigger) in wanted.items():
-        existing = scheduler.get_job(job_id)
-        args = [config_path, src.name]
-        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
-            continue  # unchanged: keep its stored next run time
-        scheduler.add_job(
-            run_scheduled_source, trigger=trigger, args=args, id=job_id, name=f"crawl {src.name}", replace_existing=True
-        )
-    return sorted(wanted)
-
-
-def serve(settings: Settings, config_path: str | None, stop: threading.Event) -> None:
-    """Run the scheduler until `stop` is set."""
-    scheduler = build_scheduler(settings)
-    scheduler.start(paused=True)
-    try:
-        sync_jobs(scheduler, settings, config_path)
-        scheduler.resume()
-        stop.wait()
-    finally:
-        scheduler.shutdown(wait=True)
+                crawls[JOB_PREFIX + src.name] = (
+                    run_scheduled_source,
+                    trigger,
+                    [config_path, src.name],
+                    f"crawl {src.name}",
+                )
+        if company.digest_recipients:
+            hour, minute = (int(part) for part in company.digest_time.split(":"))
+            trigger = CronTrigger(hour=hour, minute=minute, timezone=company.timezone)
+            digests[DIGEST_PREFIX + company.name] = (
+                run_scheduled_digest,
+                trigger,
+                [config_path, company.name],
+                f"digest {company.name}",
+            )
+    return reconcile_jobs(scheduler, JOB_PREFIX, crawls) + reconcile_jobs(scheduler, DIGEST_PREFIX, digests)

@@ -71,6 +71,7 @@ def sync_config(*, session: Session, settings: Settings) -> dict[str, SourceRow]
             "business_days": list(comp.business_days),
             "digest_time": comp.digest_time,
             "digest_recipients": list(comp.digest_recipients),
+            "fixed_themes": list(comp.fixed_themes),
         }
         if company is None:
             company = Company(name=comp.name, timezone=comp.timezone, settings=company_settings)

@@ -88,3 +88,30 @@ def test_schedules() -> None:
     assert parse_schedule("manual") == {}
     with pytest.raises(ValueError):
         parse_schedule("cron:0 7 *")
+
+
+def test_smtp_and_alert_settings(tmp_path: Path) -> None:
+    smtp = '[smtp]\nhost = "mail.example"\nport = 465\nsecurity = "ssl"\nfrom_address = "m@example.com"\n'
+    text = GOOD.replace("[[company]]", smtp + "\n[[company]]", 1).replace(
+        "unhappy_threshold = 2",
+        'unhappy_threshold = 2\nalert_urls = ["json://127.0.0.1:9/hook"]\nfixed_themes = ["late delivery"]',
+    )
+    settings = load_settings(write(tmp_path, text), env={})
+    assert settings.smtp is not None
+    assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == ("mail.example", 465, "ssl")
+    assert settings.companies[0].alert_urls == ("json://127.0.0.1:9/hook",)
+    assert settings.companies[0].fixed_themes == ("late delivery",)
+
+
+@pytest.mark.parametrize(
+    ("smtp", "expected"),
+    [
+        ('security = "tls"', "smtp.security"),
+        ('password = "hunter2"', "smtp.password: passwords do not belong in the file"),
+        ("port = 99999", "smtp.port"),
+    ],
+)
+def test_bad_smtp_settings(tmp_path: Path, smtp: str, expected: str) -> None:
+    text = GOOD.replace("[[company]]", f"[smtp]\n{smtp}\n\n[[company]]", 1)
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, text), env={})

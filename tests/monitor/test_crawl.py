@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,33 @@ def test_conditional_requests_skip_unchanged_pages_but_only_after_a_stored_run(t
     assert "not modified" in second.message
     assert [r.headers.get("if-none-match") for r in site.requests if r.path.startswith("/review/")][-1] == '"v1"'
     assert stored(engine)[0] == 18
+
+
+def test_urgent_new_reviews_are_alerted_once(tmp_path: Path, alert_endpoint: tuple[str, list[dict]]) -> None:
+    url, received = alert_endpoint
+    raw = gzip.decompress(fixture("hellopeter", "cell-c_2021_reviews_first300.jsonl.gz").read_bytes())
+    records = [json.loads(line) for line in raw.splitlines()[:2]]
+    threat = dict(
+        records[0],
+        id=99000001,
+        review_rating=1,
+        messages=[],
+        review_content="This is fraud. I am taking you to the ombudsman and my lawyer.",
+    )
+    calm = dict(records[1], id=99000002, review_rating=5, messages=[], review_content="Great service, thanks.")
+    with TestSite() as api:
+        api.set_robots("User-agent: *\nAllow: /\n")
+        envelope = {"data": [threat, calm], "current_page": 1, "last_page": 1, "next_page_url": None}
+        api.add_page("/consumer/business/acme/reviews?page=1", json.dumps(envelope).encode(), "application/json")
+        settings = settings_with(
+            tmp_path,
+            f'alert_urls = ["{url}"]\n[[company.source]]\nname = "hp"\nkind = "hellopeter"\nlocator = "acme"\n'
+            f'options = {{ api_base = "{api.base_url}" }}\nmin_delay = 0.0\n',
+        )
+        engine = migrated_sqlite(tmp_path)
+        first = crawl(engine, settings)
+        assert first.health == Health.OK and "1 urgent review alert(s) sent" in first.message
+        assert len(received) == 1
+        assert "legal" in received[0]["title"] and "ombudsman" in received[0]["message"]
+        second = crawl(engine, settings)
+        assert second.new == 0 and len(received) == 1

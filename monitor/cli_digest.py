@@ -1,0 +1,116 @@
+"""`monitor digest`: the daily digest in the terminal, as an HTML file, or sent by e-mail now."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from monitor.app_context import AppContext
+from monitor.cli_output import fail_cleanly, fmt_time, out, safe
+from monitor.config import Settings
+from monitor.digest_data import build_digest, latest_activity_day
+from monitor.digest_delivery import deliver_company_digest, delivery_rows, smtp_settings
+from monitor.digest_render import render_html, render_terminal
+from monitor.errors import MonitorError
+
+__all__ = ["digest", "write_demo_digest"]
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    if text in ("today", "yesterday"):
+        return date.today() - timedelta(days=1 if text == "yesterday" else 0)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MonitorError(f"--date {text!r}: use YYYY-MM-DD, 'today' or 'yesterday'") from None
+
+
+def write_demo_digest(engine: Engine, settings: Settings, data_dir: Path) -> Path:
+    """Write the digest of the newest day with data to `data_dir/digest-YYYY-MM-DD.html`; return its path."""
+    with Session(engine) as session:
+        day = latest_activity_day(session)
+        if day is None:
+            raise MonitorError("no reviews stored yet: nothing to put in a digest")
+        names = [c.name for c in settings.companies] or None
+        digest = build_digest(session=session, day=day, companies=names)
+    path = data_dir / f"digest-{day.isoformat()}.html"
+    path.write_text(render_html(digest), encoding="utf-8")
+    return path
+
+
+def _print_status(engine: Engine) -> None:
+    rows = delivery_rows(engine, since=date.today() - timedelta(days=30))
+    table = Table("day", "company", "status", "attempts", "sent", "message id / last error")
+    for name, row in rows:
+        colour = {"sent": "green", "failed": "red"}.get(row.status, "yellow")
+        detail = row.last_error if row.status != "sent" or row.last_error else row.message_id
+        table.add_row(
+            row.digest_date.isoformat(),
+            safe(name),
+            f"[{colour}]{row.status}[/]",
+            str(row.attempts),
+            fmt_time(row.sent_at),
+            safe(detail, 90),
+        )
+    out.print(table if rows else "no digest deliveries in the last 30 days")
+
+
+@fail_cleanly
+def digest(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="The day (YYYY-MM-DD, today, yesterday); default: the newest day with reviews."),
+    ] = None,
+    company: Annotated[
+        list[str] | None, typer.Option("--company", help="Only this company (repeatable); default: all.")
+    ] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the HTML digest to this file.")] = None,
+    text: Annotated[bool, typer.Option("--text", help="Show the digest in the terminal.")] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help="E-mail each company's digest to its digest_recipients now (once a day).")
+    ] = False,
+    status: Annotated[bool, typer.Option("--status", help="Show what was sent, what failed, and why.")] = False,
+) -> None:
+    """The daily digest: new unhappy reviews, template replies, the outreach queue, themes and broken sources."""
+    obj = ctx.obj
+    app_ctx = obj if isinstance(obj, AppContext) else AppContext(None)
+    engine = app_ctx.engine
+    if status:
+        _print_status(engine)
+        return
+    with Session(engine) as session:
+        chosen = _parse_day(day) or latest_activity_day(session)
+        if chosen is None:
+            raise MonitorError("no reviews stored yet: run `monitor crawl` first, or pass --date")
+        result = build_digest(session=session, day=chosen, companies=company or None)
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(render_html(result), encoding="utf-8")
+        out.print(f"digest for {chosen.isoformat()} written to {safe(out_file)}")
+    if send:
+        _send(app_ctx, engine, chosen, [c.company for c in result.companies])
+    if text or (out_file is None and not send):
+        out.print(render_terminal(result))
+
+
+def _send(app_ctx: AppContext, engine: Engine, day: date, companies: list[str]) -> None:
+    smtp = smtp_settings(app_ctx.settings)
+    failed = False
+    for name in companies:
+        recipients = app_ctx.settings.company(name).digest_recipients
+        result = deliver_company_digest(engine, company=name, day=day, smtp=smtp, recipients=recipients)
+        colour = {"sent": "green", "already_sent": "cyan"}.get(result.status, "red")
+        detail = f": {safe(result.error)}" if result.error else ""
+        out.print(f"[{colour}]{result.status}[/] {safe(name)} {day.isoformat()}{detail}")
+        failed = failed or result.status == "failed"
+    if failed:
+        raise typer.Exit(1)
