@@ -22,7 +22,7 @@ from monitor.errors import Blocked, FetchError, LayoutChanged, MonitorError, Unr
 from monitor.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.health import Health, advice
 from monitor.models import CrawlRun, SourceRow
-from monitor.store import ensure_source, fingerprint, known_fingerprints, upsert_reviews
+from monitor.store import ensure_source, fingerprint, known_fingerprints, sync_config, upsert_reviews
 from monitor.validators import StagedValidators
 from sources.base import Fetch, Page, Source, get_source_class
 from sources.records import ReviewRecord
@@ -68,31 +68,27 @@ async def run_source(
     fetcher: Fetcher,
     backfill: bool = False,
     on_page: PageCallback | None = None,
+    store_lock: asyncio.Lock | None = None,
+    synced: bool = False,
 ) -> CrawlOutcome:
-    """Crawl one configured source end to end and record the run."""
-    with session_scope(engine) as session:
-        row = ensure_source(session=session, settings=settings, src=src)
-        _mark_interrupted(session, row)
-        run = CrawlRun(source_id=row.id or 0, backfill=backfill)
-        session.add(run)
-        session.flush()
-        run_id = run.id
-        previous_good = _last_good_seen(session, row)
-        # A backfill wants every page in full, so it sends no conditional headers.
-        validators = StagedValidators({}) if backfill else StagedValidators.load(session=session, source_id=row.id or 0)
+    """Crawl one configured source end to end and record the run.
+
+    Database work runs in a worker thread, so other sources keep fetching meanwhile; `store_lock`
+    lets one store-and-analyse step run at a time (SQLite has one writer; the queue is per company).
+    `synced` says the caller already loaded the configuration into the database.
+    """
+    lock = store_lock or asyncio.Lock()
+    async with lock:
+        start = await asyncio.to_thread(_start_run, engine, settings, src, backfill, synced)
     stats = FetchStats()
-    source_id = row.id or 0
-    new_ids: list[int] = []
     got = await collect(
         src=src,
-        fetch=fetcher.bind(policy_for(src), stats, validators=validators),
+        fetch=fetcher.bind(policy_for(src), stats, validators=start.validators),
         max_pages=BACKFILL_MAX_PAGES if backfill else src.max_pages,
-        is_known=None if backfill else (lambda page: _all_known(engine, source_id, page)),
+        is_known=None if backfill else (lambda page: _all_known(engine, start.source_id, page)),
         on_page=on_page,
-        previous_good=previous_good or 0,
+        previous_good=start.previous_good or 0,
     )
-    # A source's first good run reads its history: those reviews count as backfill, not as fresh complaints.
-    as_backfill = backfill or previous_good is None
     outcome = CrawlOutcome(
         source=src.name,
         health=got.health,
@@ -100,18 +96,59 @@ async def run_source(
         seen=len(got.records),
         message=got.message,
         errors=got.problems[:MAX_ERRORS_KEPT],
-        run_id=run_id,
+        run_id=start.run_id,
     )
+    # A source's first good run reads its history: those reviews count as backfill, not as fresh complaints.
+    as_backfill = backfill or start.previous_good is None
+    async with lock:
+        new_ids = await asyncio.to_thread(_finish_run, engine, settings, start, got, stats, outcome, as_backfill)
+    if new_ids:
+        await _instant_alerts(engine, settings, src, new_ids, outcome)
+    return outcome
+
+
+@dataclass
+class _Started:
+    source_id: int
+    run_id: int
+    previous_good: int | None
+    validators: StagedValidators
+
+
+def _start_run(engine: Engine, settings: Settings, src: SourceConfig, backfill: bool, synced: bool) -> _Started:
     with session_scope(engine) as session:
-        run = session.get(CrawlRun, run_id)
+        row = ensure_source(session=session, settings=settings, src=src, synced=synced)
+        _mark_interrupted(session, row)
+        run = CrawlRun(source_id=row.id or 0, backfill=backfill)
+        session.add(run)
+        session.flush()
+        source_id = row.id or 0
+        # A backfill wants every page in full, so it sends no conditional headers.
+        validators = StagedValidators({}) if backfill else StagedValidators.load(session=session, source_id=source_id)
+        return _Started(source_id, run.id or 0, _last_good_seen(session, row), validators)
+
+
+def _finish_run(
+    engine: Engine,
+    settings: Settings,
+    start: _Started,
+    got: Collected,
+    stats: FetchStats,
+    outcome: CrawlOutcome,
+    as_backfill: bool,
+) -> list[int]:
+    """Store what the run found, analyse it and record the run, in one transaction; return new review ids."""
+    new_ids: list[int] = []
+    with session_scope(engine) as session:
+        run = session.get(CrawlRun, start.run_id)
         assert run is not None
         if got.health == Health.OK:
-            validators.save(session=session, source_id=source_id)
+            start.validators.save(session=session, source_id=start.source_id)
         if got.health in (Health.OK, Health.PARTIAL) and got.records:
-            source_row = session.get(SourceRow, row.id)
+            source_row = session.get(SourceRow, start.source_id)
             assert source_row is not None
             result = upsert_reviews(
-                session=session, source=source_row, records=got.records, crawl_run_id=run_id, backfill=as_backfill
+                session=session, source=source_row, records=got.records, crawl_run_id=start.run_id, backfill=as_backfill
             )
             outcome.new, outcome.changed = result.new, result.changed
             analyse_new_data(session=session, settings=settings, source=source_row, result=result)
@@ -123,9 +160,7 @@ async def run_source(
         run.errors = outcome.errors
         run.health = got.health.value
         run.message = got.message
-    if new_ids:
-        await _instant_alerts(engine, settings, src, new_ids, outcome)
-    return outcome
+    return new_ids
 
 
 async def _instant_alerts(
@@ -230,6 +265,11 @@ def _all_known(engine: Engine, source_id: int, page: Sequence[ReviewRecord]) -> 
     return all(stored.get(r.site_review_id) == fingerprint(r) for r in page)
 
 
+def _sync(engine: Engine, settings: Settings) -> None:
+    with session_scope(engine) as session:
+        sync_config(session=session, settings=settings)
+
+
 def _mark_interrupted(session: Session, row: SourceRow) -> None:
     stale = session.exec(select(CrawlRun).where(CrawlRun.source_id == row.id, CrawlRun.health == "running")).all()
     for run in stale:
@@ -271,8 +311,19 @@ async def _crawl_all(
     on_page: PageCallback | None,
     fetcher: Fetcher,
 ) -> list[CrawlOutcome]:
+    lock = asyncio.Lock()
+    await asyncio.to_thread(_sync, engine, settings)
     tasks = [
-        run_source(engine=engine, settings=settings, src=src, fetcher=fetcher, backfill=backfill, on_page=on_page)
+        run_source(
+            engine=engine,
+            settings=settings,
+            src=src,
+            fetcher=fetcher,
+            backfill=backfill,
+            on_page=on_page,
+            store_lock=lock,
+            synced=True,
+        )
         for src in sources
     ]
     return list(await asyncio.gather(*tasks))

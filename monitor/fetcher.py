@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -385,8 +385,15 @@ class Fetcher:
         on_send: Callable[[], None],
     ) -> _Response:
         client = self.client
+
+        async def trace(event: str, _info: dict[str, Any]) -> None:
+            # The moment the request line goes out on the socket (after any connect and TLS handshake) is what
+            # the site sees as the request's start, so the gap to the next request is counted from there.
+            if event.endswith("send_request_headers.started"):
+                on_send()
+
         request = client.build_request(
-            "GET", url, headers=headers, timeout=policy.timeout, extensions={_ON_SEND: on_send}
+            "GET", url, headers=headers, timeout=policy.timeout, extensions={_ON_SEND: on_send, "trace": trace}
         )
         received = 0
         reading_body = False

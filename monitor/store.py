@@ -97,8 +97,16 @@ def sync_config(*, session: Session, settings: Settings) -> dict[str, SourceRow]
     return by_name
 
 
-def ensure_source(*, session: Session, settings: Settings, src: SourceConfig) -> SourceRow:
-    """The row of `src`: configured sources are synced from the file, others (imports) are created on demand."""
+def ensure_source(*, session: Session, settings: Settings, src: SourceConfig, synced: bool = False) -> SourceRow:
+    """The row of `src`: configured sources are synced from the file, others (imports) are created on demand.
+
+    `synced` says the caller has just run `sync_config`, so a configured source's row is read as it is.
+    """
+    configured = any(s.name == src.name for s in settings.all_sources())
+    if configured and synced:
+        row = session.exec(select(SourceRow).where(SourceRow.name == src.name)).first()
+        if row is not None:
+            return row
     rows = sync_config(session=session, settings=settings)
     if src.name in rows:
         return rows[src.name]

@@ -177,10 +177,16 @@ def _load_builtins() -> None:
             importlib.import_module(f"sources.{name}")
 
 
+_loaded = False
+
+
 def registry() -> dict[str, type[Source]]:
-    """All registered source kinds by name (built-ins and plugins)."""
-    _load_builtins()
-    _load_plugins()
+    """All registered source kinds by name (built-ins and plugins), loaded once per process."""
+    global _loaded
+    if not _loaded:
+        _load_builtins()
+        _load_plugins()
+        _loaded = True
     return dict(sorted(_REGISTRY.items()))
 
 

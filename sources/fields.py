@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -65,14 +66,25 @@ def parse_rating(value: Any) -> float | None:
 _BLOCK_TAGS = ("br", "p", "div", "li")
 
 
+# Fragments made only of these tags (typical of reply boxes) are converted without building a parse tree.
+_SIMPLE_TAG = re.compile(r"</?(?:br|p|div|li|span|b|i|u|em|strong)\s*/?>", re.I)
+_BLOCK_TAG = re.compile(r"<(?:br|p|div|li)\s*/?>", re.I)
+
+
 def html_to_text(markup: str) -> str:
     """Visible text of an HTML fragment, with line breaks kept and `&nbsp;` folded into spaces."""
     if "<" not in markup and "&" not in markup:
         return markup.strip()
+    if "<" not in _SIMPLE_TAG.sub("", markup):
+        text = html.unescape(_SIMPLE_TAG.sub("", _BLOCK_TAG.sub("\n", markup)))
+        return _tidy(text)
     soup = BeautifulSoup(markup, "lxml")
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before("\n")
-    text = soup.get_text()
+    return _tidy(soup.get_text())
+
+
+def _tidy(text: str) -> str:
     text = text.replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
