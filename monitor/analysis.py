@@ -2,7 +2,8 @@
 
 1. negativity: is each new or changed review's author unhappy, how badly, with legal/abuse flags;
 2. templates: the company's replies are re-clustered, so each reply knows whether it is a template;
-3. queue: unhappy reviewers without a personal response get (or re-open) their outreach task.
+3. queue: unhappy reviewers without a personal response get (or re-open) their outreach task;
+4. thank-you follow-ups for reviewers who complained about a theme the company has since fixed.
 Each stage reads what the earlier ones wrote, so the order matters.
 """
 
@@ -20,6 +21,7 @@ from monitor.negativity import assess
 from monitor.store import UpsertResult
 from responders.outreach_queue import QueueUpdate, update_queue
 from responders.template_store import ClassifyResult, classify_company_replies
+from responders.thank_you import apply_fixed_themes
 
 __all__ = ["AnalysisResult", "analyse_new_data", "assess_reviews"]
 
@@ -43,12 +45,14 @@ def analyse_new_data(
         return AnalysisResult()
     assess_reviews(session=session, settings=settings, source=source, review_ids=touched)
     templates = classify_company_replies(session=session, company_id=source.company_id)
+    now = utcnow()
     queue = update_queue(
         session=session,
         settings=settings,
         review_ids=sorted(set(touched) | set(templates.reclassified_review_ids)),
-        now=utcnow(),
+        now=now,
     )
+    apply_fixed_themes(session=session, settings=settings, now=now)
     return AnalysisResult(templates=templates, queue=queue)
 
 

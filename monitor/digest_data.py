@@ -48,7 +48,6 @@ __all__ = [
     "build_digest",
     "day_window",
     "latest_activity_day",
-    "reviews_mentioning",
     "templates_from_replies",
 ]
 
@@ -878,24 +877,6 @@ def _quotes(term: str, texts: list[tuple[str, str | None, set[str]]], limit: int
         if len(found) == limit:
             break
     return tuple(found)
-
-
-def reviews_mentioning(
-    *, session: Session, company_id: int, theme: str, since: datetime
-) -> list[tuple[int, int | None]]:
-    """Unhappy reviews of a company since `since` that use `theme`, with their task ids (for thank-you tasks)."""
-    wanted = theme.lower()
-    rows = session.exec(
-        select(Review.id, Review.title, Review.body, TaskReview.task_id)
-        .join(SourceRow, col(Review.source_id) == SourceRow.id)
-        .outerjoin(TaskReview, col(TaskReview.review_id) == Review.id)
-        .where(SourceRow.company_id == company_id, col(Review.unhappy).is_(True), col(Review.first_seen) >= since)
-    ).all()
-    return [
-        (review_id or 0, task_id)
-        for review_id, title, body, task_id in rows
-        if wanted in _terms(f"{title or ''}. {body}")
-    ]
 
 
 # ----- source health -----------------------------------------------------------------------------------------

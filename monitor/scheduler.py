@@ -27,6 +27,8 @@ __all__ = ["build_scheduler", "run_scheduled_source", "sync_jobs"]
 log = logging.getLogger(__name__)
 JOB_PREFIX = "crawl:"
 DIGEST_PREFIX = "digest:"
+UPKEEP_JOB = "upkeep"
+UPKEEP_MINUTES = 10
 MISFIRE_GRACE_SECONDS = 3600
 
 
@@ -113,4 +115,27 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
                 [config_path, company.name],
                 f"digest {company.name}",
             )
-    return reconcile_jobs(scheduler, JOB_PREFIX, crawls) + reconcile_jobs(scheduler, DIGEST_PREFIX, digests)
+    upkeep = {
+        UPKEEP_JOB: (run_upkeep, IntervalTrigger(minutes=UPKEEP_MINUTES), [config_path], "release expired claims")
+    }
+    return (
+        reconcile_jobs(scheduler, JOB_PREFIX, crawls)
+        + reconcile_jobs(scheduler, DIGEST_PREFIX, digests)
+        + reconcile_jobs(scheduler, UPKEEP_JOB, upkeep)
+    )
+
+
+def run_upkeep(config_path: str | None) -> None:
+    """The job body: release claims nobody worked on, and add thank-you follow-ups for newly fixed themes."""
+    from monitor.app_context import AppContext
+    from monitor.db import session_scope, utcnow
+    from responders.thank_you import apply_fixed_themes
+    from responders.workflow import release_expired_claims
+
+    ctx = AppContext(config_path)
+    with session_scope(ctx.engine) as session:
+        now = utcnow()
+        released = release_expired_claims(session=session, now=now, expiry_minutes=ctx.settings.claim_expiry_minutes)
+        thanked = apply_fixed_themes(session=session, settings=ctx.settings, now=now)
+    if released or thanked.follow_ups:
+        log.info("upkeep: %d claim(s) released, %d thank-you follow-up(s)", len(released), thanked.follow_ups)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from responders.outreach_queue import TaskDetail
 from responders.playbook import FLAGS, CaseFacts, Guidance, guidance_for
 from responders.template_models import ReplyTemplate
+from responders.thank_you import fixed_theme_of
 
 __all__ = ["case_facts", "task_guidance"]
 
@@ -34,6 +35,7 @@ def case_facts(session: Session, detail: TaskDetail) -> CaseFacts:
         template_size=template.size if template else None,
         other_reviews_count=max(0, len(detail.reviews) - 1) + len(detail.other_reviews),
         flags=frozenset(flags),
+        theme_fixed=fixed_theme_of(session, task.id or 0),
         first_contact_due=task.first_contact_due,
     )
 

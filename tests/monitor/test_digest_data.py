@@ -14,10 +14,10 @@ from monitor.digest_data import (
     build_company_digest,
     day_window,
     latest_activity_day,
-    reviews_mentioning,
 )
 from monitor.models import Company, CrawlRun
 from responders.outreach_models import OutreachTask, TaskEvent, TaskFollowUp, TaskReview
+from responders.thank_you import reviews_mentioning
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
 
 DAY = date(2024, 3, 11)  # a Monday

@@ -234,8 +234,9 @@ def test_scheduled_digest_jobs_per_company() -> None:
     scheduler.start(paused=True)
     try:
         scheduler.add_job(print, "interval", hours=1, id="digest:Gone")
-        assert sync_jobs(scheduler, settings, "monitor.toml") == ["digest:Acme"]
-        (job,) = scheduler.get_jobs()
+        assert sync_jobs(scheduler, settings, "monitor.toml") == ["digest:Acme", "upkeep"]
+        job = scheduler.get_job("digest:Acme")
+        assert scheduler.get_job("digest:Gone") is None
         assert job.id == "digest:Acme" and job.args == ("monitor.toml", "Acme")
         assert job.func.__module__ == "monitor.digest_delivery" and job.func.__name__ == "run_scheduled_digest"
         fire = job.trigger.get_next_fire_time(None, dt.datetime(2024, 7, 1, tzinfo=dt.UTC))

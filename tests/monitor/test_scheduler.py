@@ -49,7 +49,7 @@ def test_one_job_per_enabled_scheduled_source_with_safe_defaults(tmp_path: Path)
     scheduler = started(settings)
     try:
         names = sync_jobs(scheduler, settings, "monitor.toml")
-        assert names == ["crawl:every-6h", "crawl:weekday-mornings"]
+        assert names == ["crawl:every-6h", "crawl:weekday-mornings", "upkeep"]
         job = scheduler.get_job("crawl:every-6h")
         assert job.max_instances == 1 and job.coalesce is True and job.misfire_grace_time == 3600
         assert list(job.args) == ["monitor.toml", "every-6h"]
@@ -71,7 +71,7 @@ def test_restart_keeps_stored_next_run_and_drops_removed_sources(tmp_path: Path)
     try:
         assert second.get_job("crawl:every-6h").next_run_time == next_run  # read back from the database
         names = sync_jobs(second, fewer, "monitor.toml")
-        assert names == ["crawl:every-6h"]
+        assert names == ["crawl:every-6h", "upkeep"]
         assert second.get_job("crawl:weekday-mornings") is None
         assert second.get_job("crawl:every-6h").next_run_time == next_run  # unchanged schedule is not reset
     finally:
