@@ -56,13 +56,12 @@ def review_alert(company: str, item: ReviewItem, reach: int = HIGH_REACH_VOTES) 
         return None
     rating = "no rating" if item.rating is None else f"{item.rating:g}/{item.rating_scale or 5}"
     text = " ".join(f"{item.title or ''} {item.body}".split())[:300]
-    task = f"monitor tasks show {item.task_id}" if item.task_id else "no task yet"
     return Alert(
         company=company,
         review_id=item.review_id,
         title=f"{company}: urgent review on {item.source} ({why})",
         # Plain text only: chat tools render markup, and the review was written by a stranger.
-        body=f"{rating} by {item.author or 'anonymous'}: {text}\n{item.url or ''}\n{task}",
+        body=f"{rating} by {item.author or 'anonymous'}: {text}\n{item.url or ''}\n{item.task_note}",
     )
 
 

@@ -85,6 +85,14 @@ class ReviewItem:
     severity: float | None
     task_id: int | None
     template_reply: bool = False
+    answered: bool = False  # the company answered personally (a non-template public reply, or a private one)
+
+    @property
+    def task_note(self) -> str:
+        """Where the reviewer stands in the queue, in a few words."""
+        if self.task_id:
+            return f"monitor tasks show {self.task_id}"
+        return "answered personally, no task needed" if self.answered else "no task yet"
 
     @property
     def urgent(self) -> bool:
@@ -396,7 +404,9 @@ def _neg_time(moment: datetime) -> datetime:
     return datetime.max.replace(tzinfo=UTC) - (moment - datetime.min.replace(tzinfo=UTC))
 
 
-def review_item(review: Review, source: str, task_id: int | None, template_id: str | None) -> ReviewItem:
+def review_item(
+    review: Review, source: str, task_id: int | None, template_id: str | None, reply_id: int | None = None
+) -> ReviewItem:
     """One unhappy review as digests and alerts show it."""
     return ReviewItem(
         review_id=review.id or 0,
@@ -414,19 +424,20 @@ def review_item(review: Review, source: str, task_id: int | None, template_id: s
         severity=review.severity,
         task_id=task_id,
         template_reply=template_id is not None,
+        answered=(reply_id is not None and template_id is None) or review.private_reply,
     )
 
 
 def new_unhappy_items(session: Session, review_ids: Sequence[int]) -> list[ReviewItem]:
     """The given reviews that are from unhappy reviewers, as items with their task and reply kind."""
     rows = session.exec(
-        select(Review, SourceRow.name, TaskReview.task_id, CompanyReply.template_id)
+        select(Review, SourceRow.name, TaskReview.task_id, CompanyReply.template_id, CompanyReply.id)
         .join(SourceRow, col(Review.source_id) == SourceRow.id)
         .outerjoin(TaskReview, col(TaskReview.review_id) == Review.id)
         .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
         .where(col(Review.id).in_(list(review_ids)), col(Review.unhappy).is_(True))
     ).all()
-    return [review_item(review, source, task_id, template) for review, source, task_id, template in rows]
+    return [review_item(review, source, task, template, reply) for review, source, task, template, reply in rows]
 
 
 def _new_reviews(session: Session, digest: CompanyDigest, sources: list[SourceRow]) -> None:
@@ -438,15 +449,17 @@ def _new_reviews(session: Session, digest: CompanyDigest, sources: list[SourceRo
     )
     digest.new_reviews = session.exec(select(func.count()).select_from(Review).where(*in_window)).one()
     rows = session.exec(
-        select(Review, TaskReview.task_id, CompanyReply.template_id)
+        select(Review, TaskReview.task_id, CompanyReply.template_id, CompanyReply.id)
         .outerjoin(TaskReview, col(TaskReview.review_id) == Review.id)
         .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
         .where(*in_window, col(Review.unhappy).is_(True))
     ).all()
     names = {s.id: s for s in sources}
     by_source: dict[int, list[ReviewItem]] = defaultdict(list)
-    for review, task_id, template in rows:
-        by_source[review.source_id].append(review_item(review, names[review.source_id].name, task_id, template))
+    for review, task_id, template, reply_id in rows:
+        by_source[review.source_id].append(
+            review_item(review, names[review.source_id].name, task_id, template, reply_id)
+        )
     for source_id, items in by_source.items():
         items.sort(key=urgency_key)
         src = names[source_id]

@@ -136,7 +136,7 @@ def _html_review(item: ReviewItem, timezone: str) -> str:
     task = (
         f'task #{item.task_id} · <code style="font-size:12px">monitor tasks show {item.task_id}</code>'
         if item.task_id
-        else "no task yet"
+        else _e(item.task_note)
     )
     return (
         '<tr><td style="padding:8px 0;border-bottom:1px solid #eeeeee">'
@@ -355,8 +355,7 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
             text = f"{item.title}: {item.body}" if item.title else item.body
             lines.append(f"    {esc(_one_line(text, 200))}")
             url = _safe_url(item.url)
-            task = f"monitor tasks show {item.task_id}" if item.task_id else "no task yet"
-            lines.append(f"    {esc(url) if url else 'no link'} · {task}")
+            lines.append(f"    {esc(url) if url else 'no link'} · {item.task_note}")
         if src.more:
             lines.append(f"  and {src.more} more: monitor reviews --unhappy --source {esc(src.source)}")
     lines.append(f"  last 30 days: {sparkline([p.unhappy for p in c.daily])} (unhappy reviews per day)")
