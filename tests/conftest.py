@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from sqlalchemy import text
 
+from monitor.db import make_engine
 from monitor.testsite import TestSite
 
 
@@ -46,3 +50,31 @@ def alert_endpoint() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+PG_SERVER = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database, dropped afterwards; skipped (or failed under CI) without a server."""
+    admin = make_engine(PG_SERVER)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # any driver error means: no server to test against
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {PG_SERVER} ({exc.__class__.__name__})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: PostgreSQL must be running in CI")
+        pytest.skip(f"{message}; start one or set MONITOR_TEST_PG to run this test")
+    name = f"monitor_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_SERVER.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

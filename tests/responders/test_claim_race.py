@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from monitor.app_context import open_database
@@ -21,7 +17,6 @@ from responders.outreach_queue import update_queue
 from responders.workflow import claim_task
 from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_url
 
-PG_SERVER = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 CLAIMERS = 30
 NOW = at("2025-03-05 10:00")
 
@@ -94,31 +89,6 @@ def test_claim_race_sqlite(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     task_id = _seed(url)
     _check(url, task_id, *_race(url, task_id))
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A throw-away PostgreSQL database, dropped afterwards; skipped (or failed under CI) without a server."""
-    admin = make_engine(PG_SERVER)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:  # any driver error means: no server to test against
-        admin.dispose()
-        message = f"PostgreSQL is not reachable at {PG_SERVER} ({exc.__class__.__name__})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: PostgreSQL must be running in CI")
-        pytest.skip(f"{message}; start one or set MONITOR_TEST_PG to run this test")
-    name = f"monitor_claim_{uuid.uuid4().hex[:12]}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_SERVER.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.postgres
