@@ -20,6 +20,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check monitor sources responders tests benchmarks
 	$(BIN)/ruff format --check monitor sources responders tests benchmarks
+	$(BIN)/mypy monitor sources responders
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,6 +19,15 @@ from responders.template_models import ReplyTemplate
 from responders.template_stats import TemplateShare, template_share
 
 __all__ = ["list_templates"]
+
+
+@dataclass
+class _CompanyTemplates:
+    company: Company
+    templates: list[ReplyTemplate]
+    overall: TemplateShare | None
+    last_30_days: TemplateShare | None
+    by_source: list[TemplateShare]
 
 
 @fail_cleanly
@@ -41,62 +51,88 @@ def list_templates(
         companies = session.exec(query).all()
         if company and not companies:
             raise NotFound(f"no company named {company!r} in the database")
-        payload = []
-        for comp in companies:
-            tq = select(ReplyTemplate).where(ReplyTemplate.company_id == comp.id, col(ReplyTemplate.active).is_(True))
-            if kind != "all":
-                tq = tq.where(ReplyTemplate.kind == kind)
-            rows = session.exec(tq.order_by(col(ReplyTemplate.size).desc()).limit(limit)).all()
-            now = utcnow()
-            overall = template_share(session=session, company_id=comp.id)
-            recent = template_share(session=session, company_id=comp.id, since=now - timedelta(days=30))
-            payload.append((comp, rows, overall[0] if overall else None, recent[0] if recent else None))
+        found = [_load(session, comp, kind, limit) for comp in companies]
     if json_out:
-        print_json(
-            [
-                {
-                    "company": comp.name,
-                    "share": share.share if share else None,
-                    "unhappy_share": share.unhappy_share if share else None,
-                    "templates": [
-                        {
-                            "id": t.id,
-                            "kind": t.kind,
-                            "size": t.size,
-                            "replies": t.reply_count,
-                            "unhappy_recipients": t.unhappy_recipients,
-                            "skeleton": t.skeleton,
-                            "examples": t.examples[:examples],
-                            "sources": t.sources,
-                            "first_seen": t.first_seen.isoformat() if t.first_seen else None,
-                            "last_seen": t.last_seen.isoformat() if t.last_seen else None,
-                        }
-                        for t in rows
-                    ],
-                }
-                for comp, rows, share, _recent in payload
-            ]
-        )
+        print_json([_as_json(item, examples) for item in found])
         return
-    for comp, rows, share, recent in payload:
-        out.print(f"\n[bold]{safe(comp.name)}[/]: " + _share_line(share, recent))
-        if not rows:
-            out.print("  no templates found")
-            continue
-        table = Table("template", "kind", "reviewers", "unhappy", "first - last", "skeleton / example", show_lines=True)
-        for t in rows:
-            text = safe(t.skeleton, 220)
-            for example in t.examples[:examples]:
-                text += "\n[dim]e.g. " + safe(example, 160) + "[/]"
-            table.add_row(
-                t.id,
-                t.kind,
-                str(t.size),
-                str(t.unhappy_recipients),
-                f"{fmt_time(t.first_seen)[:10]} - {fmt_time(t.last_seen)[:10]}",
-                text,
-            )
-        out.print(table)
+    for item in found:
+        _print(item, examples)
+
+
+def _load(session: Session, company: Company, kind: str, limit: int) -> _CompanyTemplates:
+    query = select(ReplyTemplate).where(ReplyTemplate.company_id == company.id, col(ReplyTemplate.active).is_(True))
+    if kind != "all":
+        query = query.where(ReplyTemplate.kind == kind)
+    templates = list(session.exec(query.order_by(col(ReplyTemplate.size).desc()).limit(limit)).all())
+    overall = template_share(session=session, company_id=company.id)
+    recent = template_share(session=session, company_id=company.id, since=utcnow() - timedelta(days=30))
+    by_source = template_share(session=session, company_id=company.id, by_source=True)
+    return _CompanyTemplates(company, templates, _first(overall), _first(recent), by_source)
+
+
+def _first(shares: list[TemplateShare]) -> TemplateShare | None:
+    return shares[0] if shares else None
+
+
+def _share_json(share: TemplateShare | None) -> dict[str, Any] | None:
+    if share is None:
+        return None
+    return {
+        "source": share.source,
+        "replies": share.replies,
+        "templated": share.templated,
+        "share": share.share,
+        "unhappy_replies": share.unhappy_replies,
+        "unhappy_share": share.unhappy_share,
+    }
+
+
+def _as_json(item: _CompanyTemplates, examples: int) -> dict[str, Any]:
+    return {
+        "company": item.company.name,
+        "share": _share_json(item.overall),
+        "last_30_days": _share_json(item.last_30_days),
+        "sources": [_share_json(s) for s in item.by_source],
+        "templates": [
+            {
+                "id": t.id,
+                "kind": t.kind,
+                "size": t.size,
+                "replies": t.reply_count,
+                "unhappy_recipients": t.unhappy_recipients,
+                "skeleton": t.skeleton,
+                "examples": t.examples[:examples],
+                "sources": t.sources,
+                "first_seen": t.first_seen.isoformat() if t.first_seen else None,
+                "last_seen": t.last_seen.isoformat() if t.last_seen else None,
+            }
+            for t in item.templates
+        ],
+    }
+
+
+def _print(item: _CompanyTemplates, examples: int) -> None:
+    out.print(f"\n[bold]{safe(item.company.name)}[/]: " + _share_line(item.overall, item.last_30_days))
+    if len(item.by_source) > 1:
+        for share in item.by_source:
+            out.print(f"  {safe(share.source)}: " + _share_line(share, None))
+    if not item.templates:
+        out.print("  no templates found")
+        return
+    table = Table("template", "kind", "reviewers", "unhappy", "first - last", "skeleton / example", show_lines=True)
+    for t in item.templates:
+        text = safe(t.skeleton, 220)
+        for example in t.examples[:examples]:
+            text += "\n[dim]e.g. " + safe(example, 160) + "[/]"
+        table.add_row(
+            t.id,
+            t.kind,
+            str(t.size),
+            str(t.unhappy_recipients),
+            f"{fmt_time(t.first_seen)[:10]} - {fmt_time(t.last_seen)[:10]}",
+            text,
+        )
+    out.print(table)
 
 
 def _share_line(share: TemplateShare | None, recent: TemplateShare | None) -> str:

@@ -431,7 +431,9 @@ def review_item(
 def new_unhappy_items(session: Session, review_ids: Sequence[int]) -> list[ReviewItem]:
     """The given reviews that are from unhappy reviewers, as items with their task and reply kind."""
     rows = session.exec(
-        select(Review, SourceRow.name, TaskReview.task_id, CompanyReply.template_id, CompanyReply.id)
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
+            Review, SourceRow.name, TaskReview.task_id, CompanyReply.template_id, CompanyReply.id
+        )
         .join(SourceRow, col(Review.source_id) == SourceRow.id)
         .outerjoin(TaskReview, col(TaskReview.review_id) == Review.id)
         .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)

@@ -296,7 +296,7 @@ def _hellopeter_mapping() -> Callable[[dict[str, Any]], ReviewRecord]:
         from sources.hellopeter import record_to_review
     except ImportError as exc:
         raise BadExport(f"the hellopeter export layout needs sources.hellopeter.record_to_review ({exc})") from exc
-    return record_to_review  # type: ignore[no-any-return]
+    return record_to_review
 
 
 def _hellopeter(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
