@@ -44,7 +44,7 @@ def analyse_new_data(
     if not touched:
         return AnalysisResult()
     assess_reviews(session=session, settings=settings, source=source, review_ids=touched)
-    templates = classify_company_replies(session=session, company_id=source.company_id)
+    templates = classify_company_replies(session=session, company_id=source.company_id, review_ids=touched)
     now = utcnow()
     queue = update_queue(
         session=session,

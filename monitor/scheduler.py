@@ -18,11 +18,15 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.app_context import AppContext
 from monitor.config import Settings, SourceConfig, parse_schedule
-from monitor.db import make_engine
+from monitor.db import make_engine, session_scope, utcnow
 from monitor.digest_delivery import run_scheduled_digest
+from responders.template_store import classify_company_replies, stale_indexes
+from responders.thank_you import apply_fixed_themes
+from responders.workflow import release_expired_claims
 
-__all__ = ["build_scheduler", "run_scheduled_source", "sync_jobs"]
+__all__ = ["build_scheduler", "reconcile_jobs", "run_scheduled_source", "run_upkeep", "sync_jobs"]
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "crawl:"
@@ -34,8 +38,7 @@ MISFIRE_GRACE_SECONDS = 3600
 
 def run_scheduled_source(config_path: str | None, source_name: str) -> None:
     """The job body: crawl one source (configuration is re-read so edits apply without a restart)."""
-    from monitor.app_context import AppContext
-    from monitor.crawl import crawl_sources
+    from monitor.crawl import crawl_sources  # the crawl stack is only needed when a job runs
 
     ctx = AppContext(config_path)
     src = ctx.settings.source(source_name)
@@ -116,7 +119,12 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
                 f"digest {company.name}",
             )
     upkeep = {
-        UPKEEP_JOB: (run_upkeep, IntervalTrigger(minutes=UPKEEP_MINUTES), [config_path], "release expired claims")
+        UPKEEP_JOB: (
+            run_upkeep,
+            IntervalTrigger(minutes=UPKEEP_MINUTES),
+            [config_path],
+            "upkeep: claims, thank-yous, templates",
+        )
     }
     return (
         reconcile_jobs(scheduler, JOB_PREFIX, crawls)
@@ -126,16 +134,21 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
 
 
 def run_upkeep(config_path: str | None) -> None:
-    """The job body: release claims nobody worked on, and add thank-you follow-ups for newly fixed themes."""
-    from monitor.app_context import AppContext
-    from monitor.db import session_scope, utcnow
-    from responders.thank_you import apply_fixed_themes
-    from responders.workflow import release_expired_claims
-
+    """The job body: release idle claims, add thank-you follow-ups, re-cluster templates where due."""
     ctx = AppContext(config_path)
     with session_scope(ctx.engine) as session:
         now = utcnow()
         released = release_expired_claims(session=session, now=now, expiry_minutes=ctx.settings.claim_expiry_minutes)
         thanked = apply_fixed_themes(session=session, settings=ctx.settings, now=now)
-    if released or thanked.follow_ups:
-        log.info("upkeep: %d claim(s) released, %d thank-you follow-up(s)", len(released), thanked.follow_ups)
+        stale = stale_indexes(session, now)
+    for company_id in stale:
+        # Replies assigned one by one may be forming new templates: re-cluster, one company per transaction.
+        with session_scope(ctx.engine) as session:
+            classify_company_replies(session=session, company_id=company_id, force_full=True)
+    if released or thanked.follow_ups or stale:
+        log.info(
+            "upkeep: %d claim(s) released, %d thank-you follow-up(s), %d company template set(s) re-clustered",
+            len(released),
+            thanked.follow_ups,
+            len(stale),
+        )

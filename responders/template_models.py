@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from monitor.db import UTCDateTime, utcnow
 
-__all__ = ["ReplyTemplate"]
+__all__ = ["ReplyTemplate", "TemplateIndexState"]
 
 
 class ReplyTemplate(SQLModel, table=True):
@@ -34,3 +34,17 @@ class ReplyTemplate(SQLModel, table=True):
     active: bool = True  # False once no stored reply belongs to it any more
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TemplateIndexState(SQLModel, table=True):
+    """A company's saved template index, so crawls assign new replies without re-clustering everything."""
+
+    __tablename__ = "template_index_state"
+
+    company_id: int = Field(foreign_key="company.id", primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # gzip-compressed JSON of TemplateIndex
+    built_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    replies_at_build: int = 0
+    # Replies assigned one by one since the build that matched no template: they may be forming a new
+    # template together, which only a full re-clustering finds.
+    pending: int = 0

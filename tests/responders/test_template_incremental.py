@@ -1,0 +1,96 @@
+"""Big companies: crawls assign new replies with the saved index; pending or stale indexes re-cluster fully."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from monitor.models import Company, SourceRow
+from responders.template_models import ReplyTemplate, TemplateIndexState
+from responders.template_store import FULL_BELOW_REPLIES, MAX_PENDING, classify_company_replies, stale_indexes
+from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
+
+NOW = at("2024-03-11 10:00")
+TEMPLATE = "Hi {name}, we are sorry about your order. Please write to help@shop.example and we will sort it out."
+WORDS = [
+    "parcel",
+    "courier",
+    "refund",
+    "rider",
+    "app",
+    "login",
+    "cold",
+    "pizza",
+    "late",
+    "driver",
+    "voucher",
+    "support",
+    "call",
+    "agent",
+    "menu",
+]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    yield from sqlite_session(tmp_path)
+
+
+def personal(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(18)) + "."
+
+
+def reply_to(session: Session, source: SourceRow, handle: str, text: str) -> int:
+    review = add_review(session, source, published=at("2024-03-01 09:00"), handle=handle, name=handle)
+    add_reply(session, review, published=at("2024-03-01 10:00"), text=text)
+    return review.id or 0
+
+
+def big_company(session: Session) -> tuple[Company, SourceRow]:
+    rng = random.Random(7)
+    company = add_company(session)
+    source = add_source(session, company)
+    for i in range(FULL_BELOW_REPLIES + 100):
+        text = TEMPLATE.format(name=f"Customer{i}") if i % 2 else personal(rng)
+        reply_to(session, source, f"u{i}", text)
+    first = classify_company_replies(session=session, company_id=company.id or 0, now=NOW)
+    assert first.mode == "full" and first.templated == (FULL_BELOW_REPLIES + 100) // 2
+    return company, source
+
+
+def test_new_replies_are_assigned_with_the_saved_index(session: Session) -> None:
+    company, source = big_company(session)
+    (template,) = session.exec(select(ReplyTemplate).where(ReplyTemplate.kind == "template")).all()
+    size_before = template.size
+    copy = reply_to(session, source, "newcomer", TEMPLATE.format(name="Zanele"))
+    unique = reply_to(session, source, "other", "The rider called me twice and was very kind, thank you Sipho!")
+    result = classify_company_replies(session=session, company_id=company.id or 0, review_ids=[copy, unique], now=NOW)
+    assert result.mode == "incremental"
+    assert result.reclassified_review_ids == [copy]
+    session.refresh(template)
+    assert template.size == size_before + 1
+    state = session.get(TemplateIndexState, company.id)
+    assert state is not None and state.pending == 1
+
+
+def test_pending_or_old_indexes_fall_back_to_full_clustering(session: Session) -> None:
+    company, source = big_company(session)
+    state = session.get(TemplateIndexState, company.id)
+    assert state is not None
+    state.pending = MAX_PENDING
+    session.add(state)
+    assert stale_indexes(session, NOW) == [company.id]
+    fresh = reply_to(session, source, "late", TEMPLATE.format(name="Ann"))
+    result = classify_company_replies(session=session, company_id=company.id or 0, review_ids=[fresh], now=NOW)
+    assert result.mode == "full"
+    session.refresh(state)
+    assert state.pending == 0 and stale_indexes(session, NOW) == []
+    later = NOW + timedelta(hours=7)
+    state.pending = 1
+    session.add(state)
+    assert stale_indexes(session, later) == [company.id]
