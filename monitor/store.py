@@ -166,35 +166,42 @@ def upsert_reviews(
                 )
             ).all()
         }
+        changed_ids = [r.id for r in existing.values() if r.id is not None]
+        replies = {
+            reply.review_id: reply
+            for reply in session.exec(select(CompanyReply).where(col(CompanyReply.review_id).in_(changed_ids)))
+        }
         unchanged: list[int] = []
+        fresh: list[tuple[Review, ReviewRecord]] = []
         for rec in chunk:
             fp = fingerprint(rec)
             row = existing.get(rec.site_review_id)
             if row is None:
-                row = _new_review(session, source.id, rec, fp, now, backfill)
-                _write_revision(session, row, rec, "first_seen", crawl_run_id, now)
-                result.new_ids.append(row.id or 0)
-            elif row.fingerprint != fp:
-                changes = _describe_changes(session, row, rec)
+                row = Review(
+                    source_id=source.id, site_review_id=rec.site_review_id, first_seen=now, seen_in_backfill=backfill
+                )
                 _apply(row, rec, fp, now)
-                _sync_reply(session, row, rec, now)
+                session.add(row)
+                fresh.append((row, rec))
+            elif row.fingerprint != fp:
+                current = replies.get(row.id or 0)
+                changes = _describe_changes(row, current, rec)
+                _apply(row, rec, fp, now)
+                _sync_reply(session, row, current, rec, now)
                 _write_revision(session, row, rec, changes, crawl_run_id, now)
                 result.changed_ids.append(row.id or 0)
             else:
                 unchanged.append(row.id or 0)
+        # One flush gives every new review its id; replies and first revisions follow in the next one.
+        session.flush()
+        for row, rec in fresh:
+            _sync_reply(session, row, None, rec, now)
+            _write_revision(session, row, rec, "first_seen", crawl_run_id, now)
+            result.new_ids.append(row.id or 0)
         if unchanged:
             session.execute(update(Review).where(col(Review.id).in_(unchanged)).values(last_seen=now))
     session.flush()
     return result
-
-
-def _new_review(session: Session, source_id: int, rec: ReviewRecord, fp: str, now: datetime, backfill: bool) -> Review:
-    row = Review(source_id=source_id, site_review_id=rec.site_review_id, first_seen=now, seen_in_backfill=backfill)
-    _apply(row, rec, fp, now)
-    session.add(row)
-    session.flush()
-    _sync_reply(session, row, rec, now)
-    return row
 
 
 def _apply(row: Review, rec: ReviewRecord, fp: str, now: datetime) -> None:
@@ -216,8 +223,7 @@ def _apply(row: Review, rec: ReviewRecord, fp: str, now: datetime) -> None:
     row.last_seen = now
 
 
-def _sync_reply(session: Session, row: Review, rec: ReviewRecord, now: datetime) -> None:
-    current = session.exec(select(CompanyReply).where(CompanyReply.review_id == row.id)).first()
+def _sync_reply(session: Session, row: Review, current: CompanyReply | None, rec: ReviewRecord, now: datetime) -> None:
     if rec.reply is None:
         if current is not None:
             session.delete(current)  # the reply was removed on the site; its text stays in the revisions
@@ -241,8 +247,7 @@ def _sync_reply(session: Session, row: Review, rec: ReviewRecord, now: datetime)
     current.author = rec.reply.author
 
 
-def _describe_changes(session: Session, row: Review, rec: ReviewRecord) -> str:
-    current = session.exec(select(CompanyReply).where(CompanyReply.review_id == row.id)).first()
+def _describe_changes(row: Review, current: CompanyReply | None, rec: ReviewRecord) -> str:
     changes = []
     if row.body != rec.body:
         changes.append("text")
