@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_templates.py [--sizes 10000 100000 1000000] [--baseline-max 10000]
 
 Replies are real company replies (tests/fixtures/replies, plus ../shared/fixtures when present) and
-generated variants of them: greeting-name swaps, reference numbers, one word changed, a sentence added,
-and unique personal texts. Each size runs in its own subprocess so peak memory (ru_maxrss) is its own.
+generated variants of them: greeting-name swaps, reference numbers, one word changed, a sentence added or
+dropped, and unique personal texts (see `generate`). Each size runs in its own subprocess so peak memory
+(ru_maxrss) is its own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NAMES = [
+FIRST_NAMES = [
     "Anna",
     "Rajan",
     "Thabo",
@@ -39,13 +41,94 @@ NAMES = [
     "Aiko",
     "Omar",
     "Sipho",
+    "Nomvula",
+    "Wei",
+    "Siti",
+    "Ahmad",
+    "Kumar",
+    "Lerato",
+    "Pieter",
+    "Zanele",
+    "Hannah",
+    "Lucas",
+    "Chloe",
+    "Mohammed",
+    "Grace",
+    "Daniel",
+    "Aisha",
+    "Tan",
+    "Nurul",
+    "Ravi",
+    "Megan",
+    "Bongani",
+    "Elena",
+    "Ivan",
+    "Sofia",
+    "Mateo",
+    "Yuki",
+    "Kofi",
+    "Amara",
+    "Liam",
+    "Noor",
+    "Farah",
+    "Jun",
+    "Hui",
+    "Sibusiso",
+    "Thandeka",
+    "Ayesha",
+    "Marco",
 ]
+SURNAMES = [
+    "Smith",
+    "Naidoo",
+    "Dlamini",
+    "Nkosi",
+    "Tan",
+    "Lim",
+    "Wong",
+    "Pillay",
+    "Botha",
+    "Mokoena",
+    "Khumalo",
+    "Singh",
+    "Chen",
+    "Lee",
+    "Ndlovu",
+    "Ibrahim",
+    "Mahlangu",
+    "Rossi",
+    "Kowalski",
+    "Novak",
+    "Ivanova",
+    "Yilmaz",
+    "Cohen",
+    "Santos",
+    "Silva",
+    "Nguyen",
+    "Kim",
+    "Park",
+    "Sato",
+    "Okafor",
+]
+# Sentences a company adds to a canned reply, and the reference formats replies quote.
 ADDED = [
     "We appreciate your patience.",
     "Our team is available around the clock.",
     "Thank you for bringing this to our attention.",
     "We hope to serve you better next time.",
+    "We apologise for any inconvenience caused.",
+    "Please allow 3 to 5 working days for the refund to reflect.",
+    "You can also reach us on our live chat.",
+    "Your feedback has been passed on to the relevant department.",
 ]
+REFERENCES = ["Your reference is {n}.", "Ref: CX-{n}", "Ticket #{n}", "Your order {code} has been escalated.",
+              "Please quote case number {n} on 0860 123 456."]  # fmt: skip
+# An opening greeting and name already in a real reply: re-addressing replaces the name.
+_OPENING = re.compile(
+    r"^(\s*(?:<[^>]+>\s*)*(?:Hi|Hello|Hey|Dear|Good day|Good morning|Hallo)[ ,]+)"
+    r"((?:Mr\.? |Mrs\.? |Ms\.? )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?)"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def real_replies() -> list[str]:
@@ -65,31 +148,62 @@ def real_replies() -> list[str]:
     return [t for t in texts if "replied privately" not in t]
 
 
+def _name(rng: random.Random) -> str:
+    first = rng.choice(FIRST_NAMES)
+    return first if rng.random() < 0.5 else f"{first} {rng.choice(SURNAMES)}"
+
+
+def _reference(rng: random.Random) -> str:
+    code = "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", k=8))
+    return rng.choice(REFERENCES).format(n=rng.randint(10**5, 10**9), code=code)
+
+
+def _edit(text: str, rng: random.Random, vocabulary: list[str]) -> str:
+    """One realistic edit: a word replaced, a sentence added, or a sentence dropped."""
+    edit = rng.random()
+    if edit < 0.4:
+        words = text.split(" ")
+        if len(words) > 3:
+            words[rng.randrange(1, len(words))] = rng.choice(vocabulary)
+        return " ".join(words)
+    sentences = _SENTENCE_END.split(text)
+    if edit < 0.7 or len(sentences) < 3:
+        sentences.insert(rng.randrange(1, len(sentences) + 1), rng.choice(ADDED))
+    else:
+        del sentences[rng.randrange(1, len(sentences))]
+    return " ".join(sentences)
+
+
 def generate(n: int, seed: int = 1) -> list[str]:
-    """n replies: 55 % real ones re-addressed, 20 % edited variants, 25 % unique personal texts."""
+    """n replies: 75 % real ones re-addressed (some with a reference or an edit), 25 % unique personal texts.
+
+    Re-addressing swaps the reply's own greeting name, or adds "Hi <name>, " (first names and full names, so
+    nearly every re-addressed reply is a distinct raw text, as with real customers); 30 % quote a reference
+    (numbers, codes, a phone number); 27 % get one edit (a word changed, a sentence added or dropped).
+    Personal texts are 12-40 random words of the replies' vocabulary, a fifth of them with an order number.
+    """
     rng = random.Random(seed)
     base = real_replies()
     vocabulary = sorted({w for t in base for w in t.split() if w.isalpha()})
     out: list[str] = []
     for _ in range(n):
-        roll = rng.random()
-        if roll < 0.25:
+        if rng.random() < 0.25:
             words = rng.choices(vocabulary, k=rng.randint(12, 40))
-            out.append(f"Hi {rng.choice(NAMES)}, " + " ".join(words) + ".")
+            text = f"Hi {_name(rng)}, " + " ".join(words) + "."
+            if rng.random() < 0.2:
+                text += f" Order {rng.randint(10**5, 10**8)} was checked."
+            out.append(text)
             continue
         text = rng.choice(base)
-        if roll < 0.80:
-            text = f"Hi {rng.choice(NAMES)}, {text}"
-            if rng.random() < 0.3:
-                text += f" Your reference is {rng.randint(10**6, 10**8)}."
-        else:
-            words = text.split()
-            edit = rng.random()
-            if edit < 0.5 and len(words) > 3:
-                words[rng.randrange(len(words))] = rng.choice(vocabulary)
-                text = " ".join(words)
-            else:
-                text = f"{text} {rng.choice(ADDED)}"
+        opening = _OPENING.match(text)
+        if opening:
+            text = opening.group(1) + _name(rng) + text[opening.end() :]
+        elif rng.random() < 0.7:
+            text = f"Hi {_name(rng)}, {text}"
+        if rng.random() < 0.27:
+            text = _edit(text, rng, vocabulary)
+        if rng.random() < 0.3:
+            text += " " + _reference(rng)
         out.append(text)
     return out
 

@@ -1,6 +1,6 @@
 """Precision and recall of template detection on hand-labelled real replies.
 
-    .venv/bin/python benchmarks/eval_templates.py [--shared ../shared/fixtures] [--show-sample DATASET]
+    .venv/bin/python benchmarks/eval_templates.py [--shared ../shared/fixtures] [--show-sample DATASET] [--single-link]
 
 Labels: benchmarks/data/template_labels.json (how they were made is written there and in docs/templates.md).
 Two questions are scored on a fixed random sample of each dataset (the detector runs on the whole dataset):
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from responders.reply_normalise import clean_reply_text  # noqa: E402
-from responders.template_clusters import find_templates  # noqa: E402
+from responders.template_clusters import ClusterSettings, find_templates  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "data" / "template_labels.json"
 MIN_SIZE = 3
@@ -77,7 +77,9 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
-def evaluate(name: str, replies: list[Reply], spec: dict, show: bool) -> dict[str, object]:
+def evaluate(
+    name: str, replies: list[Reply], spec: dict, show: bool, settings: ClusterSettings | None = None
+) -> dict[str, object]:
     rules = {slug: re.compile(rx, re.I) for slug, rx in spec["rules"][name].items()}
     labels = [label_of(text, rules) for text, _, _ in replies]
     reviewers: dict[str, set[str]] = {}
@@ -87,7 +89,7 @@ def evaluate(name: str, replies: list[Reply], spec: dict, show: bool) -> dict[st
     templated_labels = {label for label, people in reviewers.items() if len(people) >= MIN_SIZE}
 
     report = find_templates([t for t, _, _ in replies], recipients=[w for _, w, _ in replies],
-                            ratings=[r for _, _, r in replies])  # fmt: skip
+                            ratings=[r for _, _, r in replies], settings=settings)  # fmt: skip
     size = spec["sample"][name]
     rows = list(range(len(replies)))
     if size != "all":
@@ -132,13 +134,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "fixtures")
     parser.add_argument("--show-sample", choices=sorted(LOADERS), help="print the sample with truth and result")
+    parser.add_argument("--single-link", action="store_true", help="do not split chains (the previous clustering)")
     args = parser.parse_args()
+    settings = ClusterSettings(split_chains=not args.single_link)
     spec = json.loads(LABELS.read_text(encoding="utf-8"))
     print("| dataset | replies | sampled | templated in sample | membership P | membership R | true pairs "
           "| pair P | pair R | templates found |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, loader in LOADERS.items():
-        result = evaluate(name, loader(args.shared), spec, args.show_sample == name)
+        result = evaluate(name, loader(args.shared), spec, args.show_sample == name, settings)
         assert result["site_notices_in_templates"] == 0
         print(
             f"| {name} | {result['replies']} | {result['sampled']} | {result['templated_in_sample']} "

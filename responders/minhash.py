@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MinHasher", "ShingleSets", "UnionFind", "pair_overlap"]
+__all__ = ["MinHasher", "ShingleSets", "UnionFind", "pair_overlap", "ranges"]
 
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
@@ -22,9 +23,10 @@ I64 = npt.NDArray[np.int64]
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _PAD = 0x5BD1E995  # stands for "no word" when a reply is shorter than one shingle
+_PAD_WORD = " "  # never a token (tokens hold no spaces); hashed as _PAD
 
 
-def _ranges(starts: I64, lengths: I64) -> I64:
+def ranges(starts: I64, lengths: I64) -> I64:
     """Concatenated `range(start, start + length)` for each pair, without a Python loop."""
     total = int(lengths.sum())
     if total == 0:
@@ -83,23 +85,45 @@ class MinHasher:
                 self._token_hash[token] = value
         return value
 
-    def shingles(self, token_lists: Sequence[Sequence[str] | str]) -> ShingleSets:
+    def _word_hashes(self, token_lists: Sequence[Sequence[str] | str]) -> tuple[U64, I64]:
+        """Hash of every word of every list (padded to one shingle), concatenated, and each list's length."""
+        k = self.shingle_size
+        words: list[str] = []
+        lengths = np.empty(len(token_lists), dtype=np.int64)
+        for i, tokens in enumerate(token_lists):
+            split = tokens.split(" ") if isinstance(tokens, str) else list(tokens)
+            if len(split) < k:
+                split.extend([_PAD_WORD] * (k - len(split)))
+            words.extend(split)
+            lengths[i] = len(split)
+        # Hash each distinct word once; the per-word look-up then runs in C (map over a dict).
+        table = {word: self._hash_token(word) for word in set(words)}
+        table[_PAD_WORD] = _PAD
+        hashes = np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
+        return hashes, lengths
+
+    def shingles(self, token_lists: Sequence[Sequence[str] | str], *, chunk: int = 50_000) -> ShingleSets:
         """Hashed, de-duplicated word shingles of each token list (an empty list gets one padding shingle).
 
-        A plain string is split on spaces here, one at a time, so a million normalised texts never need
-        their token lists in memory at once.
+        A plain string is split on spaces here, `chunk` texts at a time, so a million normalised texts never
+        need their token lists in memory at once.
         """
+        parts = [
+            self._chunk_shingles(token_lists[first : first + chunk]) for first in range(0, len(token_lists), chunk)
+        ]
+        if not parts:
+            return ShingleSets(np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
+        values = np.concatenate([part.values for part in parts])
+        offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
+        position = 0
+        for part in parts:
+            offsets[position + 1 : position + len(part) + 1] = part.offsets[1:] + offsets[position]
+            position += len(part)
+        return ShingleSets(values, offsets)
+
+    def _chunk_shingles(self, token_lists: Sequence[Sequence[str] | str]) -> ShingleSets:
         k = self.shingle_size
-        flat: list[int] = []
-        lengths = np.empty(len(token_lists), dtype=np.int64)
-        hash_token = self._hash_token
-        for i, tokens in enumerate(token_lists):
-            hashes = [hash_token(t) for t in (tokens.split(" ") if isinstance(tokens, str) else tokens)]
-            if len(hashes) < k:
-                hashes.extend([_PAD] * (k - len(hashes)))
-            flat.extend(hashes)
-            lengths[i] = len(hashes)
-        words = np.asarray(flat, dtype=np.uint64)
+        words, lengths = self._word_hashes(token_lists)
         ends = np.cumsum(lengths)
         valid = np.ones(len(words), dtype=bool)
         for j in range(1, k):
@@ -111,30 +135,47 @@ class MinHasher:
         combined ^= combined >> np.uint64(31)
         combined *= _MIX2
         combined ^= combined >> np.uint64(29)
-        shingle_hash = (combined >> np.uint64(32)).astype(np.uint64)
+        shingle_hash = combined >> np.uint64(32)
         owner = np.repeat(np.arange(len(token_lists), dtype=np.uint64), lengths - k + 1)
-        keyed = np.unique((owner << np.uint64(32)) | shingle_hash)
+        keyed = (owner << np.uint64(32)) | shingle_hash
+        keyed.sort()  # a plain sort and a neighbour test de-duplicate faster than np.unique
+        keep = np.ones(len(keyed), dtype=bool)
+        keep[1:] = keyed[1:] != keyed[:-1]
+        keyed = keyed[keep]
         owners = (keyed >> np.uint64(32)).astype(np.int64)
         offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum(np.bincount(owners, minlength=len(token_lists)))
         return ShingleSets((keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets)
 
-    def signatures(self, sets: ShingleSets, *, chunk: int = 131_072) -> U32:
-        """MinHash signature (num_perm uint32 values) of every shingle set, computed in bounded-memory chunks."""
+    def signatures(self, sets: ShingleSets, *, chunk: int = 131_072, threads: int = 2) -> U32:
+        """MinHash signature (num_perm uint32 values) of every shingle set, computed in bounded-memory chunks.
+
+        numpy releases the interpreter lock in its array loops, so chunks run on `threads` threads.
+        """
         n = len(sets)
         out = np.empty((n, self.num_perm), dtype=np.uint32)
-        sizes = sets.sizes()
+        bounds: list[tuple[int, int]] = []
         first = 0
         while first < n:
             # Take whole texts until about `chunk` shingles, so reduceat never straddles a chunk.
             last = int(np.searchsorted(sets.offsets, sets.offsets[first] + chunk, side="right")) - 1
             last = min(max(last, first + 1), n)
+            bounds.append((first, last))
+            first = last
+
+        def run(bound: tuple[int, int]) -> None:
+            first, last = bound
             values = sets.values[sets.offsets[first] : sets.offsets[last]].astype(np.uint64)
             hashed = (self._a[:, None] * values[None, :] + self._b[:, None]) >> np.uint64(32)
             local = (sets.offsets[first:last] - sets.offsets[first]).astype(np.int64)
             out[first:last] = np.minimum.reduceat(hashed, local, axis=1).T.astype(np.uint32)
-            first = last
-        del sizes
+
+        if threads > 1 and len(bounds) > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(run, bounds))
+        else:
+            for bound in bounds:
+                run(bound)
         return out
 
     def band_keys(self, signatures: U32, band: int) -> U64:
@@ -165,9 +206,9 @@ def pair_overlap(sets: ShingleSets, left: I64, right: I64, *, max_gather: int = 
         both = np.concatenate(
             [
                 (np.repeat(pair_ids, sizes[lo]) << np.uint64(32))
-                | sets.values[_ranges(sets.offsets[lo], sizes[lo])].astype(np.uint64),
+                | sets.values[ranges(sets.offsets[lo], sizes[lo])].astype(np.uint64),
                 (np.repeat(pair_ids, sizes[ro]) << np.uint64(32))
-                | sets.values[_ranges(sets.offsets[ro], sizes[ro])].astype(np.uint64),
+                | sets.values[ranges(sets.offsets[ro], sizes[ro])].astype(np.uint64),
             ]
         )
         both.sort()

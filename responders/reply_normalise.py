@@ -7,6 +7,7 @@ of the cleaned text, so a template's skeleton can show them as ``{name}``, ``{re
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import ftfy
 
-__all__ = ["SLOT_KINDS", "NormalisedReply", "SlotSpan", "clean_reply_text", "normalise_reply"]
+__all__ = ["SLOT_KINDS", "NormalisedReply", "SlotSpan", "clean_reply_text", "normalise_key", "normalise_reply"]
 
 # Slots that stand inside the message become a placeholder token (`{url}`); the greeting, the name and
 # the sign-off frame the message and are dropped from the tokens, so "Hey," and "Hi Rajan," match.
@@ -51,17 +52,37 @@ class NormalisedReply:
 
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<!--.*?-->", re.S)
 _BLOCK = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "blockquote"})
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Fast path of the same tag rules without a Python call per tag: block tags become a newline in one pass,
+# every other tag is dropped in a second. Tag names are matched letter by letter ([bB][rR]) because a
+# case-insensitive pattern would also accept non-ASCII look-alikes that the tag pattern above does not.
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:"
+    + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in name) for name in sorted(_BLOCK))
+    + r")(?![a-zA-Z0-9])[^>]*>"
+)
+_ANY_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^>]*>")
+# The two passes agree with the one-pass rules unless a comment is present or a tag contains another "<".
+_TAG_WITH_LT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*<")
+# Runs of spacing that are not already a single plain space (a lone " " needs no replacement).
+_SPACE_RUN = re.compile(
+    r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]{2,}|[\t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]"
+)
 _MANY_NEWLINES = re.compile(r"\s*\n\s*")
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâð][\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6]")
 
 
-def _strip_html(text: str) -> str:
-    def tag(match: re.Match[str]) -> str:
-        name = (match.group(2) or "").lower()
-        return "\n" if name in _BLOCK else ""
+def _tag_replacement(match: re.Match[str]) -> str:
+    name = (match.group(2) or "").lower()
+    return "\n" if name in _BLOCK else ""
 
-    return html.unescape(_TAG.sub(tag, text))
+
+def _strip_html(text: str) -> str:
+    if "<" in text:
+        if "<!--" in text or _TAG_WITH_LT.search(text):
+            text = _TAG.sub(_tag_replacement, text)
+        else:
+            text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    return html.unescape(text)
 
 
 def clean_reply_text(text: str) -> str:
@@ -70,9 +91,12 @@ def clean_reply_text(text: str) -> str:
         text = ftfy.fix_text(text)
     if "<" in text or "&" in text:
         text = _strip_html(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
-    return _MANY_NEWLINES.sub("\n", text).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACE_RUN.sub(" ", text)
+    if "\n" in text:
+        text = _MANY_NEWLINES.sub("\n", text)
+    return text.strip()
 
 
 # --- slot patterns -------------------------------------------------------------------------------------
@@ -355,14 +379,23 @@ _WORD = re.compile(rf"[^\W_][{_MARKS}]*(?:(?:[^\W_]|['’](?=[^\W_]))[{_MARKS}]*
 _APOSTROPHES = str.maketrans("", "", "'’")
 
 
-def _frame_slots(text: str) -> tuple[list[SlotSpan], int, int]:
-    """Greeting/name at the start and sign-off/agent initials at the end; returns them and the body bounds."""
-    slots: list[SlotSpan] = []
+# Cheap exact pre-checks: a pattern is only run when the text holds something it cannot match without.
+_AGENT_CHARS = frozenset("^~-")
+_AGENT_MAX = 16  # an agent mark and the character before it are at most 10 characters long
+_URL_HINT = re.compile(r"://|www\.|\.(?:com|net|org|io|co|me|ly|gl)/", re.I)
+_SIGN_OFF_WINDOW = 80
+
+Span = tuple[int, int]
+
+
+def _frame(text: str) -> tuple[int, int, Span | None, Span | None, Span | None, Span | None]:
+    """Body bounds and the (start, end) of the greeting, name, agent initials and sign-off, when present."""
     body_start, body_end = 0, len(text)
+    greeting = name_span = agent_span = sign_span = None
     match = _GREETING.match(text)
     if match:
         greet_end = match.end("greet")
-        slots.append(SlotSpan("greeting", match.group("greet"), 0, greet_end))
+        greeting = (0, greet_end)
         body_start = greet_end
         name = match.group("name")
         # After a comma ("Здравствуйте, Иван!", "Dobrý deň, ďakujeme ...") only a capitalised word is a name;
@@ -371,7 +404,7 @@ def _frame_slots(text: str) -> tuple[list[SlotSpan], int, int]:
             name = None
         if name and name.split()[0].casefold() not in _NOT_NAMES:
             if name.split()[0].casefold() not in _GENERIC_ADDRESSEES:
-                slots.append(SlotSpan("name", name, match.start("name"), match.end("name")))
+                name_span = match.span("name")
             body_start = match.end("name")
         elif not match.group("name"):
             # No punctuation after the name ("Hello John thank you ..."): take capitalised words only.
@@ -389,48 +422,161 @@ def _frame_slots(text: str) -> tuple[list[SlotSpan], int, int]:
                 name_end = position = word.end()
                 position += 1 if text[position : position + 1] == " " else 0
             if name_end:
-                start = match.end("sep")
-                slots.append(SlotSpan("name", text[start:name_end], start, name_end))
+                name_span = (match.end("sep"), name_end)
                 body_start = name_end
-    tail = text[body_start:]
-    agent = _AGENT.search(tail)
-    if agent:
-        start = body_start + agent.start("agent")
-        slots.append(SlotSpan("agent", agent.group("agent"), start, body_start + agent.end("agent")))
-        body_end = start
-    for pattern in (_SIGN_OFF, _TRAILING_TEAM):
-        window_start = max(body_start, body_end - 80)
-        sign = pattern.search(text, window_start, body_end)
-        if sign and sign.start("sign") > body_start:
-            slots.append(SlotSpan("sign_off", sign.group("sign").rstrip(), sign.start("sign"), sign.end("sign")))
-            body_end = sign.start("sign")
-            break
+    # The text is stripped, so agent initials end the text: only its last characters can hold them.
+    if body_start < body_end and not _AGENT_CHARS.isdisjoint(text[-_AGENT_MAX:]):
+        tail = text[body_start:]
+        agent = _AGENT.search(tail, max(0, len(tail) - _AGENT_MAX))
+        if agent:
+            agent_span = (body_start + agent.start("agent"), body_start + agent.end("agent"))
+            body_end = agent_span[0]
+    window_start = max(body_start, body_end - _SIGN_OFF_WINDOW)
+    sign = _SIGN_OFF.search(text, window_start, body_end)
+    if not (sign and sign.start("sign") > body_start) and "team" in text[window_start:body_end].lower():
+        sign = _TRAILING_TEAM.search(text, window_start, body_end)
+    if sign and sign.start("sign") > body_start:
+        sign_span = sign.span("sign")
+        body_end = sign.start("sign")
+    return body_start, body_end, greeting, name_span, agent_span, sign_span
+
+
+def _frame_slots(text: str) -> tuple[list[SlotSpan], int, int]:
+    """Greeting/name at the start and sign-off/agent initials at the end; returns them and the body bounds."""
+    body_start, body_end, greeting, name, agent, sign = _frame(text)
+    slots = [
+        SlotSpan(kind, text[span[0] : span[1]], span[0], span[1])
+        for kind, span in (("greeting", greeting), ("name", name), ("agent", agent))
+        if span is not None
+    ]
+    if sign is not None:  # the shown text leaves out the line break or spaces the sign-off's match ends with
+        slots.append(SlotSpan("sign_off", text[sign[0] : sign[1]].rstrip(), sign[0], sign[1]))
     return slots, body_start, body_end
 
 
-def _inline_slots(text: str, start: int, end: int) -> list[SlotSpan]:
-    taken = bytearray(end - start)  # 1 where an earlier (more specific) slot already claimed the character
-    found: list[SlotSpan] = []
-    body = text[start:end]
-    has_digit = _DIGIT.search(body) is not None
+# Characters that `_REFERENCE`'s letter-digit codes are made of (case-insensitive [A-Z0-9-], which also
+# accepts a few non-ASCII letters).
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-\u0130\u0131\u017f\u212a")
+
+
+def _scan_start(kind: str, body: str, first_digit: int) -> int:
+    """Where a digit pattern's scan may start: no match can begin before the body's first digit minus
+    what the pattern allows in front of a digit (so skipping that stretch changes no result)."""
+    if kind == "date":  # "March 5": a month name (at most 9 letters and a dot), spaces, then the digit
+        start = first_digit
+        while start and body[start - 1].isspace():
+            start -= 1
+        return max(0, start - 10)
+    if kind == "phone":  # "+(0..."
+        return max(0, first_digit - 2)
+    if kind == "amount":  # "USD 5", "S$5", "€5"
+        return max(0, first_digit - 4)
+    if kind == "reference":
+        if "#" in body:
+            return 0  # "#ABC" needs no digit
+        start = first_digit  # a code such as "AB12" begins with the letters before its digits
+        while start and body[start - 1] in _CODE_CHARS:
+            start -= 1
+        return start
+    return first_digit  # numbers begin with a digit
+
+
+def _inline_spans(body: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the inline slots of a message body, in order of position."""
+    digit = _DIGIT.search(body)
+    found: list[tuple[int, int, str]] = []
+    taken: bytearray | None = None  # 1 where an earlier (more specific) slot already claimed the character
     for kind, pattern, needs in _INLINE_PATTERNS:
-        if not has_digit if needs == "digit" else (needs not in body and not (kind == "url" and "www." in body)):
+        start = 0
+        if needs == "digit":
+            if digit is None:
+                continue
+            start = _scan_start(kind, body, digit.start())
+        elif needs not in body and not (kind == "url" and "www." in body):
             continue
-        for match in pattern.finditer(body):
+        elif kind == "url" and not _URL_HINT.search(body):
+            continue  # every URL has "://", "www." or ".com/"-like text; most texts with a "/" have none
+        for match in pattern.finditer(body, start):
             a, b = match.span()
-            if b == a or any(taken[a:b]):
+            if b == a:
+                continue
+            if taken is None:
+                taken = bytearray(len(body))
+            elif any(taken[a:b]):
                 continue
             taken[a:b] = b"\x01" * (b - a)
-            found.append(SlotSpan(kind, match.group(), start + a, start + b))
+            found.append((a, b, kind))
+    found.sort()
     return found
+
+
+def _inline_slots(text: str, start: int, end: int) -> list[SlotSpan]:
+    return [
+        SlotSpan(kind, text[start + a : start + b], start + a, start + b)
+        for a, b, kind in _inline_spans(text[start:end])
+    ]
+
+
+# In ASCII text a word is a run of letters and digits; anything else separates words.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
+@functools.cache
+def _combining_marks() -> re.Pattern[str]:
+    """Every character with a non-zero combining class (accents, vowel marks), as one character class."""
+    ranges: list[str] = []
+    first = last = -2
+    for code in range(0x110000):
+        if unicodedata.combining(chr(code)):
+            if code != last + 1:
+                if first >= 0:
+                    ranges.append(f"{re.escape(chr(first))}-{re.escape(chr(last))}")
+                first = code
+            last = code
+    ranges.append(f"{re.escape(chr(first))}-{re.escape(chr(last))}")
+    return re.compile("[" + "".join(ranges) + "]+")
 
 
 def _fold_segment(segment: str) -> list[str]:
     """Folded words of a stretch of text (one casefold per stretch is much faster than one per word)."""
     segment = segment.casefold().translate(_APOSTROPHES)
     if not segment.isascii():
-        segment = "".join(ch for ch in unicodedata.normalize("NFKD", segment) if not unicodedata.combining(ch))
-    return _WORD.findall(segment)
+        segment = _combining_marks().sub("", unicodedata.normalize("NFKD", segment))
+        if not segment.isascii():
+            return _WORD.findall(segment)
+    return segment.translate(_ASCII_SEPARATORS).split()
+
+
+def _body_key(body: str) -> str:
+    """Normalised text of a message body (the reply without its greeting, name and sign-off)."""
+    tokens: list[str] = []
+    position = 0
+    for start, end, kind in _inline_spans(body):
+        tokens.extend(_fold_segment(body[position:start]))
+        tokens.append("{" + kind + "}")
+        position = end
+    tokens.extend(_fold_segment(body[position:]))
+    return " ".join(tokens)
+
+
+# Body -> key for bodies met before: template replies repeat their body under many greetings and names.
+# Bounded per process; cleared when full so memory stays flat on inputs of unique texts.
+_BODY_KEYS: dict[str, str] = {}
+_BODY_KEYS_MAX = 50_000
+
+
+def normalise_key(text: str) -> str:
+    """The normalised text of one reply, as `normalise_reply(text).key`, without building slot objects."""
+    clean = clean_reply_text(text)
+    body_start, body_end = _frame(clean)[:2]
+    body = clean[body_start:body_end]
+    key = _BODY_KEYS.get(body)
+    if key is None:
+        key = _body_key(body)
+        if len(_BODY_KEYS) >= _BODY_KEYS_MAX:
+            _BODY_KEYS.clear()
+        _BODY_KEYS[body] = key
+    return key
 
 
 def normalise_reply(text: str, *, spans: bool = False) -> NormalisedReply:
@@ -441,7 +587,6 @@ def normalise_reply(text: str, *, spans: bool = False) -> NormalisedReply:
     clean = clean_reply_text(text)
     frame, body_start, body_end = _frame_slots(clean)
     inline = _inline_slots(clean, body_start, body_end)
-    inline.sort(key=lambda slot: slot.start)
     tokens: list[str] = []
     token_spans: list[tuple[int, int]] = []
     position = body_start

@@ -20,6 +20,9 @@ class SiteNotice:
     name: str
     pattern: re.Pattern[str]
     description: str
+    # Lower-case words every match contains: an ASCII text without one of them is skipped without running
+    # the pattern (for ASCII text, lower-casing agrees with case-insensitive matching).
+    required: tuple[str, ...] = ()
 
 
 SITE_NOTICES: list[SiteNotice] = [
@@ -27,20 +30,25 @@ SITE_NOTICES: list[SiteNotice] = [
         "hellopeter_private_reply",
         re.compile(r"\bThe business has replied privately, and only\b.{0,120}\bcan view this message", re.I | re.S),
         "HelloPeter: the company replied in private; the site shows this notice with the reviewer's name.",
+        ("replied privately", "can view this message"),
     ),
     SiteNotice(
         "hellopeter_reviewer_private_reply",
         re.compile(r"\bThe reviewer has replied privately, and only\b.{0,120}\bcan view this message", re.I | re.S),
         "HelloPeter: the reviewer answered the company in private.",
+        ("replied privately", "can view this message"),
     ),
 ]
 
 
-def register_site_notice(name: str, pattern: str, description: str) -> SiteNotice:
-    """Add a site notice (a regular expression searched case-insensitively); returns it."""
+def register_site_notice(name: str, pattern: str, description: str, required: tuple[str, ...] = ()) -> SiteNotice:
+    """Add a site notice (a regular expression searched case-insensitively); returns it.
+
+    `required`: lower-case words that every text the pattern matches contains (optional; a fast pre-check).
+    """
     if any(notice.name == name for notice in SITE_NOTICES):
         raise ValueError(f"a site notice named {name!r} is already registered")
-    notice = SiteNotice(name, re.compile(pattern, re.I | re.S), description)
+    notice = SiteNotice(name, re.compile(pattern, re.I | re.S), description, tuple(word.lower() for word in required))
     SITE_NOTICES.append(notice)
     return notice
 
@@ -49,7 +57,10 @@ def match_site_notice(text: str) -> SiteNotice | None:
     """The site notice that `text` is, or None for a reply the company wrote."""
     if len(text) > 2000:  # notices are short; a long text is a real reply that may quote one
         return None
+    lower = text.lower() if text.isascii() else None
     for notice in SITE_NOTICES:
+        if lower is not None and not all(word in lower for word in notice.required):
+            continue
         if notice.pattern.search(text):
             return notice
     return None

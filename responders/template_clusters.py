@@ -3,7 +3,8 @@
 Replies are normalised (see `reply_normalise`), so replies that differ only by name, numbers or sign-off
 are one distinct text; distinct texts are then joined when they are near-identical (a few words changed,
 a sentence added or dropped): MinHash + LSH banding proposes pairs, an exact Jaccard similarity of their
-word-shingle sets confirms them, and union-find joins confirmed pairs. Only distinct texts are clustered,
+word-shingle sets confirms them, union-find links confirmed pairs, and linked groups are split around
+centres so that no chain of variants joins messages that share little. Only distinct texts are clustered,
 weighted by how often they occur, which keeps a million replies cheap when many repeat.
 
 Rote score of a reply in a template (0 for a reply in no template):
@@ -25,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from responders.minhash import I64, MinHasher, ShingleSets, UnionFind, pair_overlap
-from responders.reply_normalise import clean_reply_text, normalise_reply
+from responders.minhash import I64, MinHasher, ShingleSets, UnionFind, pair_overlap, ranges
+from responders.reply_normalise import clean_reply_text, normalise_key
 from responders.site_notices import match_site_notice
 from responders.skeleton import build_skeleton
 
@@ -38,11 +39,12 @@ __all__ = [
     "find_templates",
     "is_unhappy_rating",
     "recipient_factor",
+    "split_around_centres",
     "template_id",
 ]
 
 ROTE_SATURATION = 10
-PARALLEL_MIN_TEXTS = 50_000
+PARALLEL_MIN_TEXTS = 20_000
 # Words of apology or of a request to get in touch: a short reply with them answers a complaint.
 _COMPLAINT_CUES = frozenset(
     [
@@ -108,6 +110,9 @@ class ClusterSettings:
     # With ratings known, a template whose recipients were unhappy at least this often is never a one-liner.
     one_liner_max_unhappy_share: float = 0.5
     seed: int = 20240601
+    # Split linked groups around centres so that each member is near-identical to its template's centre text
+    # (False: every chain of near-identical pairs is one template, i.e. single-link clustering).
+    split_chains: bool = True
     # Processes that normalise big inputs; 0 = one per core (at most 4), 1 = no extra processes.
     workers: int = 0
 
@@ -182,21 +187,43 @@ def jaccard(a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float
 
 
 def cluster_distinct(
-    token_lists: Sequence[Sequence[str] | str], settings: ClusterSettings, hasher: MinHasher
+    token_lists: Sequence[Sequence[str] | str],
+    settings: ClusterSettings,
+    hasher: MinHasher,
+    weights: Sequence[int] | I64 | None = None,
 ) -> tuple[I64, ShingleSets]:
-    """Label of each distinct token list (near-identical lists share it) and the lists' shingle sets."""
+    """Label of each distinct token list (near-identical lists share it) and the lists' shingle sets.
+
+    Near-identical pairs are linked, then every linked group is split around centres so that each member
+    is near-identical to its cluster's centre (see `split_around_centres`); `weights` (how often each list
+    occurs, default 1) choose the centres.
+    """
     sets = hasher.shingles(token_lists)
-    if len(token_lists) < 2:
-        return np.arange(len(token_lists), dtype=np.int64), sets
+    n = len(token_lists)
+    if n < 2:
+        return np.arange(n, dtype=np.int64), sets
     signatures = hasher.signatures(sets)
-    return _link_candidates(sets, signatures, settings, hasher), sets
+    linked, edges = _link_candidates(sets, signatures, settings, hasher)
+    if not settings.split_chains:
+        return linked, sets
+    weight = np.ones(n, dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    band_keys = hasher.all_band_keys(signatures)
+    labels = split_around_centres(
+        linked, sets, band_keys, weight, token_lists, edges, settings.min_similarity, settings.min_size
+    )
+    return labels, sets
 
 
-def _link_candidates(sets: ShingleSets, signatures: np.ndarray, settings: ClusterSettings, hasher: MinHasher) -> I64:
+def _link_candidates(
+    sets: ShingleSets, signatures: np.ndarray, settings: ClusterSettings, hasher: MinHasher
+) -> tuple[I64, tuple[I64, I64]]:
+    """Union-find root of every text after joining verified near-identical pairs, and the joining pairs."""
     n = len(sets)
     union = UnionFind(n)
     rejected: set[int] = set()
     positions = np.arange(n, dtype=np.int64)
+    joined_left: list[int] = []
+    joined_right: list[int] = []
     for band in range(hasher.bands):
         roots = union.roots()
         keys = hasher.band_keys(signatures, band)
@@ -215,17 +242,149 @@ def _link_candidates(sets: ShingleSets, signatures: np.ndarray, settings: Cluste
         left = order[bucket_first[candidates]]
         right = order[candidates]
         codes = np.minimum(left, right) * n + np.maximum(left, right)
-        fresh = np.fromiter((int(c) not in rejected for c in codes), dtype=bool, count=len(codes))
-        left, right, codes = left[fresh], right[fresh], codes[fresh]
+        if rejected:
+            fresh = np.fromiter(map(rejected.__contains__, codes.tolist()), dtype=bool, count=len(codes))
+            left, right, codes = left[~fresh], right[~fresh], codes[~fresh]
         if not len(left):
             continue
         inter, size_left, size_right = pair_overlap(sets, left, right)
         similarity = inter / (size_left + size_right - inter)
         accept = similarity >= settings.min_similarity
         for a, b in zip(left[accept].tolist(), right[accept].tolist(), strict=True):
-            union.union(a, b)
+            if union.union(a, b):
+                joined_left.append(a)
+                joined_right.append(b)
         rejected.update(codes[~accept].tolist())
-    return union.roots()
+    edges = (np.asarray(joined_left, dtype=np.int64), np.asarray(joined_right, dtype=np.int64))
+    return union.roots(), edges
+
+
+def split_around_centres(
+    labels: I64,
+    sets: ShingleSets,
+    band_keys: np.ndarray,
+    weights: I64,
+    keys: Sequence[Sequence[str] | str],
+    edges: tuple[I64, I64],
+    min_similarity: float,
+    min_weight: int,
+) -> I64:
+    """Split linked groups so that every member is within `min_similarity` of its cluster's centre.
+
+    Linking near-identical pairs is transitive: A~B and B~C put A and C together even when they share
+    little (messages that open differently but close alike chain up through their variants). Centres are
+    chosen heaviest first (most often sent; ties by text), in rounds: within a linked group, the heaviest
+    pending text of each LSH bucket heads it; a pending text that is near-identical to none of the heads of
+    its buckets becomes a centre, and one near-identical to a centre joins the heaviest such centre. Each
+    cluster is then a centre's message and its near-identical variants. A piece lighter than `min_weight`
+    (too small to be a template on its own) joins the cluster of a text it was linked to, so splitting never
+    turns a linked variant into a non-template. Returns a cluster label (its centre) per text.
+    """
+    n = len(labels)
+    result = labels.copy()
+    sizes = np.bincount(labels, minlength=n)
+    # Two linked texts were verified against each other: only groups of three or more can hold a chain.
+    pending = np.nonzero(sizes[labels] > 2)[0]
+    if not len(pending):
+        return result
+    rank = np.zeros(n, dtype=np.int64)  # position in text order, the last tie-break
+    rank[pending[sorted(range(len(pending)), key=lambda i: _as_text(keys[int(pending[i])]))]] = np.arange(len(pending))
+    # Heaviness order of every pending text: 0 = heaviest.
+    heaviness = np.zeros(n, dtype=np.int64)
+    heaviness[pending[np.lexsort((rank[pending], -weights[pending]))]] = np.arange(len(pending))
+    # Buckets of the texts to split, one per (band, key) within a linked group, numbered once.
+    member = np.repeat(pending, band_keys.shape[1])
+    bucket_key = band_keys[pending].ravel()
+    order = np.lexsort((bucket_key, labels[member]))
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (bucket_key[order][1:] != bucket_key[order][:-1]) | (
+        labels[member][order][1:] != labels[member][order][:-1]
+    )
+    bucket = np.empty(len(order), dtype=np.int64)
+    bucket[order] = np.cumsum(starts) - 1
+    buckets = int(bucket.max()) + 1
+    active = np.zeros(n, dtype=bool)
+    active[pending] = True
+    while len(pending):
+        keep = active[member]
+        member, bucket = member[keep], bucket[keep]
+        if 4 * len(bucket) < buckets:  # renumber the buckets still in use, so per-round arrays shrink too
+            used, bucket = np.unique(bucket, return_inverse=True)
+            buckets = len(used)
+        # The heaviest pending text heads each bucket; every text is compared with the heads of its buckets.
+        lightest = np.full(buckets, len(heaviness), dtype=np.int64)
+        np.minimum.at(lightest, bucket, heaviness[member])
+        is_top = heaviness[member] == lightest[bucket]
+        top_of_bucket = np.empty(buckets, dtype=np.int64)
+        top_of_bucket[bucket[is_top]] = member[is_top]
+        head = top_of_bucket[bucket]
+        other = head != member
+        codes = np.unique(member[other] * n + head[other])
+        left, right = codes // n, codes % n
+        inter, size_left, size_right = pair_overlap(sets, left, right)
+        near = inter / (size_left + size_right - inter) >= min_similarity
+        left, right = left[near], right[near]
+        # A text near no heavier head is a centre; a text near a centre joins the heaviest such centre; the
+        # rest wait for the next round, when the heads they were near to are settled.
+        is_centre = active.copy()
+        is_centre[left] = False
+        joins = is_centre[right]
+        left, right = left[joins], right[joins]
+        best = np.lexsort((heaviness[right], left))
+        first = np.ones(len(best), dtype=bool)
+        first[1:] = left[best][1:] != left[best][:-1]
+        centres = pending[is_centre[pending]]
+        result[centres] = centres
+        result[left[best][first]] = right[best][first]
+        active[centres] = False
+        active[left[best][first]] = False
+        pending = pending[active[pending]]
+    return _attach_fragments(labels, result, weights, edges, min_weight)
+
+
+def _attach_fragments(labels: I64, result: I64, weights: I64, edges: tuple[I64, I64], min_weight: int) -> I64:
+    """Texts of clusters lighter than `min_weight` join the cluster of a text they were linked to."""
+    n = len(labels)
+    cluster_weight = np.bincount(result, weights=weights, minlength=n)
+    small = cluster_weight[result] < min_weight
+    has_big = np.zeros(n, dtype=bool)
+    has_big[labels[~small]] = True
+    # A linked group without any big cluster stays whole, as linked (its pieces together may be a template).
+    alone = small & ~has_big[labels]
+    result = result.copy()
+    result[alone] = labels[alone]
+    small &= ~alone
+    left = np.concatenate([edges[0], edges[1]])
+    right = np.concatenate([edges[1], edges[0]])
+    while small.any():
+        # Pieces next to an attached text adopt its cluster; repeat until the chains are absorbed.
+        step = small[left] & ~small[right]
+        if not step.any():
+            break
+        movers, targets = left[step], right[step]
+        result[movers] = result[targets]
+        small[movers] = False
+    return result
+
+
+def _as_text(key: Sequence[str] | str) -> str:
+    return key if isinstance(key, str) else " ".join(key)
+
+
+# Result of normalising one distinct raw text in `_prepare`: the key, or one of these markers (a key never
+# starts with a control character).
+_EMPTY_MARK = "\x01"
+_NOTICE_MARK = "\x00"
+
+
+def _prepare(text: str) -> str:
+    """Normalised key of a raw reply, `_EMPTY_MARK` for an empty one, `_NOTICE_MARK` + name for a site notice."""
+    if not text or text.isspace():
+        return _EMPTY_MARK
+    notice = match_site_notice(text)
+    if notice is not None:
+        return _NOTICE_MARK + notice.name
+    return normalise_key(text)
 
 
 def find_templates(
@@ -251,110 +410,202 @@ def find_templates(
     if unhappy is None and ratings is not None:
         unhappy = [is_unhappy_rating(r, rating_scale) for r in ratings]
 
-    template_ids: list[str | None] = [None] * n
-    scores: list[float | None] = [None] * n
-    notices: list[str | None] = [None] * n
-    # Normalise each distinct raw text once (in parallel for big inputs), then index rows by (group, key).
-    distinct_raw: dict[str, None] = {}
-    for row, text in enumerate(texts):
-        if text is None or not str(text).strip():
+    # Each distinct raw text is normalised once (in parallel for big inputs); rows refer to it by number.
+    raw_number: dict[str, int] = {}
+    number_of = raw_number.setdefault
+    row_raw = np.fromiter(
+        (-1 if text is None else number_of(str(text), len(raw_number)) for text in texts), dtype=np.int64, count=n
+    )
+    prepared = _normalise_all(list(raw_number), settings.workers)
+    del raw_number
+    # Per distinct raw text: 0 = empty (no score), 1 = scored but never a template, 2 = a key to cluster.
+    key_number: dict[str, int] = {}
+    raw_key = np.full(len(prepared) + 1, -1, dtype=np.int64)  # the extra last entry stands for None rows
+    raw_state = np.zeros(len(prepared) + 1, dtype=np.int8)
+    raw_notice: dict[int, str] = {}
+    for index, result in enumerate(prepared):
+        if result == _EMPTY_MARK:
             continue
-        scores[row] = 0.0
-        notice = match_site_notice(str(text))
-        if notice is not None:
-            notices[row] = notice.name
-            continue
-        distinct_raw.setdefault(str(text), None)
-    # One string object per distinct key: many raw texts share a key, and a million copies would cost memory.
-    interned: dict[str, str] = {}
-    key_of_raw = {
-        raw: interned.setdefault(key, key)
-        for raw, key in zip(distinct_raw, _normalise_all(list(distinct_raw), settings.workers), strict=True)
-    }
-    del interned
-    rows_by_key: dict[tuple[str, str], list[int]] = {}
-    for row, text in enumerate(texts):
-        if scores[row] is None or notices[row] is not None:
-            continue
-        key = key_of_raw[str(text)]
-        if not key:
-            continue  # only emoji or punctuation: nothing to compare
-        group = "" if groups is None or groups[row] is None else str(groups[row])
-        rows_by_key.setdefault((group, key), []).append(row)
+        raw_state[index] = 1
+        if result.startswith(_NOTICE_MARK):
+            raw_notice[index] = result[1:]
+        elif result:  # an empty key is only emoji or punctuation: nothing to compare
+            raw_state[index] = 2
+            raw_key[index] = key_number.setdefault(result, len(key_number))
+    del prepared
+    keys = list(key_number)
+    del key_number
+    row_raw[row_raw < 0] = len(raw_state) - 1
+    row_key = raw_key[row_raw]
+    row_state = raw_state[row_raw]
 
-    keys_by_group: dict[str, list[str]] = {}
-    for group, key in rows_by_key:
-        keys_by_group.setdefault(group, []).append(key)
+    # Rows are grouped by (group, key): `entry` numbers those pairs; only entries are clustered.
+    if groups is None:
+        row_group = np.zeros(n, dtype=np.int64)
+        group_names = [""]
+    else:
+        group_number: dict[str, int] = {}
+        row_group = np.fromiter(
+            (group_number.setdefault("" if g is None else str(g), len(group_number)) for g in groups),
+            dtype=np.int64,
+            count=n,
+        )
+        group_names = list(group_number)
+    clustered = np.nonzero(row_key >= 0)[0]
+    pair = row_group[clustered] * max(1, len(keys)) + row_key[clustered]
+    entry_pairs, row_entry_local = np.unique(pair, return_inverse=True)
+    entry_group = entry_pairs // max(1, len(keys))
+    entry_key = entry_pairs % max(1, len(keys))
+    entry_weight = np.bincount(row_entry_local, minlength=len(entry_pairs))
+    # Rows of each entry, in row order: rows_sorted[entry_start[e]:entry_start[e + 1]].
+    by_entry = np.argsort(row_entry_local, kind="stable")
+    rows_sorted = clustered[by_entry]
+    entry_start = np.zeros(len(entry_pairs) + 1, dtype=np.int64)
+    entry_start[1:] = np.cumsum(entry_weight)
+
+    def rows_of(entry: int) -> I64:
+        return rows_sorted[entry_start[entry] : entry_start[entry + 1]]
 
     hasher = settings.hasher()
     templates: list[Template] = []
-    for group, keys in keys_by_group.items():
-        labels, sets = cluster_distinct(keys, settings, hasher)
+    entry_template = np.full(len(entry_pairs), -1, dtype=np.int64)
+    entry_score = np.zeros(len(entry_pairs), dtype=np.float64)
+    group_bounds = np.searchsorted(entry_group, np.arange(len(group_names) + 1))
+    for group_index, group in enumerate(group_names):
+        entries = np.arange(group_bounds[group_index], group_bounds[group_index + 1])
+        if not len(entries):
+            continue
+        # Texts in order of first appearance: linking compares the first text of each bucket, so the order
+        # is part of the result and must not depend on how keys happen to be numbered.
+        entries = entries[np.argsort(rows_sorted[entry_start[entries]], kind="stable")]
+        group_keys = [keys[k] for k in entry_key[entries].tolist()]
+        weights = entry_weight[entries]
+        labels, sets = cluster_distinct(group_keys, settings, hasher, weights)
+        # Only clusters with at least `min_size` rows can reach `min_size` distinct recipients.
+        cluster_rows = np.bincount(labels, weights=weights, minlength=len(entries))
+        heavy = np.nonzero(cluster_rows[labels] >= settings.min_size)[0]
         clusters: dict[int, list[int]] = {}
-        for index, label in enumerate(labels.tolist()):
+        for index, label in zip(heavy.tolist(), labels[heavy].tolist(), strict=True):
             clusters.setdefault(label, []).append(index)
+        cores, similarities = _cores_and_similarities(sets, heavy, labels[heavy], weights[heavy])
         for members in clusters.values():
-            rows = [row for index in members for row in rows_by_key[(group, keys[index])]]
-            people = {row if recipients is None or recipients[row] is None else recipients[row] for row in rows}
-            if len(people) < settings.min_size:
+            member_entries = entries[members]
+            rows = np.sort(np.concatenate([rows_of(e) for e in member_entries.tolist()]))
+            if recipients is None:
+                people = len(rows)
+            else:
+                people = len({row if recipients[row] is None else recipients[row] for row in rows.tolist()})
+            if people < settings.min_size:
                 continue
-            weights = np.array([len(rows_by_key[(group, keys[i])]) for i in members], dtype=np.int64)
-            core, similarity = _core_and_similarity(sets, np.asarray(members, dtype=np.int64), weights)
+            member_weights = weights[members]
+            core = cores[int(labels[members[0]])]
+            member_keys = {group_keys[i]: int(w) for i, w in zip(members, member_weights.tolist(), strict=True)}
             template = _describe(
-                group, [keys[i] for i in members], rows_by_key, texts, len(people), unhappy, core, settings
+                group,
+                member_keys,
+                {group_keys[i]: int(rows_of(int(e))[0]) for i, e in zip(members, member_entries, strict=True)},
+                rows.tolist(),
+                texts,
+                people,
+                unhappy,
+                core,
+                settings,
             )
-            templates.append(template)
             factor = recipient_factor(template.size)
-            for index, value in zip(members, similarity.tolist(), strict=True):
-                for row in rows_by_key[(group, keys[index])]:
-                    template_ids[row] = template.id
-                    scores[row] = round(value * factor, 4)
+            entry_template[member_entries] = len(templates)
+            entry_score[member_entries] = [round(similarities[i] * factor, 4) for i in members]
+            templates.append(template)
+
+    # Per row: template id and score (None for an empty reply, 0 for a reply in no template).
+    row_template = np.full(n, -1, dtype=np.int64)
+    row_template[clustered] = entry_template[row_entry_local]
+    row_scores = np.zeros(n, dtype=np.float64)
+    row_scores[clustered] = entry_score[row_entry_local]
+    ids = [template.id for template in templates]
+    template_ids: list[str | None] = [None if t < 0 else ids[t] for t in row_template.tolist()]
+    scores: list[float | None] = [
+        None if state == 0 else score for state, score in zip(row_state.tolist(), row_scores.tolist(), strict=True)
+    ]
+    notices: list[str | None] = [None] * n
+    if raw_notice:
+        for row in np.nonzero(np.isin(row_raw, list(raw_notice)))[0].tolist():
+            notices[row] = raw_notice[int(row_raw[row])]
     templates.sort(key=lambda t: (-t.size, t.id))
     return TemplateReport(templates, template_ids, scores, notices, settings)
 
 
-def _normalise_key(text: str) -> str:
-    return normalise_reply(text).key
+# Texts of the current `_normalise_all` call, read by forked workers (they inherit the parent's memory, so
+# the texts are not sent to them one by one).
+_POOL_TEXTS: list[str] = []
+
+
+def _prepare_range(bounds: tuple[int, int]) -> list[str]:
+    return [_prepare(text) for text in _POOL_TEXTS[bounds[0] : bounds[1]]]
 
 
 def _normalise_all(texts: list[str], workers: int) -> list[str]:
-    """Normalised key of each text; big inputs are spread over processes (normalising is pure Python)."""
+    """`_prepare` of each text; big inputs are spread over forked processes (normalising is pure Python)."""
+    global _POOL_TEXTS
     if workers == 0:
         workers = min(4, os.cpu_count() or 1)
     if workers <= 1 or len(texts) < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
-        return [_normalise_key(text) for text in texts]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_normalise_key, texts, chunksize=2000))
+        return [_prepare(text) for text in texts]
+    # Enough chunks to balance the processes, few enough that start-up and messaging stay negligible.
+    step = max(1_000, min(20_000, len(texts) // (workers * 8) + 1))
+    _POOL_TEXTS = texts
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = pool.map(_prepare_range, [(first, first + step) for first in range(0, len(texts), step)])
+            return [result for part in parts for result in part]
+    finally:
+        _POOL_TEXTS = []
 
 
-def _core_and_similarity(sets: ShingleSets, members: I64, weights: I64) -> tuple[frozenset[int], np.ndarray]:
-    """The template's core shingles (in at least half of its replies) and each member's Jaccard with it."""
-    sizes = sets.sizes()[members]
-    values = np.concatenate([sets.of(int(i)) for i in members])
-    unique, inverse = np.unique(values, return_inverse=True)
-    counts = np.bincount(inverse, weights=np.repeat(weights, sizes))
-    core = unique[counts >= weights.sum() / 2]
-    inside = np.isin(values, core).astype(np.int64)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    inter = np.add.reduceat(inside, starts) if len(values) else np.zeros(len(members), dtype=np.int64)
-    similarity = inter / (sizes + len(core) - inter)
-    return frozenset(core.tolist()), similarity
+def _cores_and_similarities(
+    sets: ShingleSets, members: I64, cluster: I64, weights: I64
+) -> tuple[dict[int, frozenset[int]], dict[int, float]]:
+    """Each cluster's core shingles (in at least half of its replies, weighted) and each member's Jaccard
+    index with its cluster's core, for many clusters at once."""
+    if not len(members):
+        return {}, {}
+    sizes = sets.offsets[members + 1] - sets.offsets[members]
+    values = sets.values[ranges(sets.offsets[members], sizes)].astype(np.uint64)
+    keyed = (np.repeat(cluster.astype(np.uint64), sizes) << np.uint64(32)) | values
+    unique, inverse = np.unique(keyed, return_inverse=True)
+    counts = np.bincount(inverse, weights=np.repeat(weights, sizes).astype(np.float64))
+    unique_cluster = (unique >> np.uint64(32)).astype(np.int64)
+    cluster_weight = np.bincount(cluster, weights=weights.astype(np.float64))
+    in_core = counts >= cluster_weight[unique_cluster] / 2
+    core_size = np.bincount(unique_cluster[in_core], minlength=len(cluster_weight))
+    owner = np.repeat(np.arange(len(members)), sizes)
+    inter = np.bincount(owner, weights=in_core[inverse].astype(np.float64), minlength=len(members))
+    similarity = inter / (sizes + core_size[cluster] - inter)
+    core_values = (unique[in_core] & np.uint64(0xFFFFFFFF)).tolist()
+    core_owner = unique_cluster[in_core]
+    bounds = np.searchsorted(core_owner, np.unique(cluster))
+    cores = {
+        int(label): frozenset(core_values[start:end])
+        for label, start, end in zip(
+            np.unique(cluster).tolist(), bounds.tolist(), [*bounds[1:].tolist(), len(core_values)], strict=True
+        )
+    }
+    return cores, dict(zip(members.tolist(), similarity.tolist(), strict=True))
 
 
 def _describe(
     group: str,
-    keys: list[str],
-    rows_by_key: dict[tuple[str, str], list[int]],
+    member_keys: dict[str, int],
+    first_row: dict[str, int],
+    rows: list[int],
     texts: Sequence[str | None],
     size: int,
     unhappy: Sequence[bool | None] | None,
     core: frozenset[int],
     settings: ClusterSettings,
 ) -> Template:
-    weights = {key: len(rows_by_key[(group, key)]) for key in keys}
-    ranked = sorted(keys, key=lambda key: (-weights[key], key))
+    """A template from its members' keys (with row counts), each key's first row, and all its rows."""
+    ranked = sorted(member_keys, key=lambda key: (-member_keys[key], key))
     representative = ranked[0]
-    rows = sorted(row for key in keys for row in rows_by_key[(group, key)])
 
     unhappy_share = None
     if unhappy is not None:
@@ -362,12 +613,10 @@ def _describe(
         unhappy_share = round(sum(bool(flag) for flag in known) / len(known), 4) if known else None
     kind = _kind(representative, unhappy_share, settings)
 
-    first_raw = str(texts[rows_by_key[(group, representative)][0]])
-    sample = [(key.split(" "), weights[key]) for key in ranked[1:40]]
-    sample.append((representative.split(" "), weights[representative]))
-    examples: list[str] = []
-    for key in ranked[:3]:
-        examples.append(clean_reply_text(str(texts[rows_by_key[(group, key)][0]])))
+    first_raw = str(texts[first_row[representative]])
+    sample = [(key.split(" "), member_keys[key]) for key in ranked[1:40]]
+    sample.append((representative.split(" "), member_keys[representative]))
+    examples = [clean_reply_text(str(texts[first_row[key]])) for key in ranked[:3]]
     return Template(
         id=template_id(group, representative),
         group=group,
@@ -380,7 +629,7 @@ def _describe(
         members=rows,
         unhappy_share=unhappy_share,
         core=core,
-        member_keys={key: weights[key] for key in ranked},
+        member_keys={key: member_keys[key] for key in ranked},
     )
 
 

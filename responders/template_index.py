@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from responders.minhash import MinHasher
-from responders.reply_normalise import normalise_reply
+from responders.minhash import MinHasher, ShingleSets
+from responders.reply_normalise import normalise_key
 from responders.site_notices import match_site_notice
 from responders.template_clusters import ClusterSettings, TemplateReport, jaccard, recipient_factor
 
@@ -89,22 +89,23 @@ class TemplateIndex:
             return Assignment(None, None)
         if match_site_notice(text) is not None:
             return Assignment(None, 0.0)
-        key = normalise_reply(text).key
+        key = normalise_key(text)
         if not key:
             return Assignment(None, 0.0)
         group = group or ""
-        shingles = frozenset(self._hasher.shingles([key.split(" ")]).values.tolist())
+        sets = self._hasher.shingles([key])
+        shingles = frozenset(sets.values.tolist())
         template_id = self._exact.get((group, key))
         if template_id is None:
-            template_id = self._nearest(group, key, shingles)
+            template_id = self._nearest(group, sets, shingles)
         if template_id is None:
             return Assignment(None, 0.0)
         template = self._templates[template_id]
         score = jaccard(shingles, template.core) * recipient_factor(template.size)
         return Assignment(template_id, round(score, 4))
 
-    def _nearest(self, group: str, key: str, shingles: frozenset[int]) -> str | None:
-        signature = self._hasher.signatures(self._hasher.shingles([key.split(" ")]))
+    def _nearest(self, group: str, sets: ShingleSets, shingles: frozenset[int]) -> str | None:
+        signature = self._hasher.signatures(sets, threads=1)
         best_id, best = None, self.settings.min_similarity
         seen: set[int] = set()
         for band, bucket in enumerate(self._hasher.all_band_keys(signature)[0].tolist()):

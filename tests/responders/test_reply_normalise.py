@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from responders.reply_normalise import clean_reply_text, normalise_reply
+from responders.reply_normalise import clean_reply_text, normalise_key, normalise_reply
 
 DUNZO = (
     "we regret the inconvenience caused to you please write to us at {email} "
@@ -121,3 +121,34 @@ def test_spans_mode_gives_same_tokens_and_one_span_per_token() -> None:
     plain, spanned = normalise_reply(text), normalise_reply(text, spans=True)
     assert plain.tokens == spanned.tokens
     assert len(spanned.token_spans) == len(spanned.tokens)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<div>Hi Yvonne&nbsp;<br><br>Thank you for contacting Cell C.&nbsp;<br><br>Regards<br>^MP</div>",
+        "Hi Anna, your order AB-12CD34 of 3 March 2021 (R 150,00) is on its way. Call +27 11 555 1234.",
+        "Dear Sir, refund of USD 25 for booking #GRAB-XYZ issued on September  5. Ref: CX-99887766",
+        "Hello ﬁnance team, the code İT42 and the 10:30pm slot are confirmed. Cheers, The Help Team",
+        "<p>Sorry!<!-- <br> note --></p><span title='<b>'>Visit www.example.com/help</span>",
+        "Здравствуйте, Иван! Заказ № 12345 доставлен 5 мая. С уважением, команда",
+        "",
+        "🙂",
+    ],
+)
+def test_key_only_path_matches_the_full_normalisation(text: str) -> None:
+    assert normalise_key(text) == normalise_reply(text).key
+    assert normalise_key(text) == normalise_key(text)  # a second call is served from the body cache
+
+
+def test_digit_slots_are_found_wherever_the_digits_stand() -> None:
+    # Month names and letter codes stand before their digits; the scan must still start early enough.
+    reply = normalise_reply("We shipped it on September 5 with code ABCDEF12 and #PROMO, see you.")
+    assert reply.tokens == ("we", "shipped", "it", "on", "{date}", "with", "code", "{reference}", "and",
+                            "{reference}", "see", "you")  # fmt: skip
+
+
+def test_html_comments_and_tags_inside_tags_are_removed_like_plain_tags() -> None:
+    assert clean_reply_text("<p>One</p><!-- <br> hidden --><p>Two</p>") == "One\nTwo"
+    assert clean_reply_text("<span title='<b>'>Three</span><br>Four") == "'>Three\nFour"
+    assert clean_reply_text("<DIV>Five<BR/>Six</DIV>") == "Five\nSix"

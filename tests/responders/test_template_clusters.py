@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
+from responders.reply_normalise import normalise_key
 from responders.site_notices import SITE_NOTICES, match_site_notice, register_site_notice
-from responders.template_clusters import ClusterSettings, find_templates, recipient_factor, template_id
+from responders.template_clusters import ClusterSettings, find_templates, jaccard, recipient_factor, template_id
 from responders.template_index import TemplateIndex
 from tests.fixture_path import fixture
 
@@ -188,3 +189,63 @@ def test_site_notices_are_extensible() -> None:
         assert report.templates == [] and report.site_notices == ["example_hidden"] * 5
     finally:
         SITE_NOTICES.remove(notice)
+
+
+# A chain of near-identical pairs: A~B, B~C and C~D, but A and D open differently and share little.
+CHAIN = [
+    "That doesn't sound right! Please reach out to us via the Help Centre or our social media platforms "
+    "so that we can investigate.",
+    "That doesn't sound right! Please reach out to us via the Help Centre or our social media platforms "
+    "with a screenshot so that we can investigate.",
+    "We'd love to help you! Please reach out to us via the Help Centre or our social media platforms "
+    "with a screenshot so that we can investigate.",
+    "We'd love to help you! Please reach out to us via the Help Centre or our social media platforms "
+    "with a screenshot of the issue so we can look into it.",
+]
+
+
+def _similarity(a: str, b: str) -> float:
+    sets = ClusterSettings().hasher().shingles([normalise_key(a), normalise_key(b)])
+    return jaccard(frozenset(sets.of(0).tolist()), frozenset(sets.of(1).tolist()))
+
+
+def test_chained_messages_split_around_their_centres() -> None:
+    a, b, c, d = CHAIN
+    threshold = ClusterSettings().min_similarity
+    assert _similarity(a, b) >= threshold and _similarity(b, c) >= threshold and _similarity(c, d) >= threshold
+    assert _similarity(a, c) < threshold and _similarity(b, d) < threshold
+    texts = [a] * 5 + [b] + [c] + [d] * 5
+    report = find_templates(texts)
+    ids = report.template_ids
+    assert None not in ids  # splitting keeps every linked variant in a template
+    assert ids[0] == ids[5] != ids[6] == ids[7]  # A with B, D with C: each member is near its centre's text
+    assert len(report.templates) == 2
+    single_link = find_templates(texts, settings=ClusterSettings(split_chains=False))
+    assert len(set(single_link.template_ids)) == 1
+
+
+def test_a_piece_too_small_to_be_a_template_stays_with_the_text_it_was_linked_to() -> None:
+    a, b, c, _ = CHAIN
+    # C is near-identical only to B; on its own (one reply) it could never be a template.
+    report = find_templates([a] * 5 + [b] + [c])
+    assert len(report.templates) == 1
+    assert report.template_ids[6] == report.template_ids[0] is not None
+    assert 0 < report.scores[6] < report.scores[0]  # type: ignore[operator]
+
+
+def test_site_notice_required_words_are_a_pre_check_for_ascii_text() -> None:
+    notice = register_site_notice("example_removed", r"reply was removed", "an example", required=("REMOVED",))
+    try:
+        assert match_site_notice("This reply was REMOVED by the site.") is notice
+        assert match_site_notice("This reply was deleted by the site.") is None
+        # The words are only checked in ASCII text; elsewhere the pattern alone decides.
+        notice_words = register_site_notice("example_words", r"answer hidden", "an example", required=("moderator",))
+        try:
+            assert match_site_notice("The answer hidden here.") is None
+            assert match_site_notice("The answer hidden – merci.") is notice_words
+        finally:
+            SITE_NOTICES.remove(notice_words)
+    finally:
+        SITE_NOTICES.remove(notice)
+    builtin = match_site_notice("The business has replied privately, and only Thabo M can view this message.")
+    assert builtin is not None and builtin.name == "hellopeter_private_reply"
