@@ -24,7 +24,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_digest.py
+	$(BIN)/python benchmarks/bench_templates.py --sizes 10000 100000
+	$(BIN)/python benchmarks/bench_crawl.py --repeat 1
 
 clean:
 	rm -rf $(VENV) .pytest_cache demo-data
