@@ -171,9 +171,12 @@ def _parse_days(text: str) -> tuple[int, ...]:
         if "-" in part:
             a, b = part.split("-", 1)
             i, j = _DAYS.index(a), _DAYS.index(b)
-            days.update(range(i, j + 1))
+            # A range may wrap past Sunday: "sun-thu" is Sunday to Thursday.
+            days.update((i + k) % 7 for k in range((j - i) % 7 + 1))
         else:
             days.add(_DAYS.index(part))
+    if not days:
+        raise ValueError("no business days")
     return tuple(sorted(days))
 
 
@@ -259,7 +262,7 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
     try:
         days = _parse_days(r.get("business_days", str, "mon-fri"))
     except ValueError:
-        raise r.fail("business_days", "must look like 'mon-fri' or 'mon,tue,thu'") from None
+        raise r.fail("business_days", "must look like 'mon-fri', 'sun-thu' or 'mon,tue,thu'") from None
     digest_time = r.get("digest_time", str, "08:00")
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest_time):
         raise r.fail("digest_time", f"{digest_time!r} must be HH:MM (24-hour clock)")

@@ -79,7 +79,8 @@ def sync_config(*, session: Session, settings: Settings) -> dict[str, SourceRow]
             session.flush()
         else:
             company.timezone = comp.timezone
-            company.settings = company_settings
+            # Keys written by the product itself (e.g. when a theme was first marked fixed) survive a re-sync.
+            company.settings = {**company.settings, **company_settings}
         for src in comp.sources:
             configured.add(src.name)
             row = session.exec(select(SourceRow).where(SourceRow.name == src.name)).first()

@@ -60,8 +60,9 @@ class BusinessCalendar:
     @classmethod
     def from_company(cls, timezone: str, settings: Mapping[str, Any]) -> BusinessCalendar:
         """The calendar stored on a company row (its `settings` JSON as written by the config sync)."""
-        hours = settings.get("business_hours") or (9, 17)
-        days = settings.get("business_days") or (0, 1, 2, 3, 4)
+        # Companies created by `monitor import` have no settings yet: they get the documented defaults.
+        hours = settings.get("business_hours", (9, 17))
+        days = settings.get("business_days", (0, 1, 2, 3, 4))
         return cls(timezone=timezone or "UTC", hours=(int(hours[0]), int(hours[1])), days=tuple(int(d) for d in days))
 
     def is_business_day(self, day: date) -> bool:

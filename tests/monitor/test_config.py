@@ -115,3 +115,8 @@ def test_bad_smtp_settings(tmp_path: Path, smtp: str, expected: str) -> None:
     text = GOOD.replace("[[company]]", f"[smtp]\n{smtp}\n\n[[company]]", 1)
     with pytest.raises(ConfigError, match=expected):
         load_settings(write(tmp_path, text), env={})
+
+
+def test_business_days_may_wrap_past_sunday(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD.replace('"mon-fri"', '"sun-thu"')), env={})
+    assert settings.companies[0].business_days == (0, 1, 2, 3, 6)

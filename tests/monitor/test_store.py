@@ -106,3 +106,20 @@ def test_sources_leaving_the_config_are_disabled_not_deleted(tmp_path: Path) -> 
         src = session.exec(select(SourceRow)).one()
         assert src.enabled is False
         assert counts(session)[0] == 1
+
+
+def test_resync_keeps_settings_the_product_wrote(tmp_path: Path) -> None:
+    from monitor.models import Company
+
+    engine = migrated_sqlite(tmp_path)
+    settings = settings_with(tmp_path, SOURCE)
+    with session_scope(engine) as session:
+        sync_config(session=session, settings=settings)
+        company = session.exec(select(Company)).one()
+        company.settings = {**company.settings, "fixed_since": {"late delivery": "2024-01-01T00:00:00+00:00"}}
+    with session_scope(engine) as session:
+        sync_config(session=session, settings=settings)
+    with Session(engine) as session:
+        assert session.exec(select(Company)).one().settings["fixed_since"] == {
+            "late delivery": "2024-01-01T00:00:00+00:00"
+        }
