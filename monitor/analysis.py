@@ -19,7 +19,7 @@ from monitor.db import utcnow
 from monitor.models import Company, Review, SourceRow
 from monitor.negativity import assess
 from monitor.store import UpsertResult
-from responders.outreach_queue import QueueUpdate, update_queue
+from responders.outreach_queue import QueueUpdate, refresh_priorities, update_queue
 from responders.template_store import ClassifyResult, classify_company_replies
 from responders.thank_you import apply_fixed_themes
 
@@ -41,6 +41,8 @@ def analyse_new_data(
 ) -> AnalysisResult:
     """Run every analysis stage on the reviews one store call created or changed."""
     touched = result.new_ids + result.changed_ids
+    if result.refreshed_ids:
+        refresh_priorities(session=session, review_ids=result.refreshed_ids, now=utcnow())
     if not touched:
         return AnalysisResult()
     assess_reviews(session=session, settings=settings, source=source, review_ids=touched)

@@ -32,6 +32,8 @@ class UpsertResult:
     seen: int = 0
     new_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+    # Same content, but what the site shows around it moved (helpful votes, author name, URL): no revision.
+    refreshed_ids: list[int] = field(default_factory=list)
 
     @property
     def new(self) -> int:
@@ -191,6 +193,9 @@ def upsert_reviews(
                 _sync_reply(session, row, current, rec, now)
                 _write_revision(session, row, rec, changes, crawl_run_id, now)
                 result.changed_ids.append(row.id or 0)
+            elif _refresh_surroundings(row, rec):
+                result.refreshed_ids.append(row.id or 0)
+                row.last_seen = now
             else:
                 unchanged.append(row.id or 0)
         # One flush gives every new review its id; replies and first revisions follow in the next one.
@@ -203,6 +208,17 @@ def upsert_reviews(
             session.execute(update(Review).where(col(Review.id).in_(unchanged)).values(last_seen=now))
     session.flush()
     return result
+
+
+def _refresh_surroundings(row: Review, rec: ReviewRecord) -> bool:
+    """Copy what is not content but matters (reach for priority, names and links for display); True if any moved."""
+    moved = False
+    for name in ("helpful_votes", "author_name", "author_handle", "url"):
+        value = getattr(rec, name)
+        if value is not None and getattr(row, name) != value:
+            setattr(row, name, value)
+            moved = True
+    return moved
 
 
 def _apply(row: Review, rec: ReviewRecord, fp: str, now: datetime) -> None:

@@ -665,6 +665,16 @@ def _bulk_insert(
     return [i for i in ids if i is not None]
 
 
+def refresh_priorities(*, session: Session, review_ids: Sequence[int], now: datetime) -> None:
+    """Recompute the priority of the tasks these reviews belong to (their reach or reply changed)."""
+    if not review_ids:
+        return
+    task_ids = set(
+        session.exec(select(TaskReview.task_id).where(col(TaskReview.review_id).in_(list(review_ids)))).all()
+    )
+    _refresh_priorities(session, task_ids, now)
+
+
 def _refresh_priorities(session: Session, task_ids: set[int], now: datetime) -> None:
     """Recompute priority and the template flag of tasks whose reviews changed."""
     if not task_ids:

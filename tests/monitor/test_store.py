@@ -123,3 +123,14 @@ def test_resync_keeps_settings_the_product_wrote(tmp_path: Path) -> None:
         assert session.exec(select(Company)).one().settings["fixed_since"] == {
             "late delivery": "2024-01-01T00:00:00+00:00"
         }
+
+
+def test_reach_and_names_are_refreshed_without_a_revision(tmp_path: Path) -> None:
+    engine = migrated_sqlite(tmp_path)
+    store(engine, tmp_path, [record(1, helpful_votes=0)])
+    result = store(engine, tmp_path, [record(1, helpful_votes=250, author_name="Renamed")])
+    assert (result.changed, result.refreshed_ids != []) == (0, True)
+    with Session(engine) as session:
+        review = session.exec(select(Review)).one()
+        assert (review.helpful_votes, review.author_name) == (250, "Renamed")
+        assert counts(session)[1] == 1  # still only the first revision
