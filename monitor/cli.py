@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import threading
 from pathlib import Path
@@ -313,10 +314,19 @@ def _slug(text: str) -> str:
 
 @app.command()
 @fail_cleanly
-def serve(ctx: typer.Context) -> None:
-    """Run the scheduler in the foreground (one job per enabled source) until Ctrl-C or SIGTERM."""
+def serve(
+    ctx: typer.Context,
+    reload_every: Annotated[
+        float, typer.Option(help="Seconds between checks of the configuration file for edits.")
+    ] = 30.0,
+) -> None:
+    """Run the scheduler in the foreground (crawls, daily digests, upkeep) until Ctrl-C or SIGTERM.
+
+    Edits to the configuration file are picked up within a minute: new, removed and re-scheduled sources.
+    """
     from monitor.scheduler import build_scheduler, sync_jobs
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app_ctx = _ctx(ctx)
     settings = app_ctx.settings
     _ = app_ctx.engine  # creates or checks the schema before the first job runs
@@ -330,12 +340,37 @@ def serve(ctx: typer.Context) -> None:
         scheduler.resume()
         for job in scheduler.get_jobs():
             out.print(f"scheduled {safe(job.name)}: next run {fmt_time(job.next_run_time)}")
-        if not names:
+        if not any(n.startswith("crawl:") for n in names):
             err.print("no enabled scheduled sources in the configuration; waiting anyway (Ctrl-C to stop)")
-        stop.wait()
+        seen = _config_mtime(settings.path)
+        while not stop.wait(max(0.1, reload_every)):
+            if _config_mtime(settings.path) != seen:
+                seen = _config_mtime(settings.path)
+                _reload(scheduler, app_ctx.config_path)
     finally:
         scheduler.shutdown(wait=True)
         out.print("scheduler stopped")
+
+
+def _config_mtime(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime if path else None
+    except OSError:
+        return None
+
+
+def _reload(scheduler: Any, config_path: str | None) -> None:
+    """Re-read the configuration and re-sync the jobs; a broken file keeps the running schedule."""
+    from monitor.config import load_settings
+    from monitor.scheduler import sync_jobs
+
+    try:
+        settings = load_settings(config_path)
+    except MonitorError as exc:
+        logging.getLogger("monitor.serve").error("configuration not reloaded, the schedule is unchanged: %s", exc)
+        return
+    names = sync_jobs(scheduler, settings, config_path)
+    logging.getLogger("monitor.serve").info("configuration reloaded: %d job(s)", len(names))
 
 
 @app.command()

@@ -77,6 +77,14 @@ def build_scheduler(settings: Settings) -> BackgroundScheduler:
     )
 
 
+def _trigger_key(trigger: BaseTrigger) -> object:
+    """What makes two triggers the same schedule, time zone and jitter included (str() leaves those out)."""
+    if isinstance(trigger, IntervalTrigger):
+        # Its repr holds the start date, which differs on every restart although the schedule does not.
+        return ("interval", trigger.interval, trigger.jitter, str(trigger.timezone))
+    return repr(trigger)
+
+
 def reconcile_jobs(
     scheduler: BaseScheduler, prefix: str, wanted: dict[str, tuple[Callable[..., None], BaseTrigger, list[Any], str]]
 ) -> list[str]:
@@ -89,7 +97,11 @@ def reconcile_jobs(
             job.remove()
     for job_id, (func, trigger, args, name) in wanted.items():
         existing = scheduler.get_job(job_id)
-        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+        if (
+            existing is not None
+            and _trigger_key(existing.trigger) == _trigger_key(trigger)
+            and list(existing.args) == args
+        ):
             continue
         scheduler.add_job(func, trigger=trigger, args=args, id=job_id, name=name, replace_existing=True)
     return sorted(wanted)

@@ -76,3 +76,16 @@ def test_restart_keeps_stored_next_run_and_drops_removed_sources(tmp_path: Path)
         assert second.get_job("crawl:every-6h").next_run_time == next_run  # unchanged schedule is not reset
     finally:
         second.shutdown(wait=False)
+
+
+def test_changing_a_company_time_zone_moves_its_cron_jobs(tmp_path: Path) -> None:
+    migrated_sqlite(tmp_path)
+    berlin = settings_with(tmp_path, 'timezone = "Europe/Berlin"\n' + SOURCES)
+    scheduler = started(berlin)
+    try:
+        sync_jobs(scheduler, berlin, "monitor.toml")
+        tokyo = settings_with(tmp_path, 'timezone = "Asia/Tokyo"\n' + SOURCES)
+        sync_jobs(scheduler, tokyo, "monitor.toml")
+        assert str(scheduler.get_job("crawl:weekday-mornings").trigger.timezone) == "Asia/Tokyo"
+    finally:
+        scheduler.shutdown(wait=False)
