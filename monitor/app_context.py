@@ -13,31 +13,36 @@ from monitor.db import make_engine
 from monitor.errors import ConfigError, MonitorError
 from monitor.migrate import current_revision, head_revision, upgrade
 
-__all__ = ["AppContext", "open_database"]
+__all__ = ["AppContext", "connect", "open_database", "redact_url"]
+
+
+def connect(url: str) -> tuple[Engine, str | None]:
+    """An engine on `url` and the schema revision it is at, or one clear error naming what failed."""
+    try:
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(url)
+        return engine, current_revision(engine)
+    except Exception as exc:  # any driver or file-system error: bad URL, server down, wrong password, no access
+        reason = " ".join(str(exc).split())[:300]
+        raise ConfigError(f"cannot open the database {redact_url(url)}: {exc.__class__.__name__}: {reason}") from None
 
 
 def open_database(url: str, *, create: bool = True) -> Engine:
     """An engine on `url` whose schema is current: an empty database is created, an old one must be upgraded."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        folder = Path(url.removeprefix("sqlite:///")).parent
-        folder.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
-    try:
-        current = current_revision(engine)
-    except Exception as exc:  # any driver error: bad URL, server down, wrong password
-        raise ConfigError(f"cannot open the database {_safe(url)}: {exc.__class__.__name__}: {exc}") from None
+    engine, current = connect(url)
     head = head_revision()
     if current is None and create:
         upgrade(engine)
     elif current != head:
         raise MonitorError(
-            f"the database {_safe(url)} is at schema {current}, this version needs {head}: run `monitor init`"
+            f"the database {redact_url(url)} is at schema {current}, this version needs {head}: run `monitor init`"
         )
     return engine
 
 
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
+def redact_url(url: str) -> str:
+    """The database URL without its password, for messages and output."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         creds, host = rest.rsplit("@", 1)

@@ -20,7 +20,7 @@ from monitor.config import SourceConfig
 from monitor.crawl import CrawlOutcome, crawl_sources
 from monitor.errors import MonitorError
 from monitor.health import Health
-from monitor.migrate import current_revision, head_revision, upgrade
+from monitor.migrate import head_revision, upgrade
 from monitor.models import Company, CompanyReply, CrawlRun, Review, SourceRow
 from monitor.store import sync_config
 
@@ -64,17 +64,16 @@ def _ctx(ctx: typer.Context) -> AppContext:
 @fail_cleanly
 def init(ctx: typer.Context) -> None:
     """Create the database or upgrade it to the current schema, and load companies and sources from the config."""
-    app_ctx = _ctx(ctx)
-    settings = app_ctx.settings
-    from monitor.db import make_engine, session_scope
+    from monitor.app_context import connect, redact_url
+    from monitor.db import session_scope
 
-    engine = make_engine(settings.database_url)
-    before = current_revision(engine)
+    settings = _ctx(ctx).settings
+    engine, before = connect(settings.database_url)
     upgrade(engine)
     with session_scope(engine) as session:
         rows = sync_config(session=session, settings=settings)
     state = "created" if before is None else ("upgraded" if before != head_revision() else "already current")
-    out.print(f"database {safe(settings.database_url)}: {state} (schema {head_revision()})")
+    out.print(f"database {safe(redact_url(settings.database_url))}: {state} (schema {head_revision()})")
     out.print(
         f"{len(settings.companies)} company(ies), {len(rows)} source(s) from "
         f"{safe(settings.path or 'defaults (no config file)')}"
@@ -201,7 +200,7 @@ def reviews(
     company: Annotated[str | None, typer.Option(help="Only reviews of this company.")] = None,
     unhappy: Annotated[bool, typer.Option("--unhappy", help="Only reviews from unhappy reviewers.")] = False,
     max_rating: Annotated[float | None, typer.Option(help="Only ratings at or below this.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
     """List stored reviews, newest first, with the company's reply."""

@@ -13,8 +13,10 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import MonitorError
+from monitor.text_safety import printable
 
 __all__ = ["err", "fail_cleanly", "fmt_time", "out", "print_json", "safe"]
 
@@ -35,7 +37,7 @@ R = TypeVar("R")
 
 def safe(text: object, limit: int | None = None) -> str:
     """Text from a review site, made safe for Rich markup (and shortened when `limit` is given)."""
-    value = "" if text is None else str(text)
+    value = printable("" if text is None else str(text))
     value = " ".join(value.split())
     if limit and len(value) > limit:
         value = value[: limit - 1] + "…"
@@ -61,6 +63,11 @@ def fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except MonitorError as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+        except SQLAlchemyError as exc:
+            # A database problem the product did not foresee: one line, never the statement and its parameters.
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+            err.print(f"[bold red]database error:[/] {escape(exc.__class__.__name__)}: {escape(printable(reason))}")
             raise typer.Exit(1) from None
 
     return wrapper

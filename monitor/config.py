@@ -363,5 +363,7 @@ def load_settings(path: str | Path | None = None, *, env: Mapping[str, str] | No
         raise ConfigError(f"{chosen}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{chosen}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot read the configuration file: {exc.strerror or exc}") from None
     settings = parse_settings(data, where=str(chosen), env=env)
     return Settings(**{**settings.__dict__, "path": chosen})

@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from monitor.app_context import AppContext
+from monitor.app_context import AppContext, redact_url
 from monitor.cli_output import fmt_time, out, safe
 from monitor.models import Company, CompanyReply, Review, SourceRow
 from responders.template_models import ReplyTemplate
@@ -43,7 +43,7 @@ def print_summary(ctx: AppContext, data_dir: Path) -> None:
                 safe(company.name), safe(src.name), src.kind, str(total), str(unhappy), str(replies), str(private)
             )
         out.print(table)
-    out.print(f"Database: {safe(ctx.settings.database_url)}")
+    out.print(f"Database: {safe(redact_url(ctx.settings.database_url))}")
     out.print(
         f"Configuration used: {safe(data_dir / 'monitor.toml')} (try: monitor -c {safe(data_dir / 'monitor.toml')} "
         "reviews --unhappy)"

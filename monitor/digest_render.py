@@ -12,6 +12,7 @@ from rich.markup import escape as rich_escape
 
 from monitor.digest_charts import html_column_chart, html_row_chart, sparkline, text_bars
 from monitor.digest_data import CompanyDigest, Digest, ReviewItem, TemplateShare, Theme
+from monitor.text_safety import printable
 
 __all__ = ["render_html", "render_terminal", "render_text", "subject"]
 
@@ -109,7 +110,7 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    return html.escape(printable("" if text is None else str(text)), quote=True)
 
 
 _H2 = "font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:1px solid #dddddd;color:#222222"
@@ -412,7 +413,11 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
 
 
 def _plain(text: str) -> str:
-    return text
+    return printable(text)
+
+
+def _terminal(text: str) -> str:
+    return rich_escape(printable(text))
 
 
 def render_text(digest: Digest) -> str:
@@ -425,7 +430,7 @@ def render_text(digest: Digest) -> str:
 
 def render_terminal(digest: Digest) -> str:
     """Rich console markup: headings in bold, every stored text escaped so it prints as typed."""
-    lines = [f"[bold]{rich_escape(subject(digest))}[/]", ""]
+    lines = [f"[bold]{_terminal(subject(digest))}[/]", ""]
     for c in digest.companies:
-        lines += [*_text_company(c, rich_escape, lambda s: f"[bold cyan]{s}[/]"), ""]
+        lines += [*_text_company(c, _terminal, lambda s: f"[bold cyan]{s}[/]"), ""]
     return "\n".join(lines)

@@ -127,3 +127,19 @@ def test_malformed_config_is_one_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["-c", str(path), "sources"])
     assert result.exit_code == 1
     assert "company[0].source[0].kind" in result.stderr and "unknown source kind 'nope'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://monitor:S3cretPw@127.0.0.1:1/x", "notaurl", "sqlite:////proc/no-such-dir/monitor.db"],
+)
+def test_unusable_database_is_one_clear_line_without_the_password(url: str) -> None:
+    result = runner.invoke(app, ["init"], env={"MONITOR_DATABASE_URL": url})
+    assert result.exit_code == 1
+    assert "cannot open the database" in result.stderr and "Traceback" not in result.output
+    assert "S3cretPw" not in result.output
+
+
+def test_config_path_that_is_a_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["-c", str(tmp_path), "sources"])
+    assert result.exit_code == 1 and "cannot read the configuration file" in result.stderr

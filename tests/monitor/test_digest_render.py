@@ -18,7 +18,7 @@ from monitor.mailer import build_email
 from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_session
 
 DAY = date(2024, 3, 11)
-HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> [bold red]fake[/] ]]> &amp;'
+HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> [bold red]fake[/] ]]> &amp; \x1b]0;pwned\x07\x1b[2J'
 
 
 @pytest.fixture
@@ -80,6 +80,14 @@ def test_terminal_prints_markup_and_tags_literally(hostile_digest: Digest) -> No
     assert "[bold red]fake[/]" in shown
     assert "Acme <b>Corp</b>" in shown
     assert "[LEGAL]" in shown
+
+
+def test_terminal_control_sequences_never_reach_any_output(hostile_digest: Digest) -> None:
+    from monitor.cli_output import safe
+
+    for rendered in (render_text(hostile_digest), render_terminal(hostile_digest), render_html(hostile_digest)):
+        assert "\x1b" not in rendered and "\x07" not in rendered
+    assert "\x1b" not in safe(HOSTILE) and "pwned" in safe(HOSTILE)
 
 
 def test_subject_names_the_day_and_counts(hostile_digest: Digest) -> None:
