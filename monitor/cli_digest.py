@@ -15,18 +15,19 @@ from monitor.app_context import AppContext
 from monitor.cli_output import fail_cleanly, fmt_time, out, safe
 from monitor.config import Settings
 from monitor.digest_data import build_digest, latest_activity_day
-from monitor.digest_delivery import deliver_company_digest, delivery_rows, smtp_settings
+from monitor.digest_delivery import deliver_company_digest, delivery_rows, previous_local_day, smtp_settings
 from monitor.digest_render import render_html, render_terminal
 from monitor.errors import MonitorError
 
 __all__ = ["digest", "write_demo_digest"]
 
 
-def _parse_day(text: str | None) -> date | None:
+def _parse_day(text: str | None, timezone: str = "UTC") -> date | None:
     if text is None:
         return None
     if text in ("today", "yesterday"):
-        return date.today() - timedelta(days=1 if text == "yesterday" else 0)
+        # The company's day, not the server's: a digest is about the company's calendar.
+        return previous_local_day(timezone) + timedelta(days=0 if text == "yesterday" else 1)
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -47,7 +48,7 @@ def write_demo_digest(engine: Engine, settings: Settings, data_dir: Path) -> Pat
 
 
 def _print_status(engine: Engine) -> None:
-    rows = delivery_rows(engine, since=date.today() - timedelta(days=30))
+    rows = delivery_rows(engine, since=previous_local_day("UTC") - timedelta(days=30))
     table = Table("day", "company", "status", "attempts", "sent", "message id / last error")
     for name, row in rows:
         colour = {"sent": "green", "failed": "red"}.get(row.status, "yellow")
@@ -87,8 +88,13 @@ def digest(
     if status:
         _print_status(engine)
         return
+    if send:
+        _send(app_ctx, engine, day, company or [])
+        if out_file is None and not text:
+            return
+    zone = _zone(app_ctx, company)
     with Session(engine) as session:
-        chosen = _parse_day(day) or latest_activity_day(session)
+        chosen = _parse_day(day, zone) or latest_activity_day(session)
         if chosen is None:
             raise MonitorError("no reviews stored yet: run `monitor crawl` first, or pass --date")
         result = build_digest(session=session, day=chosen, companies=company or None)
@@ -96,21 +102,44 @@ def digest(
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(render_html(result), encoding="utf-8")
         out.print(f"digest for {chosen.isoformat()} written to {safe(out_file)}")
-    if send:
-        _send(app_ctx, engine, chosen, [c.company for c in result.companies])
-    if text or (out_file is None and not send):
+    if text or out_file is None:
         out.print(render_terminal(result))
 
 
-def _send(app_ctx: AppContext, engine: Engine, day: date, companies: list[str]) -> None:
-    smtp = smtp_settings(app_ctx.settings)
+def _zone(app_ctx: AppContext, names: list[str] | None) -> str:
+    """The time zone that 'today' means: the chosen (or first configured) company's, else UTC."""
+    companies = [c for c in app_ctx.settings.companies if not names or c.name in names]
+    return companies[0].timezone if companies else "UTC"
+
+
+def _send(app_ctx: AppContext, engine: Engine, day_text: str | None, names: list[str]) -> None:
+    """E-mail each configured company's digest: yesterday in its own time zone unless --date says otherwise."""
+    settings = app_ctx.settings
+    smtp = smtp_settings(settings)
+    companies = [settings.company(n) for n in names] if names else list(settings.companies)
+    if not companies:
+        raise MonitorError("no companies configured: digests go to each company's digest_recipients")
     failed = False
-    for name in companies:
-        recipients = app_ctx.settings.company(name).digest_recipients
-        result = deliver_company_digest(engine, company=name, day=day, smtp=smtp, recipients=recipients)
+    for company in companies:
+        if not company.digest_recipients:
+            out.print(f"[yellow]skipped[/] {safe(company.name)}: no digest_recipients configured")
+            continue
+        day = _parse_day(day_text, company.timezone) or previous_local_day(company.timezone)
+        if day > previous_local_day(company.timezone):
+            out.print(
+                f"[red]refused[/] {safe(company.name)} {day.isoformat()}: that day has not ended yet in "
+                f"{safe(company.timezone)}; digests are sent for complete days"
+            )
+            failed = True
+            continue
+        result = deliver_company_digest(
+            engine, company=company.name, day=day, smtp=smtp, recipients=company.digest_recipients
+        )
         colour = {"sent": "green", "already_sent": "cyan"}.get(result.status, "red")
         detail = f": {safe(result.error)}" if result.error else ""
-        out.print(f"[{colour}]{result.status}[/] {safe(name)} {day.isoformat()}{detail}")
-        failed = failed or result.status == "failed"
+        if result.status == "in_progress":
+            detail = ": another process is sending it right now; check `monitor digest --status` shortly"
+        out.print(f"[{colour}]{result.status}[/] {safe(company.name)} {day.isoformat()}{detail}")
+        failed = failed or result.status in ("failed", "in_progress")
     if failed:
         raise typer.Exit(1)

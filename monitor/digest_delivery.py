@@ -40,6 +40,7 @@ __all__ = [
     "deliver_company_digest",
     "delivery_rows",
     "failed_deliveries",
+    "missed_days",
     "previous_local_day",
     "run_scheduled_digest",
     "smtp_settings",
@@ -145,7 +146,9 @@ def deliver_company_digest(
     templates_for: TemplatesProvider | None = None,
 ) -> DeliveryResult:
     """Build, render and send one company's digest for `day`, at most once; failures are recorded and retried."""
-    send = send or _default_sender(os.environ if env is None else env)
+    env = os.environ if env is None else env
+    smtp.password(env)  # a missing password is a configuration error: found before anything is claimed
+    send = send or _default_sender(env)
     with Session(engine) as session:
         row = session.exec(select(Company).where(Company.name == company)).first()
         if row is None:
@@ -161,9 +164,15 @@ def deliver_company_digest(
         return DeliveryResult(
             company, day, status, existing.attempts if existing else 0, existing.message_id if existing else ""
         )
-    with Session(engine) as session:
-        digest = build_digest(session=session, day=day, companies=[company], now=now, templates_for=templates_for)
-    msg = _message(digest, smtp, recipients, claim.message_id)
+    try:
+        with Session(engine) as session:
+            digest = build_digest(session=session, day=day, companies=[company], now=now, templates_for=templates_for)
+        msg = _message(digest, smtp, recipients, claim.message_id)
+    except Exception as exc:
+        # The claim must not stay "sending": record the failure so a later run retries it.
+        error = f"the digest could not be built: {exc.__class__.__name__}: {exc}"
+        _finish(engine, claim.id or 0, status="failed", attempts=claim.attempts, last_error=error)
+        raise
     attempts = claim.attempts
     error = ""
     for attempt in range(max_attempts):
@@ -232,6 +241,18 @@ def failed_deliveries(engine: Engine, *, company: str, since: date) -> list[date
     ]
 
 
+def missed_days(engine: Engine, *, company: str, since: date, until: date) -> list[date]:
+    """Days in [since, until) with no delivery at all, after the company's first delivery (the scheduler was down).
+
+    Days before the first delivery are not "missed": a new installation does not mail a week of old digests.
+    """
+    done = {row.digest_date for name, row in delivery_rows(engine) if name == company}
+    if not done:
+        return []
+    first = min(done)
+    return [d for d in (since + timedelta(days=n) for n in range((until - since).days)) if d > first and d not in done]
+
+
 # ----- scheduling --------------------------------------------------------------------------------------------
 
 RETRY_DAYS = 7
@@ -261,7 +282,9 @@ def run_scheduled_digest(config_path: str | None, company_name: str) -> None:
     company = ctx.settings.company(company_name)
     smtp = smtp_settings(ctx.settings)
     day = previous_local_day(company.timezone)
-    days = [day, *(d for d in failed_deliveries(ctx.engine, company=company.name, since=day - timedelta(RETRY_DAYS)))]
+    since = day - timedelta(RETRY_DAYS)
+    days = [day, *failed_deliveries(ctx.engine, company=company.name, since=since)]
+    days += missed_days(ctx.engine, company=company.name, since=since, until=day)
     for when in sorted(set(days)):
         result = deliver_company_digest(
             ctx.engine, company=company.name, day=when, smtp=smtp, recipients=company.digest_recipients

@@ -250,3 +250,70 @@ def test_missing_smtp_settings_say_what_to_add() -> None:
         smtp_settings(Settings())
     with pytest.raises(ConfigError, match="security"):
         SmtpSettings(security="tls")
+
+
+def _cli_config(tmp_path: Path, smtp: SmtpSettings, *, recipients: bool = True) -> Path:
+    config = tmp_path / "monitor.toml"
+    rcpt = 'digest_recipients = ["boss@example.com"]\n' if recipients else ""
+    config.write_text(
+        f'database_url = "sqlite:///{tmp_path / "monitor.db"}"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\nfrom_address = "digest@example.com"\n'
+        f'[[company]]\nname = "Acme"\ntimezone = "Pacific/Kiritimati"\n{rcpt}'
+        f'[[company]]\nname = "Quiet"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_send_without_a_date_mails_yesterday_in_the_company_zone_and_refuses_today(
+    engine: Engine, tmp_path: Path, plain_server: tuple[Inbox, SmtpSettings]
+) -> None:
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+    from monitor.digest_delivery import previous_local_day
+
+    inbox, smtp = plain_server
+    config = str(_cli_config(tmp_path, smtp))
+    result = CliRunner().invoke(app, ["-c", config, "digest", "--send"])
+    assert result.exit_code == 0, result.output
+    yesterday = previous_local_day("Pacific/Kiritimati")
+    assert f"sent Acme {yesterday.isoformat()}" in result.stdout
+    assert "skipped Quiet: no digest_recipients" in result.stdout
+    assert len(inbox.messages) == 1
+    today = CliRunner().invoke(app, ["-c", config, "digest", "--send", "--date", "today", "--company", "Acme"])
+    assert today.exit_code == 1 and "has not ended yet" in today.stdout
+    assert len(inbox.messages) == 1
+
+
+def test_a_missing_password_leaves_nothing_claimed(engine: Engine, tmp_path: Path) -> None:
+    smtp = SmtpSettings(
+        host="127.0.0.1",
+        port=_free_port(),
+        security="none",
+        from_address="d@example.com",
+        username="bot",
+        password_env="NO_SUCH_PASSWORD_VAR",
+    )
+    with pytest.raises(ConfigError, match="NO_SUCH_PASSWORD_VAR"):
+        deliver_company_digest(
+            engine, company="Acme", day=dt.date(2024, 3, 11), smtp=smtp, recipients=["a@example.com"], env={}
+        )
+    from monitor.digest_delivery import delivery_rows
+
+    assert delivery_rows(engine) == []
+
+
+def test_missed_days_are_only_those_after_the_first_delivery(
+    engine: Engine, plain_server: tuple[Inbox, SmtpSettings]
+) -> None:
+    from monitor.digest_delivery import missed_days
+
+    _, smtp = plain_server
+    assert missed_days(engine, company="Acme", since=dt.date(2024, 3, 1), until=dt.date(2024, 3, 12)) == []
+    deliver_company_digest(engine, company="Acme", day=dt.date(2024, 3, 8), smtp=smtp, recipients=["a@example.com"])
+    deliver_company_digest(engine, company="Acme", day=dt.date(2024, 3, 10), smtp=smtp, recipients=["a@example.com"])
+    assert missed_days(engine, company="Acme", since=dt.date(2024, 3, 5), until=dt.date(2024, 3, 12)) == [
+        dt.date(2024, 3, 9),
+        dt.date(2024, 3, 11),
+    ]
