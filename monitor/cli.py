@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from monitor.app_context import AppContext
-from monitor.cli_output import err, fail_cleanly, fmt_time, out, print_json, safe
+from monitor.cli_output import err, fail_cleanly, fmt_time, out, parse_options, print_json, safe
 from monitor.config import SourceConfig
 from monitor.crawl import CrawlOutcome, crawl_sources
 from monitor.errors import MonitorError
@@ -23,6 +23,7 @@ from monitor.health import Health
 from monitor.migrate import head_revision, upgrade
 from monitor.models import Company, CompanyReply, CrawlRun, Review, SourceRow
 from monitor.store import sync_config
+from sources.base import get_source_class
 
 app = typer.Typer(
     help=(
@@ -283,20 +284,23 @@ def import_cmd(
     source_name: Annotated[
         str | None, typer.Option(help="Name of the source to store under (default from file).")
     ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", help="File source option KEY=VALUE, e.g. -o text_column=comment (repeatable)."),
+    ] = None,
 ) -> None:
     """Import a one-off export file through the same path as the `file` source; re-importing never duplicates."""
     if not file.exists():
         raise MonitorError(f"{file}: no such file")
     name = source_name or f"import-{_slug(company)}-{_slug(file.stem)}"
-    src = SourceConfig(
-        name=name,
-        kind="file",
-        locator=str(file.resolve()),
-        company=company,
-        options={"format": format},
-        schedule="manual",
-    )
     app_ctx = _ctx(ctx)
+    if any(s.name == name for s in app_ctx.settings.all_sources()):
+        raise MonitorError(f"--source-name {name!r} is a source of the configuration file; choose another name")
+    options: dict[str, Any] = {"format": format, **parse_options(option or [])}
+    src = SourceConfig(
+        name=name, kind="file", locator=str(file.resolve()), company=company, options=options, schedule="manual"
+    )
+    get_source_class("file")(src.locator, src.options)  # a wrong option is reported before anything is stored
     outcomes = run_crawl(app_ctx, [src], backfill=True)
     print_outcomes(outcomes)
     for line in outcomes[0].errors[:20]:

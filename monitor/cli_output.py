@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.text_safety import printable
 
-__all__ = ["err", "fail_cleanly", "fmt_time", "out", "print_json", "safe"]
+__all__ = ["err", "fail_cleanly", "fmt_time", "out", "parse_options", "print_json", "safe"]
 
 
 def _width() -> int | None:
@@ -47,6 +47,17 @@ def safe(text: object, limit: int | None = None) -> str:
 def fmt_time(value: datetime | None) -> str:
     """A short UTC time for tables."""
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    """`KEY=VALUE` command-line options as a dict, or a clear error for a malformed one."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = value
+    return options
 
 
 def print_json(data: Any) -> None:

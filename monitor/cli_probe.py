@@ -9,26 +9,15 @@ import typer
 from rich.table import Table
 
 from monitor.app_context import AppContext
-from monitor.cli_output import err, fail_cleanly, fmt_time, out, print_json, safe
+from monitor.cli_output import err, fail_cleanly, fmt_time, out, parse_options, print_json, safe
 from monitor.config import SourceConfig
 from monitor.crawl import Collected, collect, policy_for
-from monitor.errors import ConfigError
 from monitor.fetcher import Fetcher, FetchStats
 from monitor.health import Health
 from sources.base import get_source_class
 from sources.records import ReviewRecord
 
 __all__ = ["probe"]
-
-
-def _parse_options(pairs: list[str]) -> dict[str, str]:
-    options: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--option {pair!r}: expected KEY=VALUE")
-        options[key.strip()] = value
-    return options
 
 
 def _record_json(rec: ReviewRecord) -> dict[str, Any]:
@@ -62,7 +51,7 @@ def probe(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per review, then a health line.")] = False,
 ) -> None:
     """Fetch and parse a source without storing anything; exit status 0 only when the verdict is ok."""
-    options = _parse_options(option or [])
+    options = parse_options(option or [])
     get_source_class(kind)(locator, options)  # validates kind, locator and options before any request
     src = SourceConfig(
         name="probe",

@@ -7,7 +7,7 @@ killed process leaves no half-written crawl behind (its run row is marked interr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -215,9 +215,10 @@ async def collect(
     known_run = 0
     not_modified = 0
 
-    async def counting(url: str) -> Page:
+    async def counting(url: str, *, form: Mapping[str, str] | None = None) -> Page:
         nonlocal not_modified
-        page = await fetch(url)
+        # A GET-only fetch callable (e.g. a plugin's test double) keeps working: `form` goes only to POSTs.
+        page = await fetch(url) if form is None else await fetch(url, form=form)
         not_modified += page.status == 304
         return page
 
@@ -232,7 +233,7 @@ async def collect(
             problems.extend(page.problems)
             if on_page:
                 on_page(src.name, pages, len(records))
-            if is_known is not None and adapter.newest_first and page.records:
+            if is_known is not None and adapter.newest_first and page.in_listing_order and page.records:
                 known_run = known_run + 1 if is_known(page.records) else 0
                 if known_run >= max(1, src.incremental_depth):
                     break

@@ -101,7 +101,7 @@ timezone = "Asia/Kolkata"
 name = "dunzo-google-play"
 kind = "google_play"
 locator = "runner.dunzo.com.dunzo_runner"
-options = {{ base_url = "{base_url}" }}
+options = {{ base_url = "{base_url}", reviews_endpoint = false }}  # only the saved page is bundled
 min_delay = 0.0
 
 [[company]]

@@ -11,6 +11,11 @@ A `Fetcher` owns one `httpx.AsyncClient` and, for each request:
    full jitter, obeying `Retry-After`,
 5. streams the body with a size limit and returns a `sources.base.Page`, or raises a precise `FetchError`.
 
+A source may also send a form POST (`fetch(url, form={...})`) for a read the site only offers that way,
+such as a paginated listing endpoint. It passes the same robots.txt check, host gate, retries, size limit
+and statistics; it is never conditional, and its answer's validators are not stored (one endpoint URL
+answers many different bodies).
+
 Redirects are followed one hop at a time so each hop is checked against robots.txt and rate limits too.
 
 The fetcher reads public pages only. It identifies itself with a configurable User-Agent and never tries
@@ -24,10 +29,11 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import httpx
 
@@ -41,7 +47,7 @@ from monitor.politeness import (
     retry_after_seconds,
 )
 from monitor.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRules, rules_from_response
-from sources.base import Page
+from sources.base import Fetch, Page
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -62,6 +68,9 @@ MAX_CONNECTIONS = 512
 # Request extension carrying the callback that `_announce_send` calls.
 _ON_SEND = "review_monitor.on_send"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# After these a POST continues as a GET without its body, as browsers do (RFC 9110 15.4); 307 and 308 keep it.
+REDIRECTS_TO_GET = frozenset({301, 302, 303})
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
 
 
 def _is_retryable_status(status: int) -> bool:
@@ -227,15 +236,15 @@ class Fetcher:
 
     def bind(
         self, policy: HostPolicy, stats: FetchStats | None = None, *, validators: ValidatorCache | None = None
-    ) -> Callable[[str], Awaitable[Page]]:
+    ) -> Fetch:
         """A `Fetch` callable for a source: fetches with this policy and records into `stats`.
 
         `validators` replaces the fetcher's own cache for this source, so a crawl can keep new
         ETags apart until what they stand for is safely stored.
         """
 
-        async def fetch(url: str) -> Page:
-            return await self.fetch(url, policy=policy, stats=stats, validators=validators)
+        async def fetch(url: str, *, form: Mapping[str, str] | None = None) -> Page:
+            return await self.fetch(url, policy=policy, stats=stats, validators=validators, form=form)
 
         return fetch
 
@@ -246,31 +255,48 @@ class Fetcher:
         policy: HostPolicy,
         stats: FetchStats | None = None,
         validators: ValidatorCache | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> Page:
-        """GET `url` politely; a 304 comes back as a Page with status 304 and an empty body."""
+        """GET `url` politely, or POST `form` to it; a 304 comes back as a Page with status 304 and no body."""
         stats = stats if stats is not None else FetchStats()
         started = self._clock()
         try:
-            return await self._fetch(url, policy, stats, validators or self.validators)
+            return await self._fetch(url, policy, stats, validators or self.validators, form)
         finally:
             stats.record_call(started, self._clock())
 
-    async def _fetch(self, url: str, policy: HostPolicy, stats: FetchStats, validators: ValidatorCache) -> Page:
+    async def _fetch(
+        self,
+        url: str,
+        policy: HostPolicy,
+        stats: FetchStats,
+        validators: ValidatorCache,
+        form: Mapping[str, str] | None,
+    ) -> Page:
         current = _parse_url(url)
+        body = urlencode(dict(form)).encode("utf-8") if form is not None else None
         for _ in range(MAX_REDIRECTS + 1):
             if policy.respect_robots:
                 await self._check_robots(current, policy)
-            response = await self._get(
+            if body is None:
+                method, headers = "GET", _conditional_headers(validators, str(current))
+            else:
+                method, headers = "POST", {"Content-Type": FORM_CONTENT_TYPE}
+            response = await self._request(
                 current,
                 policy,
                 stats,
-                headers=_conditional_headers(validators, str(current)),
+                method=method,
+                body=body,
+                headers=headers,
                 max_bytes=policy.max_bytes,
                 min_delay=self._min_delay(current, policy),
             )
             target = response.redirect_target
             if target is None:
-                return self._page_or_raise(url, response, policy, stats, validators)
+                return self._page_or_raise(url, response, policy, stats, validators if body is None else None)
+            if response.status in REDIRECTS_TO_GET:
+                body = None
             current = _parse_url(str(target), referrer=str(current))
         raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; check the source's URL", url=url)
 
@@ -284,13 +310,19 @@ class Fetcher:
         return max(policy.min_delay, min(crawl_delay, MAX_CRAWL_DELAY))
 
     def _page_or_raise(
-        self, requested: str, response: _Response, policy: HostPolicy, stats: FetchStats, validators: ValidatorCache
+        self,
+        requested: str,
+        response: _Response,
+        policy: HostPolicy,
+        stats: FetchStats,
+        validators: ValidatorCache | None,
     ) -> Page:
+        """The Page of a final answer; `validators` (None for a POST) learns the answer's ETag/Last-Modified."""
         status = response.status
         url = str(response.url)
         if 200 <= status < 300:
             etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
-            if etag or last_modified:
+            if validators is not None and (etag or last_modified):
                 validators.put(url, etag, last_modified)
             stats.pages += 1
             return Page(url=url, status=status, body=response.body, headers=response.headers)
@@ -315,10 +347,12 @@ class Fetcher:
         # robots.txt requests are not pages of the source, so they do not count in its statistics.
         stats = FetchStats()
         for _ in range(MAX_ROBOTS_REDIRECTS + 1):
-            response = await self._get(
+            response = await self._request(
                 robots_url,
                 policy,
                 stats,
+                method="GET",
+                body=None,
                 headers={},
                 max_bytes=ROBOTS_MAX_BYTES,
                 min_delay=policy.min_delay,
@@ -330,18 +364,24 @@ class Fetcher:
             robots_url = target
         return RobotsRules.allow_everything(f"robots.txt redirected more than {MAX_ROBOTS_REDIRECTS} times")
 
-    async def _get(
+    async def _request(
         self,
         url: httpx.URL,
         policy: HostPolicy,
         stats: FetchStats,
         *,
+        method: str,
+        body: bytes | None,
         headers: dict[str, str],
         max_bytes: int,
         min_delay: float,
         truncate: bool = False,
     ) -> _Response:
-        """One GET with retries; returns the final answer or raises `Unreachable` for transport failures."""
+        """One request with retries; returns the final answer or raises `Unreachable` for transport failures.
+
+        POSTs are retried exactly like GETs: the fetcher only sends form POSTs that read (see
+        `sources.base.Fetch`), so repeating one after a lost answer cannot do anything twice.
+        """
         gate = self._gates.for_url(url, policy.concurrency)
         attempts = policy.max_retries + 1
         for attempt in range(attempts):
@@ -350,7 +390,15 @@ class Fetcher:
             try:
                 async with gate.slot(min_delay):
                     response = await self._attempt(
-                        url, policy, stats, headers, max_bytes, truncate, on_send=lambda: gate.mark_sent(min_delay)
+                        url,
+                        policy,
+                        stats,
+                        method,
+                        body,
+                        headers,
+                        max_bytes,
+                        truncate,
+                        on_send=lambda: gate.mark_sent(min_delay),
                     )
             except _TransientFailure as failure:
                 if last:
@@ -378,6 +426,8 @@ class Fetcher:
         url: httpx.URL,
         policy: HostPolicy,
         stats: FetchStats,
+        method: str,
+        content: bytes | None,
         headers: dict[str, str],
         max_bytes: int,
         truncate: bool,
@@ -393,7 +443,12 @@ class Fetcher:
                 on_send()
 
         request = client.build_request(
-            "GET", url, headers=headers, timeout=policy.timeout, extensions={_ON_SEND: on_send, "trace": trace}
+            method,
+            url,
+            headers=headers,
+            content=content,
+            timeout=policy.timeout,
+            extensions={_ON_SEND: on_send, "trace": trace},
         )
         received = 0
         reading_body = False

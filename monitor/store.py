@@ -122,8 +122,11 @@ def ensure_source(*, session: Session, settings: Settings, src: SourceConfig, sy
     if row is None:
         row = SourceRow(name=src.name, company_id=company.id or 0, kind=src.kind, locator=src.locator, managed=False)
         session.add(row)
-    elif row.company_id != company.id:
-        raise MonitorError(f"source {src.name!r} already belongs to another company; choose another name")
+    elif row.managed or row.kind != src.kind or row.company_id != company.id:
+        raise MonitorError(
+            f"source {src.name!r} already exists as a {row.kind} source of another company or of the config file; "
+            "choose another name"
+        )
     row.locator, row.options, row.schedule, row.enabled = src.locator, dict(src.options), "manual", True
     session.flush()
     return row

@@ -8,10 +8,15 @@ port in a background thread, so everything is real HTTP without touching the int
         site.add_fault("/reviews", Status(503, headers={"Retry-After": "1"}), times=1)
         fetch(site.url("/reviews?page=2"))
 
-Every request is logged in `site.requests` (method, path, headers, arrival time on `time.monotonic()`),
-so tests can check politeness. Each `TestSite` is one host; start several (on `127.0.0.1`, or on other
-loopback addresses such as `127.0.0.2` where the system routes them) for many-host scenarios. The site
-also answers absolute-form requests (`GET http://other.example/path`), so it can stand in for an HTTP proxy.
+POST endpoints are served too, chosen by path and, optionally, by a predicate on the request body:
+
+    site.add_post("/api/list", page_two, "application/json", when=lambda body: b"token=abc" in body)
+
+Every request is logged in `site.requests` (method, path, headers, body, arrival time on
+`time.monotonic()`), so tests can check politeness and what was posted. Each `TestSite` is one host;
+start several (on `127.0.0.1`, or on other loopback addresses such as `127.0.0.2` where the system routes
+them) for many-host scenarios. The site also answers absolute-form requests (`GET http://other.example/path`),
+so it can stand in for an HTTP proxy.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,6 +103,12 @@ class RequestLog:
     time: float
     # The request target exactly as sent; absolute ("http://host/path") when the site acts as a proxy.
     target: str = ""
+    # The request body as received (empty for GET and HEAD).
+    body: bytes = b""
+
+    def form(self) -> dict[str, str]:
+        """The body read as an `application/x-www-form-urlencoded` form (last value wins)."""
+        return dict(parse_qsl(self.body.decode("utf-8", errors="replace"), keep_blank_values=True))
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,13 @@ class _Page:
     etag: str | None
     last_modified: str | None
     compress: bool
+
+
+@dataclass(frozen=True)
+class _PostRoute:
+    page: _Page
+    # Which request bodies this route answers; None answers every body.
+    when: Callable[[bytes], bool] | None
 
 
 @dataclass
@@ -136,6 +154,7 @@ class TestSite:
         self.port = port
         self.requests: list[RequestLog] = []
         self._pages: dict[str, _Page] = {}
+        self._posts: dict[str, list[_PostRoute]] = {}
         self._faults: dict[str, list[_PendingFault]] = {}
         self._robots: str | None = None
         self._latency = 0.0
@@ -202,6 +221,24 @@ class TestSite:
         with self._lock:
             self._pages[_normalise(path_with_query)] = page
 
+    def add_post(
+        self,
+        path_with_query: str,
+        body: bytes,
+        content_type: str,
+        *,
+        when: Callable[[bytes], bool] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Answer POSTs to `path_with_query` whose body satisfies `when` (every body when None) with `body`.
+
+        Routes of one path are tried newest first, so a later route overrides an earlier one for the
+        bodies both accept. A POST that no route accepts gets a 404.
+        """
+        route = _PostRoute(_Page(body, content_type, dict(headers or {}), None, None, False), when)
+        with self._lock:
+            self._posts.setdefault(_normalise(path_with_query), []).insert(0, route)
+
     def add_fault(self, path: str, fault: Fault, *, times: int | None = None) -> None:
         """Give the next `times` requests to `path` (all of them when None) this fault, after earlier faults."""
         if times is not None and times < 1:
@@ -222,6 +259,7 @@ class TestSite:
         """Forget pages, faults, robots.txt, latency and the request log."""
         with self._lock:
             self._pages.clear()
+            self._posts.clear()
             self._faults.clear()
             self._robots = None
             self._latency = 0.0
@@ -253,6 +291,15 @@ class TestSite:
                 page = _Page(self._robots.encode(), "text/plain; charset=utf-8", {}, None, None, False)
             return page
 
+    def _post_page(self, path_with_query: str, body: bytes) -> _Page | None:
+        with self._lock:
+            routes = list(self._posts.get(_normalise(path_with_query), ()))
+        # Predicates run outside the lock: they are test code and may be slow or fail.
+        for route in routes:
+            if route.when is None or route.when(body):
+                return route.page
+        return None
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -276,7 +323,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(send_body=False)
 
-    def _serve(self, *, send_body: bool) -> None:
+    def do_POST(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        self._serve(send_body=True, request_body=self.rfile.read(int(length)) if length.isdigit() else b"")
+
+    def _serve(self, *, send_body: bool, request_body: bytes | None = None) -> None:
         site = self.server.site
         target = self.path
         path = target
@@ -284,12 +335,12 @@ class _Handler(BaseHTTPRequestHandler):
             parts = urlsplit(target)
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        site.requests.append(RequestLog(self.command, path, headers, time.monotonic(), target))
+        site.requests.append(RequestLog(self.command, path, headers, time.monotonic(), target, request_body or b""))
         if site._latency:
             time.sleep(site._latency)
 
         fault = site._take_fault(path)
-        page = site._page(path)
+        page = site._page(path) if request_body is None else site._post_page(path, request_body)
         if isinstance(fault, Slow):
             time.sleep(fault.seconds)
         elif isinstance(fault, Reset):
@@ -312,7 +363,7 @@ class _Handler(BaseHTTPRequestHandler):
             extra["ETag"] = page.etag
         if page.last_modified:
             extra["Last-Modified"] = page.last_modified
-        if not isinstance(fault, Replace) and _not_modified(page, headers):
+        if request_body is None and not isinstance(fault, Replace) and _not_modified(page, headers):
             self._answer(304, b"", {k: v for k, v in extra.items() if k != "Content-Type"}, send_body=False)
             return
         if page.compress:

@@ -7,10 +7,10 @@ not look like the site's known layout raises `LayoutChanged` instead of returnin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from monitor.errors import ConfigError, UnknownSourceKind
 from sources.records import ReviewRecord
@@ -46,9 +46,21 @@ class PageResult:
     next_url: str | None = None
     # Row-level problems that did not stop the page (e.g. "line 17: rating 'x' is not a number").
     problems: list[str] = field(default_factory=list)
+    # False for a page outside the source's newest-first listing (e.g. a "most helpful" sample embedded in a
+    # landing page): whether all its records are known says nothing about newer ones, so an incremental
+    # crawl does not stop on it.
+    in_listing_order: bool = True
 
 
-Fetch = Callable[[str], Awaitable[Page]]
+class Fetch(Protocol):
+    """Fetches one URL through the shared polite fetcher: a GET, or a form POST when `form` is given.
+
+    `form` is for reads a site only offers as POST (e.g. a paginated JSON listing); it is sent as
+    `application/x-www-form-urlencoded` and retried like a GET, so never use it for anything that
+    changes state on the site.
+    """
+
+    def __call__(self, url: str, *, form: Mapping[str, str] | None = None) -> Awaitable[Page]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -20,8 +19,10 @@ def main(fixtures: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name in ("trustpilot_eventnet.de_2024-06-19.html", "trustpilot_eventnet.de_2024-07-02.html"):
         _gzip(fixtures / "trustpilot" / name, OUT / f"{name}.gz")
-    _gzip(fixtures / "google_play" / "dunzo-delivery-partner_play_listing_2021.html",
-          OUT / "google_play_dunzo_2021.html.gz")
+    _gzip(
+        fixtures / "google_play" / "dunzo-delivery-partner_play_listing_2021.html",
+        OUT / "google_play_dunzo_2021.html.gz",
+    )
     # HelloPeter: the 400 newest real API records, in their original order (newest first).
     with gzip.open(fixtures / "hellopeter" / "cell-c_2021_reviews.jsonl.gz", "rt", encoding="utf-8") as fh:
         lines = [next(fh) for _ in range(400)]

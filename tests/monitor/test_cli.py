@@ -143,3 +143,20 @@ def test_unusable_database_is_one_clear_line_without_the_password(url: str) -> N
 def test_config_path_that_is_a_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["-c", str(tmp_path), "sources"])
     assert result.exit_code == 1 and "cannot read the configuration file" in result.stderr
+
+
+def test_import_generic_columns_by_option_and_refuses_a_configured_source_name(tmp_path: Path, site: TestSite) -> None:
+    cfg = str(write_config(tmp_path, site))
+    export = tmp_path / "comments.csv"
+    export.write_text("ref,comment,stars,when\nA1,Parcel never came,1,2024-05-01\nA2,Great,5,2024-05-02\n")
+    taken = runner.invoke(app, ["-c", cfg, "import", str(export), "--company", "X", "--source-name", "eventnet"])
+    assert taken.exit_code == 1 and "is a source of the configuration file" in taken.stderr
+    args = ["-c", cfg, "import", str(export), "--company", "Eventnet", "--format", "generic"]
+    for option in ("id_column=ref", "text_column=comment", "rating_column=stars", "date_column=when"):
+        args += ["-o", option]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(runner.invoke(app, ["-c", cfg, "reviews", "--json"]).stdout)
+    assert {(r["site_review_id"], r["rating"]) for r in rows} == {("A1", 1.0), ("A2", 5.0)}
+    bad = runner.invoke(app, ["-c", cfg, "import", str(export), "--company", "Eventnet", "-o", "colour=red"])
+    assert bad.exit_code == 1 and "no option 'colour'" in bad.stderr

@@ -549,3 +549,108 @@ def test_origin_keys_politeness_by_scheme_host_and_port() -> None:
     assert origin_of("https://Example.com/a?b=1") == "https://example.com:443"
     assert origin_of("http://example.com:8080/") == "http://example.com:8080"
     assert origin_of("http://example.com/") != origin_of("https://example.com/")
+
+
+# --- Form POSTs (reads a site only offers as POST) ---------------------------------------------------------
+
+FORM = {"f.req": '[["UsvDTd","[null,\\"tok en\\"]",null,"generic"]]', "hl": "en"}
+
+
+async def test_post_sends_the_form_urlencoded_and_counts_in_stats(site: TestSite) -> None:
+    site.add_post("/api/list?hl=en", b'{"items": []}', "application/json")
+    stats = FetchStats()
+    async with Fetcher() as fetcher:
+        page = await fetcher.fetch(site.url("/api/list?hl=en"), policy=QUICK, stats=stats, form=FORM)
+    assert (page.status, page.body, page.content_type) == (200, b'{"items": []}', "application/json")
+    [sent] = site.requests_to("/api/list?hl=en")
+    assert sent.method == "POST"
+    assert sent.headers["content-type"] == "application/x-www-form-urlencoded;charset=UTF-8"
+    assert sent.form() == FORM
+    assert stats.pages == 1 and stats.status_codes == {200: 1} and stats.bytes == len(b'{"items": []}')
+
+
+async def test_bound_fetch_posts_when_given_a_form(site: TestSite) -> None:
+    site.add_page("/list", b"by get", HTML)
+    site.add_post("/list", b"by post", HTML)
+    stats = FetchStats()
+    async with Fetcher() as fetcher:
+        fetch = fetcher.bind(QUICK, stats)
+        got = await fetch(site.url("/list"))
+        posted = await fetch(site.url("/list"), form={"page": "2"})
+    assert (got.body, posted.body) == (b"by get", b"by post")
+    assert [(r.method, r.body) for r in site.requests_to("/list")] == [("GET", b""), ("POST", b"page=2")]
+    assert stats.pages == 2
+
+
+async def test_post_is_never_conditional_and_leaves_no_validators(site: TestSite) -> None:
+    site.add_post("/api", b"answer", "application/json", headers={"ETag": '"v1"'})
+    validators = MemoryValidatorCache()
+    async with Fetcher(validators=validators) as fetcher:
+        for _ in range(2):
+            page = await fetcher.fetch(site.url("/api"), policy=QUICK, form={"q": "1"})
+            assert (page.status, page.body) == (200, b"answer")
+    assert validators.get(site.url("/api")) is None
+    assert all("if-none-match" not in r.headers for r in site.requests_to("/api"))
+
+
+async def test_robots_disallow_blocks_a_post_without_sending_it(site: TestSite) -> None:
+    site.set_robots("User-agent: *\nDisallow: /_/\n")
+    site.add_post("/_/data", b"secret", "application/json")
+    async with Fetcher() as fetcher:
+        with pytest.raises(Blocked, match=r"robots\.txt"):
+            await fetcher.fetch(site.url("/_/data"), policy=QUICK, form={"q": "1"})
+    assert site.requests_to("/_/data") == []
+
+
+async def test_post_is_retried_with_its_body_after_503(site: TestSite) -> None:
+    site.add_fault("/api", Status(503), times=2)
+    site.add_post("/api", b"finally", "application/json")
+    fake = FakeTime()
+    stats = FetchStats()
+    policy = HostPolicy(min_delay=0.0, max_retries=4, backoff_base=1.0, backoff_max=60.0)
+    async with Fetcher(sleep=fake.sleep, clock=fake.clock) as fetcher:
+        page = await fetcher.fetch(site.url("/api"), policy=policy, stats=stats, form={"token": "abc"})
+    assert page.body == b"finally"
+    assert stats.retries == 2 and stats.status_codes == {503: 2, 200: 1}
+    assert [r.form() for r in site.requests_to("/api")] == [{"token": "abc"}] * 3
+    assert len(fake.sleeps) == 2 and 0 < fake.sleeps[0] <= 1.0 and 0 < fake.sleeps[1] <= 2.0
+
+
+async def test_posts_and_gets_share_the_host_gap(site: TestSite) -> None:
+    site.add_page("/page", b"html", HTML)
+    site.add_post("/api", b"json", "application/json")
+    fake = FakeTime()
+    policy = HostPolicy(min_delay=2.5, respect_robots=False)
+    async with Fetcher(sleep=fake.sleep, clock=fake.clock) as fetcher:
+        await fetcher.fetch(site.url("/page"), policy=policy)
+        await fetcher.fetch(site.url("/api"), policy=policy, form={"n": "1"})
+        await fetcher.fetch(site.url("/api"), policy=policy, form={"n": "2"})
+    assert [round(s, 6) for s in fake.sleeps] == [2.5, 2.5]
+
+
+async def test_post_body_too_large(site: TestSite) -> None:
+    site.add_post("/api", b"a" * 50_000, "application/json")
+    async with Fetcher() as fetcher:
+        with pytest.raises(BodyTooLarge, match="max_bytes"):
+            await fetcher.fetch(site.url("/api"), policy=HostPolicy(min_delay=0.0, max_bytes=10_000), form={"q": "1"})
+
+
+async def test_post_redirected_by_303_continues_as_a_get(site: TestSite) -> None:
+    site.add_fault("/submit", Status(303, headers={"Location": "/result"}))
+    site.add_page("/result", b"result page", HTML)
+    async with Fetcher() as fetcher:
+        page = await fetcher.fetch(site.url("/submit"), policy=QUICK, form={"q": "1"})
+    assert (page.url, page.body) == (site.url("/result"), b"result page")
+    assert [(r.method, r.path, r.body) for r in site.requests if r.path != "/robots.txt"] == [
+        ("POST", "/submit", b"q=1"),
+        ("GET", "/result", b""),
+    ]
+
+
+async def test_post_redirected_by_307_is_posted_again(site: TestSite) -> None:
+    site.add_fault("/old-api", Status(307, headers={"Location": "/api"}))
+    site.add_post("/api", b"moved api", "application/json")
+    async with Fetcher() as fetcher:
+        page = await fetcher.fetch(site.url("/old-api"), policy=QUICK, form={"q": "1"})
+    assert page.body == b"moved api"
+    assert [(r.method, r.body) for r in site.requests_to("/api")] == [("POST", b"q=1")]

@@ -200,3 +200,44 @@ def test_base_url_needs_a_running_site() -> None:
         assert idle.base_url.startswith("http://127.0.0.1:")
     with pytest.raises(RuntimeError):
         _ = idle.base_url
+
+
+def test_post_is_answered_by_path_and_body_and_logged_with_its_body(site: TestSite, client: httpx.Client) -> None:
+    site.add_post("/api?hl=en", b"first page", "application/json")
+    site.add_post("/api?hl=en", b"second page", "application/json", when=lambda body: b"token=t2" in body)
+    first = client.post(site.url("/api?hl=en"), data={"token": ""})
+    second = client.post(site.url("/api?hl=en"), data={"token": "t2", "q": "a b"})
+    assert (first.status_code, first.content, first.headers["content-type"]) == (200, b"first page", "application/json")
+    assert (second.status_code, second.content) == (200, b"second page")
+    logged = site.requests_to("/api?hl=en")
+    assert [r.method for r in logged] == ["POST", "POST"]
+    assert logged[1].body == b"token=t2&q=a+b"
+    assert logged[1].form() == {"token": "t2", "q": "a b"}
+
+
+def test_post_without_a_matching_route_is_404_and_get_does_not_see_posts(site: TestSite, client: httpx.Client) -> None:
+    site.add_post("/api", b"only for t1", "application/json", when=lambda body: body == b"token=t1")
+    assert client.post(site.url("/api"), data={"token": "t9"}).status_code == 404
+    assert client.get(site.url("/api")).status_code == 404
+    site.add_page("/page", b"html", "text/html")
+    assert client.post(site.url("/page"), data={"x": "1"}).status_code == 404
+    assert [r.body for r in site.requests] == [b"token=t9", b"", b"x=1"]
+
+
+def test_faults_apply_to_posts_too(site: TestSite, client: httpx.Client) -> None:
+    site.add_post("/api", b"ok", "application/json")
+    site.add_fault("/api", Status(429, headers={"Retry-After": "3"}), times=1)
+    assert client.post(site.url("/api"), data={"q": "1"}).status_code == 429
+    assert client.post(site.url("/api"), data={"q": "1"}).content == b"ok"
+
+
+def test_post_answers_are_never_304(site: TestSite, client: httpx.Client) -> None:
+    site.add_post("/api", b"fresh", "application/json", headers={"ETag": '"v1"'})
+    answer = client.post(site.url("/api"), data={"q": "1"}, headers={"If-None-Match": '"v1"'})
+    assert (answer.status_code, answer.content) == (200, b"fresh")
+
+
+def test_reset_forgets_post_routes(site: TestSite, client: httpx.Client) -> None:
+    site.add_post("/api", b"ok", "application/json")
+    site.reset()
+    assert client.post(site.url("/api"), data={"q": "1"}).status_code == 404
