@@ -114,7 +114,7 @@ def run_crawl(app_ctx: AppContext, sources: list[SourceConfig], *, backfill: boo
 def print_outcomes(outcomes: list[CrawlOutcome]) -> None:
     """One line per crawled source."""
     for o in outcomes:
-        colour = "green" if o.health == Health.OK else ("yellow" if o.health == Health.PARTIAL else "red")
+        colour = {Health.OK: "green", Health.PARTIAL: "yellow", Health.SKIPPED: "cyan"}.get(o.health, "red")
         out.print(
             f"[{colour}]{o.health.value:<14}[/] {safe(o.source)}: {o.seen} seen, {o.new} new, "
             f"{o.changed} changed, {o.pages} page(s). {safe(o.message)}"
@@ -136,7 +136,7 @@ def crawl(
         raise MonitorError("no enabled sources configured: add [[company.source]] entries to the config (see README)")
     outcomes = run_crawl(app_ctx, chosen, backfill=backfill)
     print_outcomes(outcomes)
-    if any(o.health not in (Health.OK, Health.PARTIAL) for o in outcomes):
+    if any(o.health not in (Health.OK, Health.PARTIAL, Health.SKIPPED) for o in outcomes):
         raise typer.Exit(1)
 
 

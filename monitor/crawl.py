@@ -7,11 +7,12 @@ killed process leaves no half-written crawl behind (its run row is marked interr
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from monitor.alerts import review_alert, send_alerts
 from monitor.analysis import analyse_new_data
@@ -22,12 +23,15 @@ from monitor.errors import Blocked, FetchError, LayoutChanged, MonitorError, Unr
 from monitor.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.health import Health, advice
 from monitor.models import CrawlRun, SourceRow
+from monitor.run_lock import source_lock
 from monitor.store import ensure_source, fingerprint, known_fingerprints, sync_config, upsert_reviews
 from monitor.validators import StagedValidators
 from sources.base import Fetch, Page, Source, get_source_class
 from sources.records import ReviewRecord
 
 __all__ = ["CrawlOutcome", "collect", "crawl_sources", "policy_for", "run_source"]
+
+log = logging.getLogger(__name__)
 
 BACKFILL_MAX_PAGES = 10_000
 MAX_ERRORS_KEPT = 50
@@ -77,7 +81,25 @@ async def run_source(
     lets one store-and-analyse step run at a time (SQLite has one writer; the queue is per company).
     `synced` says the caller already loaded the configuration into the database.
     """
-    lock = store_lock or asyncio.Lock()
+    with source_lock(engine, src.name) as mine:
+        if not mine:
+            message = "another crawl of this source is still running; this one was skipped"
+            return CrawlOutcome(source=src.name, health=Health.SKIPPED, message=message)
+        return await _run_locked(
+            engine, settings, src, fetcher, backfill, on_page, store_lock or asyncio.Lock(), synced
+        )
+
+
+async def _run_locked(
+    engine: Engine,
+    settings: Settings,
+    src: SourceConfig,
+    fetcher: Fetcher,
+    backfill: bool,
+    on_page: PageCallback | None,
+    lock: asyncio.Lock,
+    synced: bool,
+) -> CrawlOutcome:
     async with lock:
         start = await asyncio.to_thread(_start_run, engine, settings, src, backfill, synced)
     stats = FetchStats()
@@ -101,10 +123,25 @@ async def run_source(
     # A source's first good run reads its history: those reviews count as backfill, not as fresh complaints.
     as_backfill = backfill or start.previous_good is None
     async with lock:
-        new_ids = await asyncio.to_thread(_finish_run, engine, settings, start, got, stats, outcome, as_backfill)
-    if new_ids:
+        try:
+            new_ids = await asyncio.to_thread(_finish_run, engine, settings, start, got, stats, outcome, as_backfill)
+        except Exception as exc:
+            # Storing failed (a bug or a database problem): nothing of this run was kept, and the run says so.
+            log.exception("crawl %s: storing the run failed", src.name)
+            outcome.health, outcome.new, outcome.changed = Health.FAILED, 0, 0
+            outcome.message = f"storing failed, nothing was kept: {exc.__class__.__name__}: {str(exc)[:200]}"
+            await asyncio.to_thread(_record_failure, engine, start.run_id, outcome.message)
+            return outcome
+    if new_ids and not as_backfill:  # history found by a first crawl or a backfill is not news for a chat channel
         await _instant_alerts(engine, settings, src, new_ids, outcome)
     return outcome
+
+
+def _record_failure(engine: Engine, run_id: int, message: str) -> None:
+    with session_scope(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        if run is not None:
+            run.health, run.message, run.finished_at = Health.FAILED.value, message, utcnow()
 
 
 @dataclass
@@ -247,6 +284,9 @@ async def collect(
         return failed(Health.UNREACHABLE if isinstance(exc, Unreachable) else Health.FAILED, str(exc))
     except MonitorError as exc:
         return failed(Health.FAILED, str(exc))
+    except Exception as exc:  # an adapter bug on an unexpected page must not take the other sources down
+        log.exception("crawl %s: the %s adapter failed", src.name, src.kind)
+        return failed(Health.FAILED, f"the {src.kind} adapter failed: {exc.__class__.__name__}: {str(exc)[:200]}")
     if not records and not pages and not_modified:
         return Collected([], problems, Health.OK, "not modified since the last crawl (HTTP 304)", 0)
     if not records and pages and previous_good > 0:
@@ -282,7 +322,8 @@ def _mark_interrupted(session: Session, row: SourceRow) -> None:
 def _last_good_seen(session: Session, row: SourceRow) -> int | None:
     last = session.exec(
         select(CrawlRun)
-        .where(CrawlRun.source_id == row.id, CrawlRun.health == Health.OK.value)
+        # A run that read nothing new (e.g. "not modified") is no baseline for "the layout lost its reviews".
+        .where(CrawlRun.source_id == row.id, CrawlRun.health == Health.OK.value, col(CrawlRun.reviews_seen) > 0)
         .order_by(CrawlRun.id.desc())  # type: ignore[union-attr]
     ).first()
     return last.reviews_seen if last else None

@@ -18,6 +18,7 @@ class Health(StrEnum):
     LAYOUT_CHANGED = "layout_changed"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    SKIPPED = "skipped"  # another run of the same source was in progress; no run row is written
 
 
 _ADVICE = {
@@ -31,6 +32,7 @@ _ADVICE = {
     Health.FAILED: "the source failed; see the error and `monitor probe`",
     Health.INTERRUPTED: "the run was stopped before it finished; nothing from it was stored",
     Health.RUNNING: "",
+    Health.SKIPPED: "wait for the running crawl to finish",
 }
 
 

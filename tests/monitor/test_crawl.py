@@ -159,31 +159,64 @@ def test_conditional_requests_skip_unchanged_pages_but_only_after_a_stored_run(t
     assert stored(engine)[0] == 18
 
 
-def test_urgent_new_reviews_are_alerted_once(tmp_path: Path, alert_endpoint: tuple[str, list[dict]]) -> None:
+def test_urgent_new_reviews_are_alerted_once_but_history_is_not(
+    tmp_path: Path, alert_endpoint: tuple[str, list[dict]]
+) -> None:
     url, received = alert_endpoint
     raw = gzip.decompress(fixture("hellopeter", "cell-c_2021_reviews_first300.jsonl.gz").read_bytes())
-    records = [json.loads(line) for line in raw.splitlines()[:2]]
-    threat = dict(
-        records[0],
-        id=99000001,
-        review_rating=1,
-        messages=[],
-        review_content="This is fraud. I am taking you to the ombudsman and my lawyer.",
-    )
+    records = [json.loads(line) for line in raw.splitlines()[:3]]
+    threat_text = "This is fraud. I am taking you to the ombudsman and my lawyer."
+    old_threat = dict(records[2], id=99000000, review_rating=1, messages=[], review_content=threat_text)
+    threat = dict(records[0], id=99000001, review_rating=1, messages=[], review_content=threat_text)
     calm = dict(records[1], id=99000002, review_rating=5, messages=[], review_content="Great service, thanks.")
+    path = "/consumer/business/acme/reviews?page=1"
     with TestSite() as api:
         api.set_robots("User-agent: *\nAllow: /\n")
-        envelope = {"data": [threat, calm], "current_page": 1, "last_page": 1, "next_page_url": None}
-        api.add_page("/consumer/business/acme/reviews?page=1", json.dumps(envelope).encode(), "application/json")
+
+        def serve(*items: dict) -> None:
+            envelope = {"data": list(items), "current_page": 1, "last_page": 1, "next_page_url": None}
+            api.add_page(path, json.dumps(envelope).encode(), "application/json")
+
         settings = settings_with(
             tmp_path,
             f'alert_urls = ["{url}"]\n[[company.source]]\nname = "hp"\nkind = "hellopeter"\nlocator = "acme"\n'
             f'options = {{ api_base = "{api.base_url}" }}\nmin_delay = 0.0\n',
         )
         engine = migrated_sqlite(tmp_path)
-        first = crawl(engine, settings)
-        assert first.health == Health.OK and "1 urgent review alert(s) sent" in first.message
+        serve(calm, old_threat)
+        first = crawl(engine, settings)  # the first crawl reads history: stored, queued if recent, never alerted
+        assert first.health == Health.OK and first.new == 2 and received == []
+        serve(threat, calm, old_threat)
+        second = crawl(engine, settings)
+        assert second.new == 1 and "1 urgent review alert(s) sent" in second.message
         assert len(received) == 1
         assert "legal" in received[0]["title"] and "ombudsman" in received[0]["message"]
-        second = crawl(engine, settings)
-        assert second.new == 0 and len(received) == 1
+        third = crawl(engine, settings)
+        assert third.new == 0 and len(received) == 1
+
+
+def test_a_second_crawl_of_a_running_source_is_skipped(tmp_path: Path, site: TestSite) -> None:
+    from monitor.run_lock import source_lock
+
+    engine = migrated_sqlite(tmp_path)
+    settings = config(tmp_path, site)
+    site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8")
+    with source_lock(engine, "eventnet") as held:
+        assert held
+        outcome = crawl(engine, settings)
+    assert outcome.health == Health.SKIPPED and "still running" in outcome.message
+    with Session(engine) as session:
+        assert session.exec(select(CrawlRun)).all() == []
+    assert crawl(engine, settings).health == Health.OK  # the lock is free again
+
+
+def test_an_adapter_crash_on_odd_data_is_a_failed_run_not_a_traceback(tmp_path: Path, site: TestSite) -> None:
+    engine = migrated_sqlite(tmp_path)
+    settings = config(tmp_path, site)
+    odd = page(OLD).decode().replace('"dates":{', '"dates":"2024-01-01","was":{', 1).encode()
+    site.add_page("/review/eventnet.de?sort=recency", odd, "text/html; charset=utf-8")
+    outcome = crawl(engine, settings)
+    assert outcome.health == Health.FAILED and "adapter failed" in outcome.message
+    with Session(engine) as session:
+        assert [r.health for r in session.exec(select(CrawlRun)).all()] == ["failed"]
+    assert stored(engine) == (0, 0, 0)

@@ -94,3 +94,22 @@ def test_crawl_twice_on_postgresql_stores_once_and_builds_the_queue(pg_url: str)
         assert again == first
         assert digest.companies and digest.companies[0].new_reviews == 300
         engine.dispose()
+
+
+def test_crawl_lock_is_exclusive_across_connections_on_postgresql(pg_url: str) -> None:
+    from monitor.db import make_engine
+    from monitor.run_lock import source_lock
+
+    first, second = make_engine(pg_url), make_engine(pg_url)
+    try:
+        with source_lock(first, "cellc") as held:
+            assert held
+            with source_lock(second, "cellc") as also:
+                assert not also
+            with source_lock(second, "other-source") as other:
+                assert other
+        with source_lock(second, "cellc") as again:
+            assert again
+    finally:
+        first.dispose()
+        second.dispose()
