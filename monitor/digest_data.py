@@ -758,6 +758,9 @@ _STOPWORD_TEXT = """
     bad worst terrible horrible awful poor good great nice best ever never always please thanks thank
     company app service customer customers review star stars give time times today yesterday day days
     another ago take use used using going went make made want also already back
+    said say says saying told tell telling asked ask asking tried try trying sent send sending called calling
+    came come coming know knew need needed see saw seen let keep kept put able since until yet week weeks
+    month months year years hour hours minutes someone something anything nothing everything last first next
     der die das und ist nicht ich es zu sie mit sich den ein eine auf für von dem im auch aber wie noch nur
     sehr wenn war man kann schon mir mich wir oder dass bei nach keine kein
     de la el en los las por con para una es muy pero lo del al se su le ya que y
