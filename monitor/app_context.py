@@ -55,10 +55,12 @@ class AppContext:
     """What every command needs, built lazily from the `--config` option."""
 
     config_path: str | None = None
+    # False for the demo: MONITOR_* variables meant for a real installation must not point it at real data.
+    use_environment: bool = True
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.config_path)
+        return load_settings(self.config_path, env=None if self.use_environment else {})
 
     @cached_property
     def engine(self) -> Engine:

@@ -128,7 +128,7 @@ def run_demo(data_dir: Path) -> None:
         serve_demo_pages(site)
         config_path = data_dir / "monitor.toml"
         config_path.write_text(demo_config(site.base_url, data_dir), encoding="utf-8")
-        ctx = AppContext(str(config_path))
+        ctx = AppContext(str(config_path), use_environment=False)
         out.print(f"[bold]Review-response monitor demo[/]: real pages served from {safe(site.base_url)}")
         outcomes = run_crawl(ctx, ctx.settings.all_sources(), backfill=False)
         print_outcomes(outcomes)
