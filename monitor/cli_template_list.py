@@ -55,6 +55,8 @@ def list_templates(
     if json_out:
         print_json([_as_json(item, examples) for item in found])
         return
+    if not found:
+        out.print("no companies stored yet: run `monitor crawl` or `monitor import` first")
     for item in found:
         _print(item, examples)
 
