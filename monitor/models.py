@@ -66,6 +66,7 @@ class Review(SQLModel, table=True):
     helpful_votes: int | None = None
     private_reply: bool = False
     private_reply_at: datetime | None = _when()
+    reviewer_followup_at: datetime | None = _when()  # the reviewer wrote again in the site's thread
     first_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     seen_in_backfill: bool = False

@@ -54,6 +54,7 @@ def fingerprint(rec: ReviewRecord) -> str:
         reply.text if reply else None,
         reply.published_at.isoformat() if reply and reply.published_at else None,
         rec.private_reply,
+        *([rec.reviewer_followup_at.isoformat()] if rec.reviewer_followup_at else []),
     ]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
 
@@ -238,6 +239,7 @@ def _apply(row: Review, rec: ReviewRecord, fp: str, now: datetime) -> None:
     row.helpful_votes = rec.helpful_votes
     row.private_reply = rec.private_reply
     row.private_reply_at = rec.private_reply_at
+    row.reviewer_followup_at = rec.reviewer_followup_at
     row.extra = dict(rec.extra)
     row.fingerprint = fp
     row.last_seen = now
@@ -281,6 +283,11 @@ def _describe_changes(row: Review, current: CompanyReply | None, rec: ReviewReco
         changes.append("reply_removed" if new_reply is None else "reply")
     if row.private_reply != rec.private_reply:
         changes.append("private_reply")
+    followup, known = rec.reviewer_followup_at, row.reviewer_followup_at
+    # A follow-up the store had not recorded counts only if it came after the review was last seen, so rows
+    # stored before follow-ups were tracked do not all look like fresh messages.
+    if followup is not None and followup != known and (known is not None or followup > row.last_seen):
+        changes.append("followup")
     return ",".join(changes) or "other"
 
 

@@ -84,7 +84,8 @@ _ANONYMOUS = frozenset(
         "-",
     }
 )
-_EDIT_CHANGES = frozenset({"text", "title", "rating"})
+# "followup": the reviewer wrote again in the site's thread; like an edit, it needs an answer.
+_EDIT_CHANGES = frozenset({"text", "title", "rating", "followup"})
 
 
 @dataclass
@@ -137,7 +138,7 @@ def reviewer_key(review: Review, source: SourceRow, *, site_has_handles: bool) -
 
 
 def _complaint_time(review: Review) -> datetime:
-    times = [t for t in (review.published_at, review.updated_at) if t is not None]
+    times = [t for t in (review.published_at, review.updated_at, review.reviewer_followup_at) if t is not None]
     return max(times) if times else review.first_seen
 
 
@@ -372,7 +373,8 @@ def _follow_linked_reviews(session: Session, chunk: _Chunk, now: datetime, resul
                 touched.add(task.id or 0)
             if task.status in CLOSED_STATUSES and review.unhappy is True:
                 if not has_personal_response(review, reply, history[index:]):
-                    _reopen(session, task, review, rev.observed_at, "edited", now, chunk, result)
+                    reason = "followup" if "followup" in changes else "edited"
+                    _reopen(session, task, review, rev.observed_at, reason, now, chunk, result)
                     touched.add(task.id or 0)
             elif task.status not in CLOSED_STATUSES and task.owner:
                 task.needs_attention = True
@@ -413,7 +415,11 @@ def _record_edit(
         note = f"rating changed from {_fmt_rating(before)} to {_fmt_rating(rev.rating)} after contact"
         session.add(_event(task.id or 0, "rating_changed", now, note, **data))
         return True
-    session.add(_event(task.id or 0, "review_edited", now, "the reviewer edited the review", **data))
+    if "followup" in rev.changes.split(","):
+        note = "the reviewer wrote again in the site's thread: answer them"
+    else:
+        note = "the reviewer edited the review"
+    session.add(_event(task.id or 0, "review_edited", now, note, **data))
     return False
 
 
@@ -447,7 +453,9 @@ def _reopen(
     task.needs_attention = bool(task.owner)
     task.updated_at = now
     session.add(task)
-    what = "posted another review" if reason == "new_review" else "edited their review"
+    what = {"new_review": "posted another review", "followup": "wrote again in the site's thread"}.get(
+        reason, "edited their review"
+    )
     session.add(_event(task.id or 0, "reopened", now, f"the reviewer {what}", review_id=review.id, reason=reason))
     if task.owner:
         session.add(

@@ -107,6 +107,7 @@ def record_to_review(raw: dict[str, Any]) -> ReviewRecord:
         body = html_to_text(body)
     messages = [_message(m) for m in raw.get("messages") or [] if isinstance(m, dict)]
     reply, private, private_at = _replies(messages)
+    followups = [m.created_at for m in messages if not m.from_business and m.created_at is not None]
     extra: dict[str, Any] = {}
     if messages:
         extra["thread"] = [_thread_entry(m) for m in messages]
@@ -127,6 +128,7 @@ def record_to_review(raw: dict[str, Any]) -> ReviewRecord:
         reply=reply,
         private_reply=private,
         private_reply_at=private_at,
+        reviewer_followup_at=max(followups) if followups else None,
         extra=extra,
     )
 

@@ -38,4 +38,6 @@ class ReviewRecord:
     # The site says the company answered privately (the text is not public); never a company template.
     private_reply: bool = False
     private_reply_at: datetime | None = None
+    # The reviewer's latest message after the review in a site thread (HelloPeter): they wrote again.
+    reviewer_followup_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)

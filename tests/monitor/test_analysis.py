@@ -53,3 +53,41 @@ def test_ratings_complaints_and_flags_are_stored(tmp_path: Path) -> None:
 def test_company_threshold_applies(tmp_path: Path) -> None:
     got = run(tmp_path, [rec("two", 2, "It was fine I guess.")], extra="unhappy_threshold = 1\n")
     assert got["two"].unhappy is False
+
+
+def test_a_reviewer_writing_again_in_the_thread_reopens_their_closed_task(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from monitor.db import utcnow
+    from responders.outreach_models import OutreachTask, TaskEvent
+
+    engine = migrated_sqlite(tmp_path)
+    settings = settings_with(tmp_path, SOURCE)
+    now = utcnow()
+    complaint = ReviewRecord(
+        site_review_id="t1",
+        body="No signal for two weeks, nobody helps.",
+        rating=1.0,
+        rating_scale=5,
+        author_handle="h1",
+        author_name="Thabo",
+        published_at=now,
+    )
+
+    def store(rec: ReviewRecord) -> None:
+        with session_scope(engine) as session:
+            src = sync_config(session=session, settings=settings)["s"]
+            result = upsert_reviews(session=session, source=src, records=[rec])
+            analyse_new_data(session=session, settings=settings, source=src, result=result)
+
+    store(complaint)
+    with session_scope(engine) as session:
+        task = session.exec(select(OutreachTask)).one()
+        task.status, task.outcome, task.owner = "resolved", "resolved", "ann"
+    store(replace(complaint, reviewer_followup_at=now + timedelta(hours=2)))
+    with Session(engine) as session:
+        task = session.exec(select(OutreachTask)).one()
+        assert task.status == "claimed" and task.needs_attention
+        notes = [e.note for e in session.exec(select(TaskEvent).where(TaskEvent.task_id == task.id)).all()]
+        assert any("wrote again" in note for note in notes)

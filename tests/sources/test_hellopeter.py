@@ -247,3 +247,15 @@ async def test_pages_walks_every_api_page() -> None:
     ids = [r.site_review_id async for result in source.pages(fetch) for r in result.records]
     assert len(served) == last == 30
     assert ids == [str(r["id"]) for r in RECORDS]
+
+
+def test_reviewer_follow_up_messages_give_the_latest_follow_up_time() -> None:
+    raws = _records()
+    with_followups = [r for r in raws if any(m.get("owner") == 1 for m in r.get("messages") or [])]
+    assert with_followups, "the real sample has reviewers writing again"
+    for raw in with_followups[:20]:
+        record = _parse_one(raw)
+        latest = max(datetime.fromisoformat(m["created_at"]) for m in raw["messages"] if m.get("owner") == 1)
+        assert record.reviewer_followup_at == latest.replace(tzinfo=UTC)
+    quiet = next(r for r in raws if not any(m.get("owner") == 1 for m in r.get("messages") or []))
+    assert _parse_one(quiet).reviewer_followup_at is None
