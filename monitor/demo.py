@@ -13,8 +13,9 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
-from monitor.app_context import AppContext
+from monitor.app_context import AppContext, connect
 from monitor.cli_output import out, safe
+from monitor.migrate import upgrade
 from monitor.testsite import TestSite
 
 __all__ = ["demo_config", "run_demo", "serve_demo_pages"]
@@ -129,6 +130,10 @@ def run_demo(data_dir: Path) -> None:
         config_path = data_dir / "monitor.toml"
         config_path.write_text(demo_config(site.base_url, data_dir), encoding="utf-8")
         ctx = AppContext(str(config_path), use_environment=False)
+        # The demo owns its database: bring one left by an older version up to date instead of refusing.
+        engine, _ = connect(ctx.settings.database_url)
+        upgrade(engine)
+        engine.dispose()
         out.print(f"[bold]Review-response monitor demo[/]: real pages served from {safe(site.base_url)}")
         outcomes = run_crawl(ctx, ctx.settings.all_sources(), backfill=False)
         print_outcomes(outcomes)
