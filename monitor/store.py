@@ -194,9 +194,13 @@ def upsert_reviews(
                 current = replies.get(row.id or 0)
                 changes = _describe_changes(row, current, rec)
                 _apply(row, rec, fp, now)
-                _sync_reply(session, row, current, rec, now)
-                _write_revision(session, row, rec, changes, crawl_run_id, now)
-                result.changed_ids.append(row.id or 0)
+                if changes:
+                    _sync_reply(session, row, current, rec, now)
+                    _write_revision(session, row, rec, changes, crawl_run_id, now)
+                    result.changed_ids.append(row.id or 0)
+                else:
+                    # Only something tracked since a newer version (an old follow-up) differs: record it quietly.
+                    result.refreshed_ids.append(row.id or 0)
             elif _refresh_surroundings(row, rec):
                 result.refreshed_ids.append(row.id or 0)
                 row.last_seen = now
@@ -288,7 +292,7 @@ def _describe_changes(row: Review, current: CompanyReply | None, rec: ReviewReco
     # stored before follow-ups were tracked do not all look like fresh messages.
     if followup is not None and followup != known and (known is not None or followup > row.last_seen):
         changes.append("followup")
-    return ",".join(changes) or "other"
+    return ",".join(changes)
 
 
 def _write_revision(

@@ -134,3 +134,21 @@ def test_reach_and_names_are_refreshed_without_a_revision(tmp_path: Path) -> Non
         review = session.exec(select(Review)).one()
         assert (review.helpful_votes, review.author_name) == (250, "Renamed")
         assert counts(session)[1] == 1  # still only the first revision
+
+
+def test_follow_ups_older_than_the_last_crawl_are_recorded_quietly_new_ones_are_changes(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    engine = migrated_sqlite(tmp_path)
+    store(engine, tmp_path, [record(1)])
+    with Session(engine) as session:
+        seen = session.exec(select(Review)).one().last_seen
+    old = store(engine, tmp_path, [record(1, reviewer_followup_at=seen - timedelta(days=3))])
+    assert (old.changed, len(old.refreshed_ids)) == (0, 1)  # e.g. stored before follow-ups were tracked
+    new = store(engine, tmp_path, [record(1, reviewer_followup_at=seen + timedelta(days=1))])
+    assert new.changed == 1
+    with Session(engine) as session:
+        assert [r.changes for r in session.exec(select(ReviewRevision).order_by(ReviewRevision.id))] == [
+            "first_seen",
+            "followup",
+        ]
