@@ -7,6 +7,7 @@ not look like the site's known layout raises `LayoutChanged` instead of returnin
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -181,12 +182,9 @@ BUILTIN_MODULES = ("trustpilot", "hellopeter", "google_play", "app_store", "file
 
 
 def _load_builtins() -> None:
-    import importlib
-    import importlib.util
-
+    # Imported by name, not at the top: each adapter module imports this one to subclass `Source`.
     for name in BUILTIN_MODULES:
-        if importlib.util.find_spec(f"sources.{name}") is not None:
-            importlib.import_module(f"sources.{name}")
+        importlib.import_module(f"sources.{name}")
 
 
 _loaded = False
