@@ -296,7 +296,7 @@ async def collect(
         )
     message = f"{len(records)} reviews from {pages} page(s)"
     if problems:
-        message += f"; {len(problems)} row(s) skipped (see errors)"
+        message += f"; {len(problems)} problem(s) noted, e.g. {problems[0][:120]}"
     return Collected(records, problems, Health.OK, message, pages)
 
 
