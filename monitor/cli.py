@@ -432,11 +432,13 @@ def check_reply(
 def _mount_groups() -> None:
     from monitor.cli_digest import digest
     from monitor.cli_probe import probe
+    from monitor.cli_runs import runs
     from monitor.cli_tasks import tasks_app
     from monitor.cli_template_list import list_templates
     from monitor.cli_templates import templates_app
 
     app.command("probe")(probe)
+    app.command("runs")(runs)
     app.command("digest")(digest)
     templates_app.command("list")(list_templates)
     app.add_typer(templates_app, name="templates")

@@ -160,3 +160,13 @@ def test_import_generic_columns_by_option_and_refuses_a_configured_source_name(t
     assert {(r["site_review_id"], r["rating"]) for r in rows} == {("A1", 1.0), ("A2", 5.0)}
     bad = runner.invoke(app, ["-c", cfg, "import", str(export), "--company", "Eventnet", "-o", "colour=red"])
     assert bad.exit_code == 1 and "no option 'colour'" in bad.stderr
+
+
+def test_runs_show_what_each_crawl_fetched(tmp_path: Path, site: TestSite) -> None:
+    cfg = str(write_config(tmp_path, site))
+    assert runner.invoke(app, ["-c", cfg, "crawl"]).exit_code == 0
+    (run,) = json.loads(runner.invoke(app, ["-c", cfg, "runs", "--json"]).stdout)
+    assert (run["source"], run["health"], run["pages"], run["reviews_new"]) == ("eventnet", "ok", 1, 20)
+    assert run["status_codes"] == {"200": 1} and run["bytes"] > 10_000 and run["duration_s"] >= 0
+    missing = runner.invoke(app, ["-c", cfg, "runs", "--source", "nope"])
+    assert missing.exit_code == 1 and "no source named 'nope'" in missing.stderr
