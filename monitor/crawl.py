@@ -271,7 +271,9 @@ async def collect(
             if on_page:
                 on_page(src.name, pages, len(records))
             if is_known is not None and adapter.newest_first and page.in_listing_order and page.records:
-                known_run = known_run + 1 if is_known(page.records) else 0
+                # A database look-up: run it off the event loop so other sources keep fetching meanwhile.
+                known = await asyncio.to_thread(is_known, page.records)
+                known_run = known_run + 1 if known else 0
                 if known_run >= max(1, src.incremental_depth):
                     break
     except LayoutChanged as exc:

@@ -222,10 +222,14 @@ def _message(digest: Digest, smtp: SmtpSettings, recipients: Sequence[str], mess
     )
 
 
-def delivery_rows(engine: Engine, *, since: date | None = None) -> list[tuple[str, DigestDelivery]]:
+def delivery_rows(
+    engine: Engine, *, since: date | None = None, company: str | None = None
+) -> list[tuple[str, DigestDelivery]]:
     """Delivery rows with their company names, newest day first (for `monitor digest --status`)."""
     with Session(engine) as session:
         query = select(Company.name, DigestDelivery).join(Company, col(Company.id) == DigestDelivery.company_id)
+        if company is not None:
+            query = query.where(Company.name == company)
         if since is not None:
             query = query.where(DigestDelivery.digest_date >= since)
         query = query.order_by(col(DigestDelivery.digest_date).desc(), col(Company.name))
@@ -234,11 +238,7 @@ def delivery_rows(engine: Engine, *, since: date | None = None) -> list[tuple[st
 
 def failed_deliveries(engine: Engine, *, company: str, since: date) -> list[date]:
     """Days since `since` whose digest for `company` failed and should be retried."""
-    return [
-        row.digest_date
-        for name, row in delivery_rows(engine, since=since)
-        if name == company and row.status == "failed"
-    ]
+    return [row.digest_date for _, row in delivery_rows(engine, since=since, company=company) if row.status == "failed"]
 
 
 def missed_days(engine: Engine, *, company: str, since: date, until: date) -> list[date]:
@@ -246,7 +246,7 @@ def missed_days(engine: Engine, *, company: str, since: date, until: date) -> li
 
     Days before the first delivery are not "missed": a new installation does not mail a week of old digests.
     """
-    done = {row.digest_date for name, row in delivery_rows(engine) if name == company}
+    done = {row.digest_date for _, row in delivery_rows(engine, company=company)}
     if not done:
         return []
     first = min(done)

@@ -31,7 +31,6 @@ __all__ = [
     "FULL_BELOW_REPLIES",
     "ClassifyResult",
     "classify_company_replies",
-    "reviewer_key",
     "stale_indexes",
 ]
 
@@ -55,18 +54,16 @@ class ClassifyResult:
     mode: str = "full"  # "full" or "incremental"
 
 
-def reviewer_key(source_id: int, handle: str | None, name: str | None, review_id: int) -> str:
-    """Who a reply went to: the site's stable handle, else the display name on that source, else the review."""
-    if handle:
-        return f"{source_id}:h:{handle}"
-    if name:
-        return f"{source_id}:n:{name.strip().lower()}"
-    return f"r:{review_id}"
-
-
 def _key(row: _Row) -> str:
+    """Who a reply went to, for counting a template's distinct recipients: the site's handle, else the
+    display name on that source, else the review itself. (Looser than the outreach queue's identity, which
+    must never merge two people into one task; here a rare merge only lowers a count.)"""
     _, review, _ = row
-    return reviewer_key(review.source_id, review.author_handle, review.author_name, review.id or 0)
+    if review.author_handle:
+        return f"{review.source_id}:h:{review.author_handle}"
+    if review.author_name:
+        return f"{review.source_id}:n:{review.author_name.strip().lower()}"
+    return f"r:{review.id}"
 
 
 def _company_replies(session: Session, company_id: int, review_ids: Sequence[int] | None = None) -> list[_Row]:
