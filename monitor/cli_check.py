@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from monitor.cli_output import err, out
 from responders.reply_checker import CheckResult, check_reply
 
 __all__ = ["run_check_reply"]
@@ -62,7 +63,6 @@ def run_check_reply(
     recent_replies: Sequence[str] = (),
 ) -> int:
     """Check the draft in `file` ("-" = stdin), print the result and return the exit code."""
-    err = Console(stderr=True)
     try:
         text = _read(file)
         review = _read(review_file) if review_file else review_text
@@ -81,5 +81,5 @@ def run_check_reply(
         payload = result.as_dict()
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
-        _print_readable(text, result, Console(highlight=False))
+        _print_readable(text, result, out)
     return 0

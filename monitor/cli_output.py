@@ -29,7 +29,8 @@ def _width() -> int | None:
 
 
 out = Console(highlight=False, width=_width())
-err = Console(stderr=True, highlight=False, width=_width())
+# Errors are one line whatever the terminal width: a wrapped message splits paths and breaks scripts that grep it.
+err = Console(stderr=True, highlight=False, width=_width(), soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from monitor.cli_output import err
+from monitor.cli_output import out as terminal
 from monitor.errors import BadExport
 from responders.template_audit import audit_rows, read_reply_rows
 
@@ -38,7 +39,6 @@ def audit(
     top: Annotated[int, typer.Option("--top", min=1, help="Templates to show in the summary.")] = 15,
 ) -> None:
     """Report which replies in FILE are templates, with skeletons, examples and a rote score per reply."""
-    err = Console(stderr=True, soft_wrap=True)
     started = time.perf_counter()
     try:
         rows = read_reply_rows(file, text_column, group_column)
@@ -54,7 +54,7 @@ def audit(
             out.write(json.dumps({"row": row, "template": template_id, "score": score}, ensure_ascii=False) + "\n")
         return
 
-    console = Console()
+    console = terminal
     replies = sum(score is not None for score in report.scores)
     in_templates = sum(tid is not None for tid in report.template_ids)
     notices = sum(name is not None for name in report.site_notices)

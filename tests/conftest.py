@@ -13,6 +13,10 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import text
 
+# Command output in tests is judged by its content, never by the width of the terminal that happens to run pytest:
+# the consoles read COLUMNS once, when the CLI module is imported, so it is pinned before any product import.
+os.environ["COLUMNS"] = "200"
+
 from monitor.db import make_engine
 from monitor.testsite import TestSite
 
