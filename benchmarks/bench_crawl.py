@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_crawl.py [--scenario 20x20 --scenario 50x10] [--repeat 3] [--json]
 
-Each scenario starts a separate server process with one `monitor.testsite.TestSite` per host, each on its
+Each scenario starts a separate server process with one `monitor.demo.site.TestSite` per host, each on its
 own loopback address (127.0.0.2, 127.0.0.3, ...) so per-host politeness applies per site in both crawlers.
 Every host is one HelloPeter source: real recorded API records (tests/fixtures/hellopeter) wrapped ten to
 a page in the paged JSON envelope, gzip-encoded, page n pointing to page n + 1, plus a robots.txt. Each
@@ -11,9 +11,9 @@ every crawler sees the same site.
 
 Three crawlers run against the same server, interleaved, `--repeat` times each (figures are medians):
 
-- `ours: collect`: the shared `Fetcher` and the HelloPeter adapter through `monitor.crawl.collect`
+- `ours: collect`: the shared `Fetcher` and the HelloPeter adapter through `monitor.crawl.runner.collect`
   (fetch and parse, nothing stored), all sources at once as `crawl_sources` runs them;
-- `ours: crawl+store`: `monitor.crawl.crawl_sources` into a fresh, migrated SQLite file (the real path);
+- `ours: crawl+store`: `monitor.crawl.runner.crawl_sources` into a fresh, migrated SQLite file (the real path);
 - `scrapy`: `benchmarks/scrapy_baseline.py`, a Scrapy spider with the same politeness settings that
   parses each page with the same adapter and yields the records as items.
 
@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # Importable without installing the project, hence after the path set-up.
+from monitor.core.records import ReviewRecord  # noqa: E402
 from sources.base import Page, PageResult, Source  # noqa: E402
-from sources.records import ReviewRecord  # noqa: E402
 
 RECORDS = ROOT / "tests" / "fixtures" / "hellopeter" / "cell-c_2021_reviews_first300.jsonl.gz"
 API_PATH = "/consumer/business/cell-c/reviews"
@@ -113,7 +113,7 @@ def api_pages(pages: int, offset: int) -> list[bytes]:
 
 def serve(hosts: int, pages: int, latency: float, jitter: float, seed: int) -> None:
     """Serve the benchmark site until stdin closes; answer `stats` lines with per-host request figures."""
-    from monitor.testsite import Slow, TestSite
+    from monitor.demo.site import Slow, TestSite
 
     rng = random.Random(seed)
 
@@ -238,11 +238,11 @@ def run_ours(spec: CrawlSpec, *, store: bool) -> None:
     import asyncio
     from urllib.parse import urlsplit
 
-    from monitor.app_context import open_database
-    from monitor.config import CompanyConfig, Settings, SourceConfig
-    from monitor.crawl import collect, crawl_sources, policy_for
-    from monitor.fetcher import Fetcher, FetchStats
-    from monitor.health import Health
+    from monitor.core.settings import CompanyConfig, Settings, SourceConfig
+    from monitor.crawl.runner import collect, crawl_sources, policy_for
+    from monitor.http.fetcher import Fetcher, FetchStats
+    from monitor.runtime.context import open_database
+    from monitor.store.health import Health
 
     sources = [
         SourceConfig(
@@ -280,7 +280,7 @@ def run_ours(spec: CrawlSpec, *, store: bool) -> None:
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
-        url = f"sqlite:///{folder}/monitor.db"
+        url = f"sqlite:///{folder}/monitor.store.db"
         engine = open_database(url)
         settings = Settings(
             database_url=url, user_agent=spec.user_agent, companies=(CompanyConfig("Bench", sources=tuple(sources)),)
@@ -299,7 +299,7 @@ def run_ours(spec: CrawlSpec, *, store: bool) -> None:
 def _stored_pairs(engine: Any) -> list[tuple[str, str]]:
     from sqlmodel import Session, select
 
-    from monitor.models import Review, SourceRow
+    from monitor.store.models import Review, SourceRow
 
     with Session(engine) as session:
         rows = session.exec(select(SourceRow.name, Review.site_review_id).join(Review)).all()

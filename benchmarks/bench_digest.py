@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from monitor.app_context import open_database
-from monitor.digest_data import build_digest
-from monitor.digest_render import render_html, render_terminal, render_text
-from monitor.models import Company, CompanyReply, Review, SourceRow
+from monitor.digest.data import build_digest
+from monitor.digest.render import render_html, render_terminal, render_text
+from monitor.runtime.context import open_database
+from monitor.store.models import Company, CompanyReply, Review, SourceRow
 
 DAY = date(2024, 3, 11)
 WORD_TEXT = """refund order delivery late driver cancelled rude support agent waited hours money charged twice

@@ -26,14 +26,14 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.app_context import open_database
-from monitor.config import Settings
-from monitor.db import make_engine
-from monitor.errors import WorkflowError
-from monitor.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
-from responders.outreach_models import OutreachTask
-from responders.outreach_queue import list_tasks, update_queue
-from responders.workflow import claim_task
+from monitor.core.errors import WorkflowError
+from monitor.core.settings import Settings
+from monitor.runtime.context import open_database
+from monitor.store.db import make_engine
+from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
+from monitor.store.task_models import OutreachTask
+from responders.outreach.queue import list_tasks, update_queue
+from responders.outreach.workflow import claim_task
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.analysis import analyse_new_data
-from monitor.app_context import open_database
-from monitor.config import parse_settings
-from monitor.db import session_scope
-from monitor.store import sync_config, upsert_reviews
+from monitor.crawl.pipeline import analyse_new_data
+from monitor.runtime.config_file import parse_settings
+from monitor.runtime.context import open_database
+from monitor.store.db import session_scope
+from monitor.store.repository import sync_config, upsert_reviews
 from sources.hellopeter import record_to_review
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests/fixtures/hellopeter/cell-c_2021_reviews_first300.jsonl.gz"

@@ -214,8 +214,8 @@ def peak_rss_mb() -> float:
 
 def worker(size: int) -> dict[str, float | int]:
     """Cluster `size` generated replies in this process; timings and peak memory."""
-    from responders.template_clusters import find_templates
-    from responders.template_index import TemplateIndex
+    from responders.template_replies.clusters import find_templates
+    from responders.template_replies.index import TemplateIndex
 
     texts = generate(size)
     before = peak_rss_mb()
@@ -248,8 +248,8 @@ def baseline(size: int, cutoff: float = 85.0) -> dict[str, float | int]:
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    from responders.minhash import UnionFind
-    from responders.reply_normalise import normalise_reply
+    from responders.template_replies.minhash import UnionFind
+    from responders.template_replies.normalise import normalise_reply
 
     texts = generate(size)
     started = time.perf_counter()

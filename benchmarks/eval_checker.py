@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from responders.reply_checker import RULE_IDS, check_reply
+from responders.checker.check import RULE_IDS, check_reply
 
 _RECENT = 30
 

@@ -25,7 +25,7 @@ import ftfy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.negativity import Verdict, assess
+from monitor.text.negativity import Verdict, assess
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 GOOGLE_PLAY = SHARED / "google_play_export" / "uber_google_play_2024_mojibake.csv"
@@ -179,10 +179,10 @@ def _flags(rows: list[Row], verdicts: list[Verdict], *, show: int, seed: int) ->
 
 
 def compare_langdetect(rows: Iterable[Row]) -> None:
-    """Agreement of monitor.language with the langdetect package where both give an answer."""
+    """Agreement of monitor.text.language with the langdetect package where both give an answer."""
     from langdetect import DetectorFactory, LangDetectException, detect
 
-    from monitor.language import detect_language
+    from monitor.text.language import detect_language
 
     DetectorFactory.seed = 0
     agree = both = ours_none = theirs_none = 0

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from responders.reply_normalise import clean_reply_text  # noqa: E402
-from responders.template_clusters import ClusterSettings, find_templates  # noqa: E402
+from responders.template_replies.clusters import ClusterSettings, find_templates  # noqa: E402
+from responders.template_replies.normalise import clean_reply_text  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "data" / "template_labels.json"
 MIN_SIZE = 3

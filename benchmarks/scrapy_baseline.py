@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_crawl import CrawlSpec, Stopwatch, records_digest, report
 
+from monitor.core.records import ReviewRecord
 from sources.base import Page, Source, get_source_class
-from sources.records import ReviewRecord
 
 
 class HelloPeterSpider(scrapy.Spider):

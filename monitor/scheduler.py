@@ -18,13 +18,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.app_context import AppContext
-from monitor.config import Settings, SourceConfig, parse_schedule
-from monitor.db import make_engine, session_scope, utcnow
-from monitor.digest_delivery import run_scheduled_digest
-from responders.template_store import classify_company_replies, stale_indexes
-from responders.thank_you import apply_fixed_themes
-from responders.workflow import release_expired_claims
+from monitor.core.settings import Settings, SourceConfig
+from monitor.digest.delivery import run_scheduled_digest
+from monitor.runtime.config_file import parse_schedule
+from monitor.runtime.context import AppContext
+from monitor.store.db import make_engine, session_scope, utcnow
+from responders.outreach.follow_ups import apply_fixed_themes
+from responders.outreach.workflow import release_expired_claims
+from responders.template_replies.store import classify_company_replies, stale_indexes
 
 __all__ = ["build_scheduler", "reconcile_jobs", "run_scheduled_source", "run_upkeep", "sync_jobs"]
 
@@ -38,7 +39,7 @@ MISFIRE_GRACE_SECONDS = 3600
 
 def run_scheduled_source(config_path: str | None, source_name: str) -> None:
     """The job body: crawl one source (configuration is re-read so edits apply without a restart)."""
-    from monitor.crawl import crawl_sources  # the crawl stack is only needed when a job runs
+    from monitor.crawl.runner import crawl_sources  # the crawl stack is only needed when a job runs
 
     ctx = AppContext(config_path)
     src = ctx.settings.source(source_name)

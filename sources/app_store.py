@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
-from sources.records import ReviewRecord
 
 __all__ = ["AppStore"]
 

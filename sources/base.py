@@ -8,35 +8,18 @@ not look like the site's known layout raises `LayoutChanged` instead of returnin
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
-from monitor.errors import ConfigError, UnknownSourceKind
-from sources.records import ReviewRecord
+from monitor.core.errors import ConfigError, UnknownSourceKind
+from monitor.core.records import ReviewRecord
+from monitor.http.page import Fetch, Page
 
 __all__ = ["Fetch", "Option", "Page", "PageResult", "Source", "get_source_class", "registry"]
 
 ENTRY_POINT_GROUP = "review_monitor.sources"
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A fetched HTTP response: what a parser gets."""
-
-    url: str
-    status: int
-    body: bytes
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +34,6 @@ class PageResult:
     # landing page): whether all its records are known says nothing about newer ones, so an incremental
     # crawl does not stop on it.
     in_listing_order: bool = True
-
-
-class Fetch(Protocol):
-    """Fetches one URL through the shared polite fetcher: a GET, or a form POST when `form` is given.
-
-    `form` is for reads a site only offers as POST (e.g. a paginated JSON listing); it is sent as
-    `application/x-www-form-urlencoded` and retried like a GET, so never use it for anything that
-    changes state on the site.
-    """
-
-    def __call__(self, url: str, *, form: Mapping[str, str] | None = None) -> Awaitable[Page]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,11 +37,11 @@ from urllib.parse import urljoin
 import soupsieve
 from bs4 import Tag
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
 from sources.jsonld import derived_review_id, parse_html
-from sources.records import ReplyRecord, ReviewRecord
 
 __all__ = ["CssSource", "FieldSpec", "parse_field_spec", "rating_from_text"]
 

@@ -34,11 +34,11 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
-from monitor.errors import LayoutChanged
+from monitor.core.errors import LayoutChanged
+from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
 from sources.jsonld import derived_review_id
-from sources.records import ReviewRecord
 
 __all__ = ["Feed"]
 

@@ -1,7 +1,7 @@
 """Reviews from an export file: CSV, a JSON array of objects, JSON Lines, or any of them gzipped.
 
 The layout (App Store scraper, Google Play scraper, HelloPeter API records, or generic columns) is
-detected from the header or the first record's keys; `sources.export_formats` holds the layouts.
+detected from the header or the first record's keys; `sources.exports.layouts` holds the layouts.
 The file is read as a stream in pages of `PAGE_SIZE` records, so a large export never sits in memory
 whole (a pretty-printed single JSON document is the one exception: it has to be parsed whole).
 
@@ -41,9 +41,10 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, ClassVar, Literal, cast
 
-from monitor.errors import BadExport, ConfigError
+from monitor.core.errors import BadExport, ConfigError
+from monitor.core.records import ReviewRecord
 from sources.base import Fetch, Option, Page, PageResult, Source
-from sources.export_formats import (
+from sources.exports.layouts import (
     GENERIC_COLUMN_OPTIONS,
     LAYOUTS,
     RowContext,
@@ -51,7 +52,6 @@ from sources.export_formats import (
     detect_layout,
     generic_layout,
 )
-from sources.records import ReviewRecord
 
 __all__ = ["FORMATS", "PAGE_SIZE", "ExportFile", "FileSource", "read_export"]
 

@@ -48,9 +48,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Fetch, Option, Page, PageResult, Source
-from sources.records import ReplyRecord, ReviewRecord
 
 __all__ = ["GooglePlay"]
 

@@ -25,10 +25,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from monitor.errors import LayoutChanged
+from monitor.core.errors import LayoutChanged
+from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
-from sources.records import ReplyRecord, ReviewRecord
 
 __all__ = ["HelloPeter", "record_to_review"]
 

@@ -33,10 +33,10 @@ from urllib.parse import urljoin
 import soupsieve
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import derived_id, html_to_text, parse_datetime, parse_rating
-from sources.records import ReviewRecord
 
 __all__ = ["JsonLd", "derived_review_id", "parse_html"]
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import parse_datetime, parse_rating
-from sources.records import ReplyRecord, ReviewRecord
 
 __all__ = ["Trustpilot"]
 

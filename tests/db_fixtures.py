@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from monitor.app_context import open_database
-from monitor.config import Settings, parse_settings
-from monitor.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
+from monitor.core.settings import Settings
+from monitor.runtime.config_file import parse_settings
+from monitor.runtime.context import open_database
+from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
 
 _ids = count(1)
 
@@ -26,7 +27,7 @@ def at(text: str) -> datetime:
 
 def sqlite_url(folder: Path) -> str:
     """The URL of a SQLite file in `folder`."""
-    return f"sqlite:///{folder / 'monitor.db'}"
+    return f"sqlite:///{folder / 'monitor.store.db'}"
 
 
 def migrated_sqlite(folder: Path) -> Engine:
@@ -87,7 +88,7 @@ def add_review(
     body: str = "Terrible service, nobody answered.",
     **fields: Any,
 ) -> Review:
-    """A stored review with its first revision, as `monitor.store.upsert_reviews` would leave it."""
+    """A stored review with its first revision, as `monitor.store.repository.upsert_reviews` would leave it."""
     seen = first_seen or published
     review = Review(
         source_id=source.id or 0,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from monitor.cli import app
-from monitor.config import load_settings
+from monitor.cli.main import app
+from monitor.runtime.config_file import load_settings
 from sources.base import registry
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Rebuild monitor/demo_data/ from the captured real pages and exports (run from the repository root).
+"""Rebuild monitor/demo/data/ from the captured real pages and exports (run from the repository root).
 
 usage: python tools/build_demo_data.py PATH/TO/fixtures
 """
@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-OUT = Path("monitor/demo_data")
+OUT = Path("monitor/demo/data")
 
 
 def main(fixtures: Path) -> None:

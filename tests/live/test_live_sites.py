@@ -10,10 +10,10 @@ import asyncio
 
 import pytest
 
-from monitor.config import SourceConfig
-from monitor.crawl import Collected, collect, policy_for
-from monitor.fetcher import Fetcher
-from monitor.health import Health
+from monitor.core.settings import SourceConfig
+from monitor.crawl.runner import Collected, collect, policy_for
+from monitor.http.fetcher import Fetcher
+from monitor.store.health import Health
 
 pytestmark = pytest.mark.live
 

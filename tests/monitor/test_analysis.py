@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from monitor.analysis import analyse_new_data
-from monitor.db import session_scope
-from monitor.models import Review
-from monitor.store import sync_config, upsert_reviews
-from sources.records import ReviewRecord
+from monitor.core.records import ReviewRecord
+from monitor.crawl.pipeline import analyse_new_data
+from monitor.store.db import session_scope
+from monitor.store.models import Review
+from monitor.store.repository import sync_config, upsert_reviews
 from tests.db_fixtures import migrated_sqlite, settings_with
 
 SOURCE = '[[company.source]]\nname = "s"\nkind = "hellopeter"\nlocator = "acme"\n'
@@ -59,8 +59,8 @@ def test_a_reviewer_writing_again_in_the_thread_reopens_their_closed_task(tmp_pa
     from dataclasses import replace
     from datetime import timedelta
 
-    from monitor.db import utcnow
-    from responders.outreach_models import OutreachTask, TaskEvent
+    from monitor.store.db import utcnow
+    from monitor.store.task_models import OutreachTask, TaskEvent
 
     engine = migrated_sqlite(tmp_path)
     settings = settings_with(tmp_path, SOURCE)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from monitor.cli import app
-from monitor.testsite import TestSite
+from monitor.cli.main import app
+from monitor.demo.site import TestSite
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -131,7 +131,7 @@ def test_malformed_config_is_one_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["postgresql://monitor:S3cretPw@127.0.0.1:1/x", "notaurl", "sqlite:////proc/no-such-dir/monitor.db"],
+    ["postgresql://monitor:S3cretPw@127.0.0.1:1/x", "notaurl", "sqlite:////proc/no-such-dir/monitor.store.db"],
 )
 def test_unusable_database_is_one_clear_line_without_the_password(url: str) -> None:
     result = runner.invoke(app, ["init"], env={"MONITOR_DATABASE_URL": url})

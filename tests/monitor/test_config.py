@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_settings, parse_schedule
-from monitor.errors import ConfigError
+from monitor.core.errors import ConfigError
+from monitor.runtime.config_file import load_settings, parse_schedule
 
 GOOD = """
 database_url = "sqlite:///x.db"

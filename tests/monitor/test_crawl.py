@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from monitor.config import Settings
-from monitor.crawl import CrawlOutcome, crawl_sources
-from monitor.fetcher import Fetcher
-from monitor.health import Health
-from monitor.models import CompanyReply, CrawlRun, Review, ReviewRevision
-from monitor.testsite import Reset, Status, TestSite
+from monitor.core.settings import Settings
+from monitor.crawl.runner import CrawlOutcome, crawl_sources
+from monitor.demo.site import Reset, Status, TestSite
+from monitor.http.fetcher import Fetcher
+from monitor.store.health import Health
+from monitor.store.models import CompanyReply, CrawlRun, Review, ReviewRevision
 from tests.db_fixtures import migrated_sqlite, settings_with
 from tests.fixture_path import fixture
 
@@ -127,7 +127,7 @@ def test_interrupted_run_is_marked_and_next_run_stores_everything_once(tmp_path:
     settings = config(tmp_path, site)
     site.add_page("/review/eventnet.de?sort=recency", page(OLD), "text/html; charset=utf-8")
     with Session(engine) as session:  # what a process killed mid-crawl leaves behind: a run still "running"
-        from monitor.store import sync_config
+        from monitor.store.repository import sync_config
 
         src = sync_config(session=session, settings=settings)["eventnet"]
         session.add(CrawlRun(source_id=src.id or 0))
@@ -196,7 +196,7 @@ def test_urgent_new_reviews_are_alerted_once_but_history_is_not(
 
 
 def test_a_second_crawl_of_a_running_source_is_skipped(tmp_path: Path, site: TestSite) -> None:
-    from monitor.run_lock import source_lock
+    from monitor.crawl.locks import source_lock
 
     engine = migrated_sqlite(tmp_path)
     settings = config(tmp_path, site)

@@ -8,10 +8,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from monitor.cli import app
-from monitor.db import make_engine
-from monitor.models import Review, ReviewRevision
-from responders.outreach_models import OutreachTask
+from monitor.cli.main import app
+from monitor.store.db import make_engine
+from monitor.store.models import Review, ReviewRevision
+from monitor.store.task_models import OutreachTask
 
 
 def counts(db: Path) -> tuple[int, int, int]:

@@ -10,10 +10,11 @@ import typer
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from monitor.alerts import send_alerts, urgent_alerts
-from monitor.cli_digest import digest, write_demo_digest
-from monitor.config import Settings
-from monitor.digest_data import build_digest
+from monitor.cli.digest import digest
+from monitor.core.settings import Settings
+from monitor.demo.run import write_demo_digest
+from monitor.digest.alerts import send_alerts, urgent_alerts
+from monitor.digest.data import build_digest
 from tests.db_fixtures import add_company, add_review, add_source, at, migrated_sqlite
 
 DAY = date(2024, 3, 11)
@@ -49,7 +50,7 @@ def test_urgent_reviews_are_posted_as_plain_text(
 def test_digest_command_writes_html_and_prints_terminal_text(tmp_path: Path) -> None:
     _fill(tmp_path).dispose()
     config = tmp_path / "monitor.toml"
-    config.write_text(f'database_url = "sqlite:///{tmp_path / "monitor.db"}"\n', encoding="utf-8")
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "monitor.store.db"}"\n', encoding="utf-8")
     app = typer.Typer()
     app.command()(digest)
     app.command("noop")(lambda: None)  # two commands keep `digest` a named subcommand, as when mounted

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from monitor.digest_data import (
+from monitor.digest.data import (
     MAX_REVIEWS_PER_SOURCE,
     build_company_digest,
     day_window,
     latest_activity_day,
 )
-from monitor.models import Company, CrawlRun
-from responders.outreach_models import OutreachTask, TaskEvent, TaskFollowUp, TaskReview
-from responders.thank_you import reviews_mentioning
+from monitor.store.models import Company, CrawlRun
+from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp, TaskReview
+from responders.outreach.follow_ups import reviews_mentioning
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
 
 DAY = date(2024, 3, 11)  # a Monday
@@ -109,7 +109,7 @@ def test_template_use_and_share_against_earlier_weeks(session: Session) -> None:
 
 
 def test_template_facts_come_from_the_provider_when_given(session: Session) -> None:
-    from monitor.digest_data import TemplateSummary
+    from monitor.digest.data import TemplateSummary
 
     company = add_company(session)
     src = add_source(session, company)

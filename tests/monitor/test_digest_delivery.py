@@ -24,15 +24,14 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from monitor.config import CompanyConfig, Settings
-from monitor.digest_delivery import (
+from monitor.core.errors import ConfigError
+from monitor.core.settings import CompanyConfig, Settings, SmtpSettings
+from monitor.digest.delivery import (
     claim_delivery,
     deliver_company_digest,
     delivery_rows,
     smtp_settings,
 )
-from monitor.errors import ConfigError
-from monitor.mailer import SmtpSettings
 from monitor.scheduler import sync_jobs
 from tests.db_fixtures import add_company, add_review, add_source, at, migrated_sqlite
 
@@ -238,7 +237,7 @@ def test_scheduled_digest_jobs_per_company() -> None:
         job = scheduler.get_job("digest:Acme")
         assert scheduler.get_job("digest:Gone") is None
         assert job.id == "digest:Acme" and job.args == ("monitor.toml", "Acme")
-        assert job.func.__module__ == "monitor.digest_delivery" and job.func.__name__ == "run_scheduled_digest"
+        assert job.func.__module__ == "monitor.digest.delivery" and job.func.__name__ == "run_scheduled_digest"
         fire = job.trigger.get_next_fire_time(None, dt.datetime(2024, 7, 1, tzinfo=dt.UTC))
         assert fire.astimezone(dt.UTC) == dt.datetime(2024, 7, 1, 5, 30, tzinfo=dt.UTC)  # 07:30 in Berlin summer
     finally:
@@ -256,7 +255,7 @@ def _cli_config(tmp_path: Path, smtp: SmtpSettings, *, recipients: bool = True) 
     config = tmp_path / "monitor.toml"
     rcpt = 'digest_recipients = ["boss@example.com"]\n' if recipients else ""
     config.write_text(
-        f'database_url = "sqlite:///{tmp_path / "monitor.db"}"\n'
+        f'database_url = "sqlite:///{tmp_path / "monitor.store.db"}"\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\nfrom_address = "digest@example.com"\n'
         f'[[company]]\nname = "Acme"\ntimezone = "Pacific/Kiritimati"\n{rcpt}'
         f'[[company]]\nname = "Quiet"\n',
@@ -270,8 +269,8 @@ def test_send_without_a_date_mails_yesterday_in_the_company_zone_and_refuses_tod
 ) -> None:
     from typer.testing import CliRunner
 
-    from monitor.cli import app
-    from monitor.digest_delivery import previous_local_day
+    from monitor.cli.main import app
+    from monitor.digest.delivery import previous_local_day
 
     inbox, smtp = plain_server
     config = str(_cli_config(tmp_path, smtp))
@@ -299,7 +298,7 @@ def test_a_missing_password_leaves_nothing_claimed(engine: Engine, tmp_path: Pat
         deliver_company_digest(
             engine, company="Acme", day=dt.date(2024, 3, 11), smtp=smtp, recipients=["a@example.com"], env={}
         )
-    from monitor.digest_delivery import delivery_rows
+    from monitor.digest.delivery import delivery_rows
 
     assert delivery_rows(engine) == []
 
@@ -307,7 +306,7 @@ def test_a_missing_password_leaves_nothing_claimed(engine: Engine, tmp_path: Pat
 def test_missed_days_are_only_those_after_the_first_delivery(
     engine: Engine, plain_server: tuple[Inbox, SmtpSettings]
 ) -> None:
-    from monitor.digest_delivery import missed_days
+    from monitor.digest.delivery import missed_days
 
     _, smtp = plain_server
     assert missed_days(engine, company="Acme", since=dt.date(2024, 3, 1), until=dt.date(2024, 3, 12)) == []

@@ -11,10 +11,10 @@ import pytest
 from rich.console import Console
 from sqlmodel import Session
 
-from monitor.digest_charts import html_column_chart, sparkline, text_bars
-from monitor.digest_data import Digest, build_digest
-from monitor.digest_render import render_html, render_terminal, render_text, subject
-from monitor.mailer import build_email
+from monitor.digest.charts import html_column_chart, sparkline, text_bars
+from monitor.digest.data import Digest, build_digest
+from monitor.digest.mailer import build_email
+from monitor.digest.render import render_html, render_terminal, render_text, subject
 from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_session
 
 DAY = date(2024, 3, 11)
@@ -83,7 +83,7 @@ def test_terminal_prints_markup_and_tags_literally(hostile_digest: Digest) -> No
 
 
 def test_terminal_control_sequences_never_reach_any_output(hostile_digest: Digest) -> None:
-    from monitor.cli_output import safe
+    from monitor.runtime.console import safe
 
     for rendered in (render_text(hostile_digest), render_terminal(hostile_digest), render_html(hostile_digest)):
         assert "\x1b" not in rendered and "\x07" not in rendered

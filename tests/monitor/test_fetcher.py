@@ -15,10 +15,10 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from monitor.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
-from monitor.fetcher import DEFAULT_USER_AGENT, Fetcher, FetchStats, HostPolicy, MemoryValidatorCache
-from monitor.politeness import HostGate, full_jitter_backoff, origin_of, retry_after_seconds
-from monitor.testsite import Replace, Reset, Slow, Status, TestSite, Truncated
+from monitor.core.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
+from monitor.demo.site import Replace, Reset, Slow, Status, TestSite, Truncated
+from monitor.http.fetcher import DEFAULT_USER_AGENT, Fetcher, FetchStats, HostPolicy, MemoryValidatorCache
+from monitor.http.politeness import HostGate, full_jitter_backoff, origin_of, retry_after_seconds
 
 HTML = "text/html; charset=utf-8"
 # Fast retries for tests: tiny backoff, no gap between requests, robots.txt still honoured.

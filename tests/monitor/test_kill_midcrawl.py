@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from monitor.app_context import open_database
-from monitor.models import CrawlRun, Review, ReviewRevision
-from monitor.testsite import TestSite
+from monitor.demo.site import TestSite
+from monitor.runtime.context import open_database
+from monitor.store.models import CrawlRun, Review, ReviewRevision
 from tests.fixture_path import fixture
 
 PER_PAGE = 10
@@ -32,7 +32,7 @@ def serve(site: TestSite) -> int:
 
 
 def crawl(config: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "monitor.cli", "-c", str(config), "crawl", "--backfill"]
+    command = [sys.executable, "-m", "monitor.cli.main", "-c", str(config), "crawl", "--backfill"]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -40,7 +40,7 @@ def test_kill_during_crawl_then_rerun(tmp_path: Path) -> None:
     with TestSite() as site:
         site.set_robots("User-agent: *\nAllow: /\n")
         total = serve(site)
-        db = f"sqlite:///{tmp_path / 'monitor.db'}"
+        db = f"sqlite:///{tmp_path / 'monitor.store.db'}"
         config = tmp_path / "monitor.toml"
         config.write_text(
             f'database_url = "{db}"\n[[company]]\nname = "Cell C"\n[[company.source]]\nname = "cellc"\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.language import SUPPORTED, detect_language
+from monitor.text.language import SUPPORTED, detect_language
 
 CASES = [
     ("en", "The driver never showed up and support did not answer my emails"),

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from monitor.lexicons import LANGUAGES, load, parse
-from monitor.negativity import Verdict, assess
+from monitor.text.lexicons import LANGUAGES, load, parse
+from monitor.text.negativity import Verdict, assess
 from tests.fixture_path import fixture
 
 # (language, kind, text): kind is complaint | praise | negated | legal | abuse.
@@ -221,7 +221,7 @@ def test_every_lexicon_loads_and_states_its_provenance() -> None:
     from importlib import resources
 
     for code in (*LANGUAGES, "common"):
-        first = resources.files("monitor.lexicons").joinpath(f"{code}.txt").read_text("utf-8").splitlines()[0]
+        first = resources.files("monitor.text.lexicons").joinpath(f"{code}.txt").read_text("utf-8").splitlines()[0]
         assert first.startswith("#") and "written for this project" in first.lower()
 
 

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from monitor.app_context import open_database
-from monitor.config import parse_settings
-from monitor.crawl import crawl_sources
-from monitor.db import utcnow
-from monitor.digest_data import build_digest
-from monitor.fetcher import Fetcher
-from monitor.health import Health
-from monitor.models import CompanyReply, Review, ReviewRevision
-from monitor.testsite import TestSite
-from responders.outreach_models import OutreachTask
+from monitor.crawl.runner import crawl_sources
+from monitor.demo.site import TestSite
+from monitor.digest.data import build_digest
+from monitor.http.fetcher import Fetcher
+from monitor.runtime.config_file import parse_settings
+from monitor.runtime.context import open_database
+from monitor.store.db import utcnow
+from monitor.store.health import Health
+from monitor.store.models import CompanyReply, Review, ReviewRevision
+from monitor.store.task_models import OutreachTask
 from tests.fixture_path import fixture
 
 pytestmark = pytest.mark.postgres
@@ -97,8 +97,8 @@ def test_crawl_twice_on_postgresql_stores_once_and_builds_the_queue(pg_url: str)
 
 
 def test_crawl_lock_is_exclusive_across_connections_on_postgresql(pg_url: str) -> None:
-    from monitor.db import make_engine
-    from monitor.run_lock import source_lock
+    from monitor.crawl.locks import source_lock
+    from monitor.store.db import make_engine
 
     first, second = make_engine(pg_url), make_engine(pg_url)
     try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor.config import Settings
+from monitor.core.settings import Settings
 from monitor.scheduler import build_scheduler, sync_jobs
 from tests.db_fixtures import migrated_sqlite, settings_with
 

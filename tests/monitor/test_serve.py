@@ -28,12 +28,12 @@ def wait_for(condition, seconds: float = 30) -> None:  # type: ignore[no-untyped
 
 
 def test_serve_schedules_reloads_and_stops(tmp_path: Path) -> None:
-    db = tmp_path / "monitor.db"
+    db = tmp_path / "monitor.store.db"
     config = tmp_path / "monitor.toml"
     head = f'database_url = "sqlite:///{db}"\n[[company]]\nname = "Acme"\n'
     config.write_text(head + SOURCE.format(name="first"), encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "monitor.cli", "-c", str(config), "serve", "--reload-every", "0.2"],
+        [sys.executable, "-m", "monitor.cli.main", "-c", str(config), "serve", "--reload-every", "0.2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from monitor.db import session_scope
-from monitor.models import CompanyReply, Review, ReviewRevision, SourceRow
-from monitor.store import sync_config, upsert_reviews
-from sources.records import ReplyRecord, ReviewRecord
+from monitor.core.records import ReplyRecord, ReviewRecord
+from monitor.store.db import session_scope
+from monitor.store.models import CompanyReply, Review, ReviewRevision, SourceRow
+from monitor.store.repository import sync_config, upsert_reviews
 from tests.db_fixtures import migrated_sqlite, settings_with
 
 SOURCE = (
@@ -109,7 +109,7 @@ def test_sources_leaving_the_config_are_disabled_not_deleted(tmp_path: Path) -> 
 
 
 def test_resync_keeps_settings_the_product_wrote(tmp_path: Path) -> None:
-    from monitor.models import Company
+    from monitor.store.models import Company
 
     engine = migrated_sqlite(tmp_path)
     settings = settings_with(tmp_path, SOURCE)

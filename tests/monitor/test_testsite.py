@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from monitor.testsite import Replace, Reset, Slow, Status, TestSite, Truncated, WrongContentType
+from monitor.demo.site import Replace, Reset, Slow, Status, TestSite, Truncated, WrongContentType
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from monitor.app_context import open_database
-from monitor.config import Settings
-from monitor.db import make_engine
-from monitor.errors import WorkflowError
-from responders.outreach_models import OutreachTask, TaskEvent
-from responders.outreach_queue import update_queue
-from responders.workflow import claim_task
+from monitor.core.errors import WorkflowError
+from monitor.core.settings import Settings
+from monitor.runtime.context import open_database
+from monitor.store.db import make_engine
+from monitor.store.task_models import OutreachTask, TaskEvent
+from responders.outreach.queue import update_queue
+from responders.outreach.workflow import claim_task
 from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_url
 
 CLAIMERS = 30

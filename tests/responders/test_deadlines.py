@@ -7,8 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.errors import ConfigError
-from responders.deadlines import BusinessCalendar, add_business_hours, deadline_state, first_contact_due, parse_due
+from monitor.core.errors import ConfigError
+from responders.outreach.deadlines import (
+    BusinessCalendar,
+    add_business_hours,
+    deadline_state,
+    first_contact_due,
+    parse_due,
+)
 
 UTC_CAL = BusinessCalendar()
 BERLIN = BusinessCalendar(timezone="Europe/Berlin")

@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from monitor.config import Settings
-from monitor.models import CompanyReply, Review
-from monitor.store import upsert_reviews
-from responders.outreach_models import OutreachTask, TaskEvent, TaskReview
-from responders.outreach_queue import (
+from monitor.core.records import ReplyRecord, ReviewRecord
+from monitor.core.settings import Settings
+from monitor.store.models import CompanyReply, Review
+from monitor.store.repository import upsert_reviews
+from monitor.store.task_models import OutreachTask, TaskEvent, TaskReview
+from responders.outreach.queue import (
     compute_priority,
     count_backfill_skipped,
     list_tasks,
     normalise_handle,
     update_queue,
 )
-from responders.workflow import claim_task, close_task, log_contact
-from sources.records import ReplyRecord, ReviewRecord
+from responders.outreach.workflow import claim_task, close_task, log_contact
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, edit_review, sqlite_session
 
 NOW = at("2025-03-05 12:00")

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from responders.playbook import CaseFacts, guidance_for
-from responders.playbook_texts import SUPPORTED, texts_for
-from responders.reply_checker import check_reply
+from responders.checker.check import check_reply
+from responders.guidance.playbook import CaseFacts, guidance_for
+from responders.guidance.texts import SUPPORTED, texts_for
 
 DUE = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
 REVIEW_EN = "Ordered on Monday, the parcel never came and nobody answers the phone. Awful."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from responders.reply_checker import MAX_DRAFT_CHARS, RULE_IDS, check_reply, near_copy
+from responders.checker.check import MAX_DRAFT_CHARS, RULE_IDS, check_reply, near_copy
 from tests.fixture_path import fixture
 
 # (language, rule, draft, expected offending phrase); the phrase must be exactly text[start:end].
@@ -340,7 +340,7 @@ def test_review_text_is_never_evaluated() -> None:
 def _run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
     from typer.testing import CliRunner
 
-    from monitor.cli import app
+    from monitor.cli.main import app
 
     result = CliRunner().invoke(app, ["check-reply", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
@@ -383,7 +383,7 @@ def test_cli_clean_draft_says_so(tmp_path: Path) -> None:
 
 
 def test_cli_known_templates_are_passed_through(tmp_path: Path) -> None:
-    from monitor.cli_check import run_check_reply
+    from monitor.cli.check import run_check_reply
 
     template = "We are sorry to hear about your experience. Please reach out to us via the Help Centre."
     path = tmp_path / "draft.txt"
@@ -415,6 +415,6 @@ def test_cli_rejects_non_utf8(tmp_path: Path) -> None:
 def test_builtin_detector_is_used_when_the_shared_one_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "monitor.language", None)  # makes the import raise ImportError
+    monkeypatch.setitem(sys.modules, "monitor.text.language", None)  # makes the import raise ImportError
     for lang, _rule, text, _phrase in POSITIVE:
         assert check_reply(text).language == lang, text

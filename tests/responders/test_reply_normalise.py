@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from responders.reply_normalise import clean_reply_text, normalise_key, normalise_reply
+from responders.template_replies.normalise import clean_reply_text, normalise_key, normalise_reply
 
 DUNZO = (
     "we regret the inconvenience caused to you please write to us at {email} "

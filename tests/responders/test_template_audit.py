@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from monitor.cli_templates import templates_app
-from monitor.errors import BadExport
-from responders.template_audit import audit_rows, read_reply_rows
+from monitor.cli.templates import templates_app
+from monitor.core.errors import BadExport
+from responders.template_replies.audit import audit_rows, read_reply_rows
 from tests.fixture_path import fixture
 
 runner = CliRunner()

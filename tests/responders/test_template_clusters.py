@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from responders.reply_normalise import normalise_key
-from responders.site_notices import SITE_NOTICES, match_site_notice, register_site_notice
-from responders.template_clusters import ClusterSettings, find_templates, jaccard, recipient_factor, template_id
-from responders.template_index import TemplateIndex
+from responders.template_replies.clusters import ClusterSettings, find_templates, jaccard, recipient_factor, template_id
+from responders.template_replies.index import TemplateIndex
+from responders.template_replies.normalise import normalise_key
+from responders.template_replies.site_notices import SITE_NOTICES, match_site_notice, register_site_notice
 from tests.fixture_path import fixture
 
 

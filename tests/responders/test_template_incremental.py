@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from monitor.models import Company, SourceRow
-from responders.template_models import ReplyTemplate, TemplateIndexState
-from responders.template_store import FULL_BELOW_REPLIES, MAX_PENDING, classify_company_replies, stale_indexes
+from monitor.store.models import Company, SourceRow
+from monitor.store.template_models import ReplyTemplate, TemplateIndexState
+from responders.template_replies.store import FULL_BELOW_REPLIES, MAX_PENDING, classify_company_replies, stale_indexes
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
 
 NOW = at("2024-03-11 10:00")

@@ -10,16 +10,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from monitor.analysis import analyse_new_data
-from monitor.cli import app
-from monitor.db import session_scope
-from monitor.models import CompanyReply
-from monitor.store import sync_config, upsert_reviews
-from responders.draft_context import draft_context
-from responders.outreach_models import OutreachTask
-from responders.template_models import ReplyTemplate
-from responders.template_stats import template_share
-from responders.template_store import classify_company_replies
+from monitor.cli.main import app
+from monitor.crawl.pipeline import analyse_new_data
+from monitor.store.db import session_scope
+from monitor.store.models import CompanyReply
+from monitor.store.repository import sync_config, upsert_reviews
+from monitor.store.task_models import OutreachTask
+from monitor.store.template_models import ReplyTemplate
+from responders.outreach.draft_context import draft_context
+from responders.template_replies.stats import template_share
+from responders.template_replies.store import classify_company_replies
 from sources.base import Page
 from sources.google_play import GooglePlay
 from tests.db_fixtures import migrated_sqlite, settings_with
@@ -36,7 +36,7 @@ def load_dunzo(tmp_path: Path) -> tuple[Engine, Path]:
     engine = migrated_sqlite(tmp_path)
     config = tmp_path / "monitor.toml"
     config.write_text(
-        f'database_url = "sqlite:///{tmp_path / "monitor.db"}"\nbackfill_window_days = 100000\n'
+        f'database_url = "sqlite:///{tmp_path / "monitor.store.db"}"\nbackfill_window_days = 100000\n'
         f'[[company]]\nname = "Dunzo"\n{SOURCE}',
         encoding="utf-8",
     )

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from monitor.config import Settings
-from responders.outreach_models import OutreachTask, TaskEvent, TaskFollowUp
-from responders.outreach_queue import task_detail, update_queue
-from responders.task_guidance import task_guidance
-from responders.thank_you import apply_fixed_themes, reviews_mentioning
+from monitor.core.settings import Settings
+from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp
+from responders.guidance.task_guidance import task_guidance
+from responders.outreach.follow_ups import apply_fixed_themes, reviews_mentioning
+from responders.outreach.queue import task_detail, update_queue
 from tests.db_fixtures import add_company, add_review, add_source, at, settings_with, sqlite_session
 
 NOW = at("2024-03-11 10:00")

@@ -12,14 +12,14 @@ import typer
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from monitor.cli import main as cli_main
-from monitor.cli_tasks import tasks_app
-from monitor.config import Settings
-from monitor.db import utcnow
-from monitor.errors import NotFound, WorkflowError
-from responders.outreach_models import OutreachTask, TaskEvent, TaskFollowUp
-from responders.outreach_queue import update_queue
-from responders.workflow import claim_task, close_task, log_contact, release_expired_claims
+from monitor.cli.main import main as cli_main
+from monitor.cli.tasks import tasks_app
+from monitor.core.errors import NotFound, WorkflowError
+from monitor.core.settings import Settings
+from monitor.store.db import utcnow
+from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp
+from responders.outreach.queue import update_queue
+from responders.outreach.workflow import claim_task, close_task, log_contact, release_expired_claims
 from tests.db_fixtures import (
     add_company,
     add_reply,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
 from sources.app_store import AppStore
 from sources.base import Page, get_source_class
 from tests.fixture_path import fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
 from sources.base import Page, get_source_class
 from sources.css import CssSource, FieldSpec, parse_date, parse_field_spec, rating_from_text
 from tests.fixture_path import fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.errors import LayoutChanged
+from monitor.core.errors import LayoutChanged
 from sources.base import Page, get_source_class
 from sources.feed import Feed
 from tests.fixture_path import fixture

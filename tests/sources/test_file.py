@@ -15,11 +15,11 @@ from pathlib import Path
 import ftfy
 import pytest
 
-from monitor.errors import BadExport, ConfigError
+from monitor.core.errors import BadExport, ConfigError
+from monitor.core.records import ReviewRecord
 from sources.base import Page, get_source_class
-from sources.export_formats import parse_developer_response
+from sources.exports.layouts import parse_developer_response
 from sources.file import ExportFile, FileSource, read_export
-from sources.records import ReviewRecord
 from tests.fixture_path import fixture
 
 APP_STORE = fixture("app_store_export", "sg_food_delivery_app_store_400.csv")

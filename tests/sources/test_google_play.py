@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.records import ReviewRecord
 from sources.base import Page, PageResult, get_source_class
 from sources.google_play import GooglePlay
-from sources.records import ReviewRecord
 from tests.fixture_path import fixture
 from tests.sources import play_endpoint as pe
 

@@ -14,13 +14,13 @@ from urllib.parse import parse_qsl
 import pytest
 from typer.testing import CliRunner
 
-from monitor.cli import app
-from monitor.config import SourceConfig
-from monitor.crawl import Collected, collect, policy_for
-from monitor.fetcher import Fetcher, FetchStats
-from monitor.health import Health
-from monitor.testsite import Status, TestSite
-from sources.records import ReviewRecord
+from monitor.cli.main import app
+from monitor.core.records import ReviewRecord
+from monitor.core.settings import SourceConfig
+from monitor.crawl.runner import Collected, collect, policy_for
+from monitor.demo.site import Status, TestSite
+from monitor.http.fetcher import Fetcher, FetchStats
+from monitor.store.health import Health
 from tests.sources import play_endpoint as pe
 
 TOKEN = "CsUBCsIBKpsBCm73O5rMw_page2"

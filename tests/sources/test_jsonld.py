@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
 from sources.base import Page, get_source_class
 from sources.jsonld import JsonLd, derived_review_id
 from sources.trustpilot import Trustpilot

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from monitor.errors import ConfigError, LayoutChanged
+from monitor.core.errors import ConfigError, LayoutChanged
 from sources.base import Page, get_source_class
 from sources.trustpilot import Trustpilot
 from tests.fixture_path import fixture

@@ -1,0 +1,326 @@
+"""`monitor tasks`: the outreach queue for support staff: list, show, claim, log contact, close."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from monitor.core.errors import MonitorError, WorkflowError
+from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
+from monitor.runtime.context import AppContext
+from monitor.store.db import session_scope, utcnow
+from monitor.store.models import Company
+from monitor.store.task_models import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES, OutreachTask
+from responders.guidance.playbook import Guidance
+from responders.guidance.task_guidance import task_guidance
+from responders.outreach.deadlines import parse_due
+from responders.outreach.queue import ReviewView, TaskDetail, calendar_for, list_tasks, task_detail
+from responders.outreach.workflow import claim_task, close_task, get_task, log_contact, release_expired_claims
+
+__all__ = ["tasks_app"]
+
+tasks_app = typer.Typer(
+    help="The outreach queue: one task per unhappy reviewer, worked from claim to outcome.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+AsOpt = Annotated[str | None, typer.Option("--as", help="Your name, as the task owner.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+_STATUS_WORDS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, "all": OPEN_STATUSES + CLOSED_STATUSES}
+_STATE_MARK = {"breached": "[bold red]BREACHED[/]", "due_soon": "[yellow]due soon[/]", "ok": "", None: ""}
+
+
+def _app(ctx: typer.Context) -> AppContext:
+    obj = ctx.obj
+    if not isinstance(obj, AppContext):  # run on its own (tests, embedding): settings from the usual places
+        obj = AppContext(None)
+        ctx.obj = obj
+    return obj
+
+
+def _release(session: Session, app_ctx: AppContext) -> None:
+    release_expired_claims(session=session, now=utcnow(), expiry_minutes=app_ctx.settings.claim_expiry_minutes)
+
+
+@tasks_app.command("list")
+@fail_cleanly
+def list_cmd(
+    ctx: typer.Context,
+    mine: Annotated[bool, typer.Option("--mine", help="Only tasks you hold (needs --as).")] = False,
+    as_: AsOpt = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only tasks whose deadline has passed.")] = False,
+    status: Annotated[
+        str, typer.Option(help="open, closed, all, or one status (new, claimed, contacted, ...).")
+    ] = "open",
+    company: Annotated[str | None, typer.Option(help="Only tasks of this company.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many tasks.")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """List tasks: breached and nearly due first, then by priority."""
+    statuses = _STATUS_WORDS.get(status) or ((status,) if status in OPEN_STATUSES + CLOSED_STATUSES else None)
+    if statuses is None:
+        known = ", ".join([*_STATUS_WORDS, *OPEN_STATUSES, *CLOSED_STATUSES])
+        raise MonitorError(f"unknown status {status!r}; use one of: {known}")
+    if mine and not (as_ or "").strip():
+        raise MonitorError("--mine needs to know who you are: add --as NAME")
+    if limit < 1:
+        raise MonitorError("--limit must be at least 1")
+    app_ctx = _app(ctx)
+    now = utcnow()
+    with session_scope(app_ctx.engine) as session:
+        _release(session, app_ctx)
+        rows = list_tasks(
+            session=session,
+            now=now,
+            statuses=statuses,
+            owner=as_.strip() if mine and as_ else None,
+            overdue=overdue,
+            company=company,
+            limit=limit,
+        )
+    if json_out:
+        print_json([r.as_json() for r in rows])
+        return
+    table = Table("id", "status", "priority", "due", "", "reviewer", "source", "reviews", "template", "owner")
+    for row in rows:
+        t = row.task
+        owner = safe(t.owner or "")
+        if t.needs_attention:
+            owner += " [bold magenta](needs attention)[/]"
+        table.add_row(
+            str(t.id),
+            t.status,
+            f"{t.priority} {t.priority_label}",
+            fmt_time(t.due_at),
+            _STATE_MARK[row.due_state],
+            safe(t.reviewer_name or t.reviewer_handle or "?", 30),
+            safe(row.source),
+            str(len(row.review_ids)),
+            "yes" if t.template_reply else "",
+            owner,
+        )
+    out.print(table)
+    attention = sum(1 for r in rows if r.task.needs_attention)
+    suffix = f", {attention} need(s) your attention" if mine and attention else ""
+    out.print(f"{len(rows)} task(s){suffix} (times in UTC)")
+
+
+def _review_json(view: ReviewView) -> dict[str, Any]:
+    r, rep = view.review, view.reply
+    return {
+        "id": r.id,
+        "source": view.source,
+        "url": r.url,
+        "author": r.author_name,
+        "rating": r.rating,
+        "rating_scale": r.rating_scale,
+        "title": r.title,
+        "body": r.body,
+        "published_at": r.published_at.isoformat() if r.published_at else None,
+        "flags": [f for f in r.flags.split(",") if f],
+        "reply": None
+        if rep is None
+        else {
+            "text": rep.text,
+            "published_at": rep.published_at.isoformat() if rep.published_at else None,
+            "template": bool(rep.template_id),
+            "template_id": rep.template_id,
+        },
+    }
+
+
+@tasks_app.command("show")
+@fail_cleanly
+def show_cmd(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="The task id (from `tasks list`).")],
+    json_out: JsonOpt = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Guidance language (default: the review's).")] = None,
+) -> None:
+    """Show a task: the reviews, the company's reply, the reviewer's other reviews, deadlines and history."""
+    app_ctx = _app(ctx)
+    now = utcnow()
+    with session_scope(app_ctx.engine) as session:
+        _release(session, app_ctx)
+        detail = task_detail(session=session, task_id=task_id, now=now)
+        guidance = task_guidance(session, detail, language=lang)
+    if json_out:
+        data = detail.listing.as_json()
+        data["reviews"] = [_review_json(v) for v in detail.reviews]
+        data["other_reviews"] = [_review_json(v) for v in detail.other_reviews]
+        data["follow_ups"] = [
+            {"due_at": f.due_at.isoformat(), "done_at": f.done_at.isoformat() if f.done_at else None}
+            for f in detail.follow_ups
+        ]
+        data["events"] = [
+            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "note": e.note, "data": e.data}
+            for e in detail.events
+        ]
+        data["guidance"] = guidance.as_dict()
+        print_json(data)
+        return
+    _print_detail(detail, guidance)
+
+
+def _local(detail: TaskDetail, value: Any) -> str:
+    if value is None:
+        return "-"
+    local = value.astimezone(detail.calendar.zone)
+    return f"{local:%a %Y-%m-%d %H:%M} {detail.calendar.timezone}"
+
+
+def _print_review(view: ReviewView, indent: str = "  ") -> None:
+    r, rep = view.review, view.reply
+    rating = f"{r.rating:g}/{r.rating_scale or 5}" if r.rating is not None else "no rating"
+    flags = f" [red]flags: {safe(r.flags)}[/]" if r.flags else ""
+    out.print(f"{indent}[bold]review {r.id}[/] on {safe(view.source)}, {rating}, {fmt_time(r.published_at)}{flags}")
+    if r.url:
+        out.print(f"{indent}  {safe(r.url)}")
+    if r.title:
+        out.print(f"{indent}  [italic]{safe(r.title)}[/]")
+    out.print(f"{indent}  {safe(r.body, 1500)}")
+    if rep is not None:
+        kind = "[bold yellow]TEMPLATE reply[/]" if rep.template_id else "personal reply"
+        out.print(f"{indent}  company's {kind} ({fmt_time(rep.published_at)}): {safe(rep.text, 600)}")
+    elif r.private_reply:
+        out.print(f"{indent}  the company answered privately ({fmt_time(r.private_reply_at)})")
+    else:
+        out.print(f"{indent}  no public reply from the company")
+
+
+def _print_detail(detail: TaskDetail, guidance: Guidance) -> None:
+    t = detail.listing.task
+    state = _STATE_MARK[detail.listing.due_state]
+    out.print(
+        f"[bold]task {t.id}[/]: {safe(t.reviewer_name or t.reviewer_handle or '?')} "
+        f"({safe(detail.listing.company)}), {t.status}, priority {t.priority} {t.priority_label}"
+    )
+    out.print(f"owner: {safe(t.owner or '-')}" + (" [bold magenta](needs attention)[/]" if t.needs_attention else ""))
+    out.print(
+        f"first contact due: {_local(detail, t.first_contact_due)}; contacted: {_local(detail, t.first_contacted_at)}"
+    )
+    out.print(f"next due: {_local(detail, t.due_at)} {state}")
+    if t.outcome:
+        out.print(f"outcome: {t.outcome} ({_local(detail, t.closed_at)})")
+    if t.rating_changed_at:
+        out.print(
+            f"[green]rating changed after contact: {_num(t.rating_before)} → {_num(t.rating_after)} "
+            f"({fmt_time(t.rating_changed_at)})[/]"
+        )
+    out.print("\n[bold]reviews[/]")
+    for view in detail.reviews:
+        _print_review(view)
+    if detail.other_reviews:
+        out.print("\n[bold]the reviewer's other reviews[/]")
+        for view in detail.other_reviews:
+            _print_review(view)
+    out.print(f"\n[bold]guidance[/] ({guidance.variant}, {guidance.language})")
+    for number, step in enumerate(guidance.steps, 1):
+        out.print(f"  {number}. {safe(step)}")
+    if guidance.avoid:
+        out.print("  avoid:")
+        for item in guidance.avoid:
+            out.print(f"   - {safe(item)}")
+    for note in guidance.notes:
+        out.print(f"  ({safe(note)})")
+    if detail.follow_ups:
+        out.print("\n[bold]follow-ups[/]")
+        for f in detail.follow_ups:
+            done = f"done {fmt_time(f.done_at)}" if f.done_at else "open"
+            out.print(f"  due {_local(detail, f.due_at)} ({done})")
+    out.print("\n[bold]history[/]")
+    for e in detail.events:
+        note = f": {safe(e.note, 300)}" if e.note else ""
+        out.print(f"  {fmt_time(e.at)} {safe(e.actor)} {e.kind}{note}")
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+@tasks_app.command("claim")
+@fail_cleanly
+def claim_cmd(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="The task id.")],
+    as_: AsOpt = None,
+) -> None:
+    """Claim a task so nobody else works on it (a claim expires when nothing is logged for a while)."""
+    app_ctx = _app(ctx)
+    with session_scope(app_ctx.engine) as session:
+        task = claim_task(
+            session=session,
+            task_id=task_id,
+            actor=as_ or "",
+            now=utcnow(),
+            expiry_minutes=app_ctx.settings.claim_expiry_minutes,
+        )
+    out.print(
+        f"task {task.id} is yours, {safe(task.owner)}; log something within "
+        f"{app_ctx.settings.claim_expiry_minutes} minutes or the claim expires"
+    )
+
+
+@tasks_app.command("log")
+@fail_cleanly
+def log_cmd(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="The task id.")],
+    as_: AsOpt = None,
+    note: Annotated[str, typer.Option(help="What happened.")] = "",
+    contacted: Annotated[bool, typer.Option("--contacted", help="You reached the reviewer.")] = False,
+    waiting: Annotated[bool, typer.Option("--waiting", help="Now waiting for the reviewer to answer.")] = False,
+    follow_up_due: Annotated[
+        str | None,
+        typer.Option(help="A follow-up you promised: ISO time or 'tomorrow 10:00' (company local time)."),
+    ] = None,
+) -> None:
+    """Log a contact attempt or note on a task you hold, and any follow-up you promised."""
+    app_ctx = _app(ctx)
+    now = utcnow()
+    with session_scope(app_ctx.engine) as session:
+        due = None
+        if follow_up_due is not None:
+            task = get_task(session=session, task_id=task_id)
+            company = _company(session, task)
+            try:
+                due = parse_due(follow_up_due, now, calendar_for(company))
+            except ValueError as exc:
+                raise WorkflowError(f"--follow-up-due: {exc}") from None
+        task = log_contact(
+            session=session,
+            task_id=task_id,
+            actor=as_ or "",
+            note=note,
+            now=now,
+            contacted=contacted,
+            waiting=waiting,
+            follow_up_due=due,
+        )
+    out.print(f"task {task.id}: {task.status}; next due {fmt_time(task.due_at)} UTC")
+
+
+def _company(session: Session, task: OutreachTask) -> Company:
+    company = session.get(Company, task.company_id)
+    assert company is not None
+    return company
+
+
+@tasks_app.command("close")
+@fail_cleanly
+def close_cmd(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="The task id.")],
+    as_: AsOpt = None,
+    outcome: Annotated[str | None, typer.Option(help=f"How it ended: {', '.join(OUTCOMES)}.")] = None,
+    note: Annotated[str, typer.Option(help="A closing note.")] = "",
+) -> None:
+    """Close a task you hold with an outcome."""
+    app_ctx = _app(ctx)
+    with session_scope(app_ctx.engine) as session:
+        task = close_task(session=session, task_id=task_id, actor=as_ or "", outcome=outcome, note=note, now=utcnow())
+    out.print(f"task {task.id} closed: {task.outcome}")

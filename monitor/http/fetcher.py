@@ -1,0 +1,626 @@
+"""The one polite HTTP layer every source fetches through.
+
+A `Fetcher` owns one `httpx.AsyncClient` and, for each request:
+
+1. checks the host's robots.txt (fetched once per host and cached; see `monitor.http.robots`),
+2. waits for the host's politeness gate (concurrency cap, minimum gap between request starts, and any
+   `Crawl-delay` or `Retry-After` the host asked for; see `monitor.http.politeness`),
+3. sends a conditional GET when it has seen the page before (ETag / Last-Modified), so an unchanged
+   page costs a 304 instead of a download,
+4. retries connection errors, timeouts, truncated bodies, 408, 429 and 5xx with exponential backoff and
+   full jitter, obeying `Retry-After`,
+5. streams the body with a size limit and returns a `sources.base.Page`, or raises a precise `FetchError`.
+
+A source may also send a form POST (`fetch(url, form={...})`) for a read the site only offers that way,
+such as a paginated listing endpoint. It passes the same robots.txt check, host gate, retries, size limit
+and statistics; it is never conditional, and its answer's validators are not stored (one endpoint URL
+answers many different bodies).
+
+Redirects are followed one hop at a time so each hop is checked against robots.txt and rate limits too.
+
+The fetcher reads public pages only. It identifies itself with a configurable User-Agent and never tries
+to get around logins, CAPTCHAs, paywalls or blocks: a 401/403, a robots.txt refusal or a lasting 429 ends
+the fetch with `Blocked` and a message saying what the site answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import httpx
+
+from monitor.core.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
+from monitor.http.page import Fetch, Page
+from monitor.http.politeness import (
+    Clock,
+    HostGates,
+    Sleep,
+    full_jitter_backoff,
+    origin_of,
+    retry_after_seconds,
+)
+from monitor.http.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRules, rules_from_response
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "FetchStats",
+    "Fetcher",
+    "HostPolicy",
+    "MemoryValidatorCache",
+    "ValidatorCache",
+]
+
+DEFAULT_USER_AGENT = "review-response-monitor/0.1 (+https://github.com/review-response-monitor)"
+MAX_REDIRECTS = 10
+# RFC 9309: follow at least five redirects for robots.txt, then the file may be taken as unavailable.
+MAX_ROBOTS_REDIRECTS = 5
+# A robots.txt Crawl-delay above this is capped, so one odd file cannot stall a crawl for hours.
+MAX_CRAWL_DELAY = 60.0
+MAX_CONNECTIONS = 512
+# Request extension carrying the callback that `_announce_send` calls.
+_ON_SEND = "review_monitor.on_send"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# After these a POST continues as a GET without its body, as browsers do (RFC 9110 15.4); 307 and 308 keep it.
+REDIRECTS_TO_GET = frozenset({301, 302, 303})
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
+
+
+def _is_retryable_status(status: int) -> bool:
+    return status in (408, 429) or 500 <= status < 600
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """How politely to fetch one source's hosts; built from the source's configuration."""
+
+    concurrency: int = 2
+    # Seconds between request starts to the same host.
+    min_delay: float = 1.0
+    respect_robots: bool = True
+    timeout: float = 30.0
+    max_bytes: int = 20_000_000
+    max_retries: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "concurrency": self.concurrency >= 1,
+            "min_delay": self.min_delay >= 0,
+            "timeout": self.timeout > 0,
+            "max_bytes": self.max_bytes > 0,
+            "max_retries": self.max_retries >= 0,
+            "backoff_base": self.backoff_base >= 0,
+            "backoff_max": self.backoff_max >= 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ConfigError(f"fetch policy: {name} = {getattr(self, name)!r} is out of range")
+
+
+@dataclass
+class FetchStats:
+    """What fetching cost: pages, bytes on the wire, status codes seen, retries, 304s and elapsed time."""
+
+    pages: int = 0
+    bytes: int = 0
+    status_codes: Counter[int] = field(default_factory=Counter)
+    retries: int = 0
+    not_modified: int = 0
+    # Seconds from the first request's start to the latest request's end (parallel fetches overlap).
+    duration: float = 0.0
+    _first_start: float | None = field(default=None, init=False, repr=False, compare=False)
+
+    def record_call(self, start: float, end: float) -> None:
+        """Extend `duration` to cover one fetch call that ran from `start` to `end` (clock seconds)."""
+        if self._first_start is None or start < self._first_start:
+            self._first_start = start
+        self.duration = max(self.duration, end - self._first_start)
+
+
+class ValidatorCache(Protocol):
+    """Remembers each URL's ETag and Last-Modified so the next fetch can be conditional."""
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        """The (etag, last_modified) stored for `url`, or None."""
+        ...
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Store the validators a response carried."""
+        ...
+
+
+class MemoryValidatorCache:
+    """A `ValidatorCache` kept in memory for the life of the process."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str | None, str | None]] = {}
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        """The (etag, last_modified) stored for `url`, or None."""
+        return self._entries.get(url)
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Store the validators a response carried."""
+        self._entries[url] = (etag, last_modified)
+
+
+@dataclass
+class _Response:
+    """One HTTP answer after retries, with the body read (empty for non-2xx answers)."""
+
+    url: httpx.URL
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    attempts: int
+    # Set when the host asked (Retry-After) for a longer wait than the policy allows.
+    refused_wait: float | None = None
+
+    @property
+    def redirect_target(self) -> httpx.URL | None:
+        location = self.headers.get("location")
+        if self.status in REDIRECT_STATUSES and location:
+            return self.url.join(location)
+        return None
+
+
+class _TransientFailure(Exception):
+    """An attempt failed in a way worth retrying (connection, timeout, truncated body)."""
+
+
+class Fetcher:
+    """Fetches pages politely for all sources; use as `async with Fetcher(...) as fetcher`."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        proxy: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        validators: ValidatorCache | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if not user_agent or not user_agent.strip():
+            raise ConfigError(
+                "the User-Agent must not be empty: sites should be able to tell who is fetching; "
+                f"set user_agent, e.g. {DEFAULT_USER_AGENT!r}"
+            )
+        self.user_agent = user_agent.strip()
+        self.proxy = proxy or None
+        self.validators: ValidatorCache = validators if validators is not None else MemoryValidatorCache()
+        self._transport = transport
+        self._sleep = sleep
+        self._clock = clock
+        self._gates = HostGates(sleep=sleep, clock=clock)
+        self._robots = RobotsCache(clock=clock)
+        self._rng = random.Random()
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": self.user_agent},
+            proxy=self.proxy,
+            transport=self._transport,
+            # Redirects are followed by `fetch` itself, so every hop passes robots.txt and the host gate.
+            follow_redirects=False,
+            # Proxy and certificates come from configuration only, not from the environment.
+            trust_env=False,
+            # Per-host gates already bound parallelism; the pool must not add waits that count as timeouts.
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=64),
+            event_hooks={"request": [_announce_send]},
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The underlying client; only available inside `async with`."""
+        if self._client is None:
+            raise RuntimeError("use the fetcher inside `async with Fetcher(...) as fetcher:`")
+        return self._client
+
+    def bind(
+        self, policy: HostPolicy, stats: FetchStats | None = None, *, validators: ValidatorCache | None = None
+    ) -> Fetch:
+        """A `Fetch` callable for a source: fetches with this policy and records into `stats`.
+
+        `validators` replaces the fetcher's own cache for this source, so a crawl can keep new
+        ETags apart until what they stand for is safely stored.
+        """
+
+        async def fetch(url: str, *, form: Mapping[str, str] | None = None) -> Page:
+            return await self.fetch(url, policy=policy, stats=stats, validators=validators, form=form)
+
+        return fetch
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        policy: HostPolicy,
+        stats: FetchStats | None = None,
+        validators: ValidatorCache | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> Page:
+        """GET `url` politely, or POST `form` to it; a 304 comes back as a Page with status 304 and no body."""
+        stats = stats if stats is not None else FetchStats()
+        started = self._clock()
+        try:
+            return await self._fetch(url, policy, stats, validators or self.validators, form)
+        finally:
+            stats.record_call(started, self._clock())
+
+    async def _fetch(
+        self,
+        url: str,
+        policy: HostPolicy,
+        stats: FetchStats,
+        validators: ValidatorCache,
+        form: Mapping[str, str] | None,
+    ) -> Page:
+        current = _parse_url(url)
+        body = urlencode(dict(form)).encode("utf-8") if form is not None else None
+        for _ in range(MAX_REDIRECTS + 1):
+            if policy.respect_robots:
+                await self._check_robots(current, policy)
+            if body is None:
+                method, headers = "GET", _conditional_headers(validators, str(current))
+            else:
+                method, headers = "POST", {"Content-Type": FORM_CONTENT_TYPE}
+            response = await self._request(
+                current,
+                policy,
+                stats,
+                method=method,
+                body=body,
+                headers=headers,
+                max_bytes=policy.max_bytes,
+                min_delay=self._min_delay(current, policy),
+            )
+            target = response.redirect_target
+            if target is None:
+                return self._page_or_raise(url, response, policy, stats, validators if body is None else None)
+            if response.status in REDIRECTS_TO_GET:
+                body = None
+            current = _parse_url(str(target), referrer=str(current))
+        raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; check the source's URL", url=url)
+
+    def _min_delay(self, url: httpx.URL, policy: HostPolicy) -> float:
+        if not policy.respect_robots:
+            return policy.min_delay
+        rules = self._robots.peek(origin_of(url))
+        crawl_delay = rules.crawl_delay(self.user_agent) if rules else None
+        if crawl_delay is None:
+            return policy.min_delay
+        return max(policy.min_delay, min(crawl_delay, MAX_CRAWL_DELAY))
+
+    def _page_or_raise(
+        self,
+        requested: str,
+        response: _Response,
+        policy: HostPolicy,
+        stats: FetchStats,
+        validators: ValidatorCache | None,
+    ) -> Page:
+        """The Page of a final answer; `validators` (None for a POST) learns the answer's ETag/Last-Modified."""
+        status = response.status
+        url = str(response.url)
+        if 200 <= status < 300:
+            etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
+            if validators is not None and (etag or last_modified):
+                validators.put(url, etag, last_modified)
+            stats.pages += 1
+            return Page(url=url, status=status, body=response.body, headers=response.headers)
+        if status == 304:
+            stats.not_modified += 1
+            return Page(url=url, status=304, body=b"", headers=response.headers)
+        raise _error_for(requested, response, policy)
+
+    async def _check_robots(self, url: httpx.URL, policy: HostPolicy) -> None:
+        rules = await self._robots.rules(origin_of(url), lambda: self._load_robots(url, policy))
+        if not rules.allows(str(url), self.user_agent):
+            robots_url = url.copy_with(path="/robots.txt", query=None, fragment=None)
+            raise Blocked(
+                f"{robots_url} does not allow fetching {url} ({rules.reason}). The monitor respects "
+                "robots.txt by default; a source may opt out with `respect_robots = false` in the config, "
+                "which you should only do with the site's permission.",
+                url=str(url),
+            )
+
+    async def _load_robots(self, url: httpx.URL, policy: HostPolicy) -> RobotsRules:
+        robots_url = url.copy_with(path="/robots.txt", query=None, fragment=None)
+        # robots.txt requests are not pages of the source, so they do not count in its statistics.
+        stats = FetchStats()
+        for _ in range(MAX_ROBOTS_REDIRECTS + 1):
+            response = await self._request(
+                robots_url,
+                policy,
+                stats,
+                method="GET",
+                body=None,
+                headers={},
+                max_bytes=ROBOTS_MAX_BYTES,
+                min_delay=policy.min_delay,
+                truncate=True,
+            )
+            target = response.redirect_target
+            if target is None:
+                return rules_from_response(response.status, response.body)
+            robots_url = target
+        return RobotsRules.allow_everything(f"robots.txt redirected more than {MAX_ROBOTS_REDIRECTS} times")
+
+    async def _request(
+        self,
+        url: httpx.URL,
+        policy: HostPolicy,
+        stats: FetchStats,
+        *,
+        method: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        max_bytes: int,
+        min_delay: float,
+        truncate: bool = False,
+    ) -> _Response:
+        """One request with retries; returns the final answer or raises `Unreachable` for transport failures.
+
+        POSTs are retried exactly like GETs: the fetcher only sends form POSTs that read (see
+        `sources.base.Fetch`), so repeating one after a lost answer cannot do anything twice.
+        """
+        gate = self._gates.for_url(url, policy.concurrency)
+        attempts = policy.max_retries + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            wait: float | None = None
+            try:
+                async with gate.slot(min_delay):
+                    response = await self._attempt(
+                        url,
+                        policy,
+                        stats,
+                        method,
+                        body,
+                        headers,
+                        max_bytes,
+                        truncate,
+                        on_send=lambda: gate.mark_sent(min_delay),
+                    )
+            except _TransientFailure as failure:
+                if last:
+                    raise Unreachable(
+                        f"could not fetch {url} after {attempts} attempt(s): {failure}. "
+                        "Check the network, proxy and URL, or try again later.",
+                        url=str(url),
+                    ) from failure
+            else:
+                response.attempts = attempt + 1
+                if last or not _is_retryable_status(response.status):
+                    return response
+                wait = retry_after_seconds(response.headers.get("retry-after"))
+                if wait is not None and wait > policy.backoff_max:
+                    response.refused_wait = wait
+                    return response
+            if wait is None:
+                wait = full_jitter_backoff(attempt, base=policy.backoff_base, cap=policy.backoff_max, rng=self._rng)
+            stats.retries += 1
+            gate.defer(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _attempt(
+        self,
+        url: httpx.URL,
+        policy: HostPolicy,
+        stats: FetchStats,
+        method: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        max_bytes: int,
+        truncate: bool,
+        *,
+        on_send: Callable[[], None],
+    ) -> _Response:
+        client = self.client
+
+        async def trace(event: str, _info: dict[str, Any]) -> None:
+            # The moment the request line goes out on the socket (after any connect and TLS handshake) is what
+            # the site sees as the request's start, so the gap to the next request is counted from there.
+            if event.endswith("send_request_headers.started"):
+                on_send()
+
+        request = client.build_request(
+            method,
+            url,
+            headers=headers,
+            content=content,
+            timeout=policy.timeout,
+            extensions={_ON_SEND: on_send, "trace": trace},
+        )
+        received = 0
+        reading_body = False
+        try:
+            # httpx's timeout bounds each read; this bounds the whole exchange against slow trickles.
+            async with asyncio.timeout(policy.timeout):
+                response = await client.send(request, stream=True)
+                try:
+                    stats.status_codes[response.status_code] += 1
+                    body = b""
+                    if 200 <= response.status_code < 300:
+                        _refuse_declared_oversize(response, max_bytes, truncate)
+                        reading_body = True
+                        chunks: list[bytes] = []
+                        async for chunk in response.aiter_bytes():
+                            received += len(chunk)
+                            if received > max_bytes:
+                                if truncate:
+                                    chunks.append(chunk[: max_bytes - (received - len(chunk))])
+                                    break
+                                raise BodyTooLarge(
+                                    f"{url} is larger than max_bytes = {max_bytes} bytes; raise max_bytes for "
+                                    "this source if pages really are that big",
+                                    url=str(url),
+                                    status=response.status_code,
+                                )
+                            chunks.append(chunk)
+                        else:
+                            _check_complete(response)
+                        body = b"".join(chunks)
+                finally:
+                    await response.aclose()
+                    stats.bytes += response.num_bytes_downloaded
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise _TransientFailure(f"no complete answer within {policy.timeout:g} s (timeout)") from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(f"{url} sent a body that could not be decompressed: {exc}", url=str(url)) from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise FetchError(f"cannot fetch {url}: {exc}", url=str(url)) from exc
+        except httpx.TransportError as exc:
+            if reading_body:
+                declared = response.headers.get("content-length")
+                of = f" of {declared} announced" if declared else ""
+                raise _TransientFailure(
+                    f"the body was truncated: the connection closed after {received}{of} bytes"
+                ) from exc
+            raise _TransientFailure(_describe(exc)) from exc
+        return _Response(
+            url=response.url,
+            status=response.status_code,
+            reason=response.reason_phrase,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            body=body,
+            attempts=1,
+        )
+
+
+async def _announce_send(request: httpx.Request) -> None:
+    """Tell the host gate the moment a request really leaves, which under load is later than its admission."""
+    on_send = request.extensions.get(_ON_SEND)
+    if on_send is not None:
+        on_send()
+
+
+def _conditional_headers(validators: ValidatorCache, url: str) -> dict[str, str]:
+    stored = validators.get(url)
+    if not stored:
+        return {}
+    etag, last_modified = stored
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _refuse_declared_oversize(response: httpx.Response, max_bytes: int, truncate: bool) -> None:
+    declared = response.headers.get("content-length", "")
+    if not truncate and declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge(
+            f"{response.url} announces {declared} bytes, more than max_bytes = {max_bytes}; raise max_bytes "
+            "for this source if pages really are that big",
+            url=str(response.url),
+            status=response.status_code,
+        )
+
+
+def _check_complete(response: httpx.Response) -> None:
+    """Fail when fewer bytes arrived than Content-Length announced (the HTTP library normally catches it)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and response.num_bytes_downloaded < int(declared):
+        raise httpx.RemoteProtocolError(
+            f"received {response.num_bytes_downloaded} of {declared} announced bytes", request=response.request
+        )
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    detail = str(exc) or type(exc).__name__
+    if _caused_by(exc, ConnectionResetError):
+        return "the server reset the connection"
+    if isinstance(exc, httpx.ProxyError):
+        return f"the proxy failed ({detail})"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect ({detail})"
+    return f"the connection broke ({detail})"
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _parse_url(url: str, *, referrer: str | None = None) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"not a valid URL: {url!r} ({exc})", url=url) from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        where = f" (redirected from {referrer})" if referrer else ""
+        raise FetchError(f"only http(s) URLs can be fetched, got {url!r}{where}", url=url)
+    return parsed
+
+
+def _error_for(requested: str, response: _Response, policy: HostPolicy) -> FetchError:
+    """The error a non-2xx, non-304 final answer becomes; the message says what to do next."""
+    status, url = response.status, str(response.url)
+    what = f"{url} answered {status} {response.reason}".rstrip()
+    if url != requested:
+        what += f" (redirected from {requested})"
+    tries = f"after {response.attempts} attempt(s)"
+    if response.refused_wait is not None:
+        when = datetime.now(UTC) + timedelta(seconds=response.refused_wait)
+        return Blocked(
+            f"{what} and asked to wait {response.refused_wait:.0f} s before retrying, longer than "
+            f"backoff_max = {policy.backoff_max:g} s; try again after {when:%Y-%m-%d %H:%M:%S} UTC",
+            url=url,
+            status=status,
+        )
+    if status == 401:
+        return Blocked(
+            f"{what}: the page needs a login. The monitor reads public pages only and does not log in; "
+            "use the site's export or API with the file source instead.",
+            url=url,
+            status=status,
+        )
+    if status == 403:
+        return Blocked(
+            f"{what}: the site refuses this client. Check the site's terms; if it offers an export or API, "
+            "use that instead, or remove this source.",
+            url=url,
+            status=status,
+        )
+    if status == 429:
+        return Blocked(
+            f"{what} {tries}: the site is rate-limiting us. Raise min_delay or lower concurrency for this "
+            "source, and try again later.",
+            url=url,
+            status=status,
+        )
+    if _is_retryable_status(status):
+        return Unreachable(
+            f"{what} {tries}: the site seems to be down or overloaded; try again later.", url=url, status=status
+        )
+    if status in REDIRECT_STATUSES:
+        return FetchError(f"{what} without a Location header; the site's redirect is broken", url=url, status=status)
+    if status in (404, 410):
+        return FetchError(f"{what}: the page does not exist (any more); check the source's URL", url=url, status=status)
+    return FetchError(f"{what}; check the source's URL and options", url=url, status=status)

@@ -1,0 +1,1 @@
+"""The database: engine and sessions, table models, migrations, the idempotent review store."""

@@ -1,0 +1,50 @@
+"""The template table: each template reply a company posted, as last computed by the detector."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+from monitor.store.db import UTCDateTime, utcnow
+
+__all__ = ["ReplyTemplate", "TemplateIndexState"]
+
+
+class ReplyTemplate(SQLModel, table=True):
+    """One template: the same message the company sent to `size` distinct reviewers."""
+
+    __tablename__ = "reply_template"
+
+    id: str = Field(primary_key=True)  # stable: a hash of company and representative text
+    company_id: int = Field(foreign_key="company.id", index=True)
+    kind: str = "template"  # "template" (sent to complaints) or "one_liner" (short thanks on praise)
+    size: int = 0  # distinct recipients
+    reply_count: int = 0
+    unhappy_recipients: int = 0
+    unhappy_share: float | None = None
+    skeleton: str = Field(default="", sa_column=Column(Text, nullable=False))
+    representative: str = Field(default="", sa_column=Column(Text, nullable=False))
+    examples: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    first_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)  # earliest reply time in the template
+    last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    active: bool = True  # False once no stored reply belongs to it any more
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TemplateIndexState(SQLModel, table=True):
+    """A company's saved template index, so crawls assign new replies without re-clustering everything."""
+
+    __tablename__ = "template_index_state"
+
+    company_id: int = Field(foreign_key="company.id", primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # gzip-compressed JSON of TemplateIndex
+    built_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    replies_at_build: int = 0
+    # Replies assigned one by one since the build that matched no template: they may be forming a new
+    # template together, which only a full re-clustering finds.
+    pending: int = 0

@@ -1,0 +1,1 @@
+"""Language layer: language identification, lexicons, word sets and negativity scoring."""

@@ -1,0 +1,1 @@
+"""Playbook guidance for a task, in the reviewer's language."""

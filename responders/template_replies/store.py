@@ -1,0 +1,276 @@
+"""Keeps the stored replies of a company classified: template id and rote score per reply, templates table.
+
+Two ways, chosen per call:
+- **full**: every reply of the company is re-clustered (`find_templates`) and a template index is saved.
+  This finds new templates as soon as their third copy is stored.
+- **incremental**: a crawl that brought a few replies assigns each to a known template with the saved
+  index (well under a millisecond per reply) and refreshes the figures of the templates it touched.
+  Replies that match no template are counted as pending; once enough are pending, or the index is old,
+  the next call re-clusters fully, so new templates still form within a bounded delay.
+Small companies are always re-clustered fully: it costs little and is exact.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from monitor.store.db import utcnow
+from monitor.store.models import CompanyReply, Review, SourceRow
+from monitor.store.template_models import ReplyTemplate, TemplateIndexState
+from responders.template_replies.clusters import ClusterSettings, TemplateReport, find_templates
+from responders.template_replies.index import TemplateIndex
+
+__all__ = [
+    "FULL_BELOW_REPLIES",
+    "ClassifyResult",
+    "classify_company_replies",
+    "stale_indexes",
+]
+
+FULL_BELOW_REPLIES = 5_000  # below this a full re-clustering takes well under a second
+INCREMENTAL_MAX_BATCH = 1_000  # a bigger batch (a backfill) is re-clustered fully
+MAX_PENDING = 20  # unmatched replies that may be forming a new template
+MAX_INDEX_AGE = timedelta(hours=6)
+
+_Row = tuple[CompanyReply, Review, SourceRow]
+
+
+@dataclass
+class ClassifyResult:
+    """How one company's replies were classified."""
+
+    replies: int
+    templated: int
+    templates: int
+    # Reviews whose reply changed template (or became / stopped being one): the queue must look again.
+    reclassified_review_ids: list[int]
+    mode: str = "full"  # "full" or "incremental"
+
+
+def _key(row: _Row) -> str:
+    """Who a reply went to, for counting a template's distinct recipients: the site's handle, else the
+    display name on that source, else the review itself. (Looser than the outreach queue's identity, which
+    must never merge two people into one task; here a rare merge only lowers a count.)"""
+    _, review, _ = row
+    if review.author_handle:
+        return f"{review.source_id}:h:{review.author_handle}"
+    if review.author_name:
+        return f"{review.source_id}:n:{review.author_name.strip().lower()}"
+    return f"r:{review.id}"
+
+
+def _company_replies(session: Session, company_id: int, review_ids: Sequence[int] | None = None) -> list[_Row]:
+    query = (
+        select(CompanyReply, Review, SourceRow)
+        .join(Review, col(CompanyReply.review_id) == Review.id)
+        .join(SourceRow, col(Review.source_id) == SourceRow.id)
+        .where(SourceRow.company_id == company_id)
+    )
+    if review_ids is not None:
+        query = query.where(col(Review.id).in_(list(review_ids)))
+    return list(session.exec(query.order_by(col(CompanyReply.id))).all())
+
+
+def classify_company_replies(
+    *,
+    session: Session,
+    company_id: int,
+    review_ids: Sequence[int] | None = None,
+    settings: ClusterSettings | None = None,
+    now: datetime | None = None,
+    force_full: bool = False,
+) -> ClassifyResult:
+    """Classify a company's replies after `review_ids` were stored (None: all of them, fully)."""
+    now = now or utcnow()
+    state = session.get(TemplateIndexState, company_id)
+    if not force_full and review_ids is not None and state is not None and _incremental_ok(state, review_ids, now):
+        return _incremental(session, company_id, review_ids, state, now)
+    return _full(session, company_id, settings, now, state)
+
+
+def _incremental_ok(state: TemplateIndexState, review_ids: Sequence[int], now: datetime) -> bool:
+    return (
+        state.replies_at_build >= FULL_BELOW_REPLIES
+        and len(review_ids) <= INCREMENTAL_MAX_BATCH
+        and state.pending < MAX_PENDING
+        and now - state.built_at < MAX_INDEX_AGE
+    )
+
+
+# An index is costly to rebuild from its saved form, so a long-running process keeps the last one per company.
+_loaded: dict[int, tuple[datetime, TemplateIndex]] = {}
+
+
+def _index(state: TemplateIndexState) -> TemplateIndex:
+    cached = _loaded.get(state.company_id)
+    if cached is not None and cached[0] == state.built_at:
+        return cached[1]
+    index = TemplateIndex.from_dict(json.loads(gzip.decompress(state.data)))
+    _loaded[state.company_id] = (state.built_at, index)
+    return index
+
+
+def _incremental(
+    session: Session, company_id: int, review_ids: Sequence[int], state: TemplateIndexState, now: datetime
+) -> ClassifyResult:
+    index = _index(state)
+    reclassified: list[int] = []
+    touched: set[str] = set()
+    unmatched = 0
+    rows = _company_replies(session, company_id, review_ids)
+    for reply, _, _ in rows:
+        assignment = index.assign(reply.text, str(company_id))
+        if assignment.template_id is None and assignment.score == 0.0:
+            unmatched += 1
+        if reply.template_id != assignment.template_id:
+            reclassified.append(reply.review_id)
+            touched.update(t for t in (reply.template_id, assignment.template_id) if t)
+        reply.template_id, reply.rote_score = assignment.template_id, assignment.score
+        session.add(reply)
+    session.flush()
+    _refresh_templates(session, company_id, touched, now)
+    state.pending += unmatched
+    session.add(state)
+    session.flush()
+    return ClassifyResult(
+        replies=len(rows),
+        templated=sum(1 for reply, _, _ in rows if reply.template_id),
+        templates=len(touched),
+        reclassified_review_ids=reclassified,
+        mode="incremental",
+    )
+
+
+def _refresh_templates(session: Session, company_id: int, template_ids: set[str], now: datetime) -> None:
+    """Recount size, replies, unhappy recipients and first/last time of the given templates from the replies."""
+    if not template_ids:
+        return
+    rows = session.exec(
+        select(CompanyReply, Review, SourceRow)
+        .join(Review, col(CompanyReply.review_id) == Review.id)
+        .join(SourceRow, col(Review.source_id) == SourceRow.id)
+        .where(SourceRow.company_id == company_id, col(CompanyReply.template_id).in_(sorted(template_ids)))
+    ).all()
+    members: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        members[row[0].template_id or ""].append(row)
+    for template in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(sorted(template_ids)))):
+        group = members.get(template.id, [])
+        times = [t for t in (r.published_at or rv.published_at for r, rv, _ in group) if t is not None]
+        template.size = len({_key(row) for row in group})
+        template.reply_count = len(group)
+        template.unhappy_recipients = len({_key(row) for row in group if row[1].unhappy})
+        template.sources = sorted({src.name for _, _, src in group})
+        template.first_seen = min(times) if times else None
+        template.last_seen = max(times) if times else None
+        template.active = bool(group)
+        template.updated_at = now
+        session.add(template)
+
+
+def _full(
+    session: Session,
+    company_id: int,
+    settings: ClusterSettings | None,
+    now: datetime,
+    state: TemplateIndexState | None,
+) -> ClassifyResult:
+    rows = _company_replies(session, company_id)
+    recipients = [_key(row) for row in rows]
+    unhappy = [review.unhappy for _, review, _ in rows]
+    report = find_templates(
+        [reply.text for reply, _, _ in rows],
+        groups=[company_id] * len(rows),
+        recipients=recipients,
+        unhappy=unhappy,
+        settings=settings,
+    )
+    by_template: dict[str, list[int]] = defaultdict(list)
+    reclassified: list[int] = []
+    for index, ((reply, _, _), tid, score) in enumerate(zip(rows, report.template_ids, report.scores, strict=True)):
+        if reply.template_id != tid:
+            reclassified.append(reply.review_id)
+        if reply.template_id != tid or reply.rote_score != score:
+            reply.template_id, reply.rote_score = tid, score
+        if tid is not None:
+            by_template[tid].append(index)
+    _store_templates(session, company_id, rows, report, by_template, recipients, unhappy, now)
+    _save_index(session, company_id, report, len(rows), now, state)
+    session.flush()
+    templated = sum(1 for tid in report.template_ids if tid is not None)
+    return ClassifyResult(
+        replies=len(rows), templated=templated, templates=len(report.templates), reclassified_review_ids=reclassified
+    )
+
+
+def _store_templates(
+    session: Session,
+    company_id: int,
+    rows: list[_Row],
+    report: TemplateReport,
+    by_template: dict[str, list[int]],
+    recipients: list[str],
+    unhappy: list[bool | None],
+    now: datetime,
+) -> None:
+    existing = {t.id: t for t in session.exec(select(ReplyTemplate).where(ReplyTemplate.company_id == company_id))}
+    for template in report.templates:
+        members = by_template[template.id]
+        times = [rows[i][0].published_at or rows[i][1].published_at for i in members]
+        known_times = [t for t in times if t is not None]
+        row = existing.pop(template.id, None) or ReplyTemplate(id=template.id, company_id=company_id)
+        row.kind = template.kind
+        row.size = template.size
+        row.reply_count = template.reply_count
+        row.unhappy_recipients = len({recipients[i] for i in members if unhappy[i]})
+        row.unhappy_share = template.unhappy_share
+        row.skeleton = template.skeleton
+        row.representative = template.representative
+        row.examples = list(template.examples)
+        row.sources = sorted({rows[i][2].name for i in members})
+        row.first_seen = min(known_times) if known_times else None
+        row.last_seen = max(known_times) if known_times else None
+        row.active = True
+        row.updated_at = now
+        session.add(row)
+    for stale in existing.values():
+        stale.active = False  # kept for history: a digest of an earlier day may still name it
+        stale.size = stale.reply_count = stale.unhappy_recipients = 0
+
+
+def _save_index(
+    session: Session,
+    company_id: int,
+    report: TemplateReport,
+    replies: int,
+    now: datetime,
+    state: TemplateIndexState | None,
+) -> None:
+    if replies < FULL_BELOW_REPLIES:
+        if state is not None:
+            session.delete(state)  # small companies are always re-clustered; a stale index must not linger
+        return
+    index = TemplateIndex.from_report(report)
+    data = gzip.compress(json.dumps(index.to_dict(), separators=(",", ":")).encode(), compresslevel=5)
+    state = state or TemplateIndexState(company_id=company_id, data=b"")
+    state.data, state.built_at, state.replies_at_build, state.pending = data, now, replies, 0
+    session.add(state)
+    _loaded[company_id] = (now, index)
+
+
+def stale_indexes(session: Session, now: datetime) -> list[int]:
+    """Companies whose saved index waits for a full re-clustering (too many pending replies, or too old)."""
+    rows = session.exec(
+        select(TemplateIndexState.company_id).where(
+            (col(TemplateIndexState.pending) > 0) & (col(TemplateIndexState.built_at) < now - MAX_INDEX_AGE)
+            | (col(TemplateIndexState.pending) >= MAX_PENDING)
+        )
+    ).all()
+    return list(rows)

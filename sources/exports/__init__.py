@@ -1,0 +1,1 @@
+"""Export files: reading bytes into rows and the known export layouts."""
