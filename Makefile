@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check monitor sources responders tests benchmarks
 	$(BIN)/ruff format --check monitor sources responders tests benchmarks
 	$(BIN)/mypy monitor sources responders
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
