@@ -32,7 +32,8 @@ from monitor.runtime.context import open_database
 from monitor.store.db import make_engine
 from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
 from monitor.store.task_models import OutreachTask
-from responders.outreach.queue import list_tasks, update_queue
+from responders.outreach.queue import update_queue
+from responders.outreach.views import list_tasks
 from responders.outreach.workflow import claim_task
 
 NOW = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)

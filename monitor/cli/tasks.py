@@ -16,8 +16,8 @@ from monitor.store.models import Company
 from monitor.store.task_models import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES, OutreachTask
 from responders.guidance.playbook import Guidance
 from responders.guidance.task_guidance import task_guidance
-from responders.outreach.deadlines import parse_due
-from responders.outreach.queue import ReviewView, TaskDetail, calendar_for, list_tasks, task_detail
+from responders.outreach.deadlines import calendar_for, parse_due
+from responders.outreach.views import ReviewView, TaskDetail, list_tasks, task_detail
 from responders.outreach.workflow import claim_task, close_task, get_task, log_contact, release_expired_claims
 
 __all__ = ["tasks_app"]

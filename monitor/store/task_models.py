@@ -41,7 +41,7 @@ class OutreachTask(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True)
     source_id: int = Field(foreign_key="source.id")  # where the reviewer first complained
-    # Who the reviewer is: see responders.outreach.queue.reviewer_key for the linking rule.
+    # Who the reviewer is: see responders.outreach.identity.reviewer_key for the linking rule.
     reviewer_key: str
     reviewer_name: str | None = None
     reviewer_handle: str | None = None

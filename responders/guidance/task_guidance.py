@@ -7,7 +7,7 @@ from sqlmodel import Session
 from monitor.store.template_models import ReplyTemplate
 from responders.guidance.playbook import FLAGS, CaseFacts, Guidance, guidance_for
 from responders.outreach.follow_ups import fixed_theme_of
-from responders.outreach.queue import TaskDetail
+from responders.outreach.views import TaskDetail
 
 __all__ = ["case_facts", "task_guidance"]
 

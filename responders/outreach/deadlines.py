@@ -13,15 +13,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from monitor.store.models import Company
 
 __all__ = [
     "DUE_SOON_BUSINESS_HOURS",
     "BusinessCalendar",
     "add_business_hours",
+    "calendar_for",
     "deadline_state",
     "first_contact_due",
     "parse_due",
@@ -92,6 +96,11 @@ class BusinessCalendar:
             if self.is_business_day(candidate):
                 return candidate
         raise ConfigError("the business calendar has no business days")  # unreachable after validation
+
+
+def calendar_for(company: Company) -> BusinessCalendar:
+    """The business calendar of a company row."""
+    return BusinessCalendar.from_company(company.timezone, company.settings)
 
 
 def first_contact_due(

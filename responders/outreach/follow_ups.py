@@ -16,8 +16,7 @@ from sqlmodel import Session, col, select
 from monitor.core.settings import Settings
 from monitor.store.models import Company, Review, SourceRow
 from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp, TaskReview
-from responders.outreach.deadlines import first_contact_due
-from responders.outreach.queue import calendar_for
+from responders.outreach.deadlines import calendar_for, first_contact_due
 
 __all__ = ["LOOKBACK_DAYS", "ThankYouResult", "apply_fixed_themes", "fixed_theme_of", "reviews_mentioning"]
 

@@ -1,91 +1,35 @@
-"""The outreach queue: turns unhappy reviews without a personal response into one task per reviewer.
+"""The outreach queue's write path: turns unhappy reviews without a personal response into one task per reviewer.
 
-Reviewer identity (who is "the same reviewer"), per company:
-- with a site handle (profile id or URL): the normalised handle within the site's namespace. A dedicated adapter's
-  namespace is its kind (two Trustpilot pages share consumer ids); a generic adapter (jsonld, css, feed, file) is its
-  own namespace, unless a file import names the site it was exported from. A handle that is a profile URL is its own
-  namespace, so the same profile URL links across sources.
-- without a handle, on a site that gives no handles at all: the case-folded display name within that one source.
-  Anonymous placeholders ("Anonymous", "A Google user", ...) never link.
-- without a handle on a site that does give handles (an unusual, anonymous review): that review alone.
-Display names never link across sources: common names collide.
-
-Priority (0..100, documented in `compute_priority`) and deadlines (`responders.outreach.deadlines`) are set when a
-task is created and refreshed whenever a review is linked or the task is reopened.
+New reviews are linked to their reviewer's task (see `responders.outreach.identity`) or get a new one; edits of
+linked reviews record rating changes and reopen closed tasks. Priority (`responders.outreach.priority`) and deadlines
+(`responders.outreach.deadlines`) are set when a task is created and refreshed whenever a review is linked or the
+task is reopened.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from monitor.core.errors import NotFound
 from monitor.core.settings import Settings
 from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
-from monitor.store.task_models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
-    OutreachTask,
-    TaskEvent,
-    TaskFollowUp,
-    TaskReview,
-)
-from responders.outreach.deadlines import (
-    DUE_SOON_BUSINESS_HOURS,
-    BusinessCalendar,
-    add_business_hours,
-    deadline_state,
-    first_contact_due,
-)
+from monitor.store.task_models import CLOSED_STATUSES, OutreachTask, TaskEvent, TaskReview
+from responders.outreach.deadlines import calendar_for, first_contact_due
+from responders.outreach.eligibility import EDIT_CHANGES, complaint_time, has_personal_response, is_old_backfill
+from responders.outreach.identity import reviewer_key
+from responders.outreach.priority import task_priority
 
-__all__ = [
-    "CLOSING_THE_LOOP_DAYS",
-    "QueueUpdate",
-    "ReviewView",
-    "TaskDetail",
-    "TaskListing",
-    "calendar_for",
-    "compute_priority",
-    "count_backfill_skipped",
-    "has_personal_response",
-    "is_old_backfill",
-    "list_tasks",
-    "normalise_handle",
-    "reviewer_key",
-    "task_detail",
-    "update_queue",
-]
+__all__ = ["CLOSING_THE_LOOP_DAYS", "QueueUpdate", "refresh_priorities", "update_queue"]
 
 CLOSING_THE_LOOP_DAYS = 90
-_CHUNK = 500
-_GENERIC_KINDS = frozenset({"jsonld", "css", "feed", "file"})
-_ANONYMOUS = frozenset(
-    {
-        "",
-        "anonymous",
-        "anon",
-        "a google user",
-        "google user",
-        "guest",
-        "user",
-        "customer",
-        "reviewer",
-        "unknown",
-        "n/a",
-        "-",
-    }
-)
-# "followup": the reviewer wrote again in the site's thread; like an edit, it needs an answer.
-_EDIT_CHANGES = frozenset({"text", "title", "rating", "followup"})
+_CHUNK = 500  # reviews per batch: bounds memory and keeps IN (...) lists below bind-parameter limits
 
 
 @dataclass
@@ -98,183 +42,6 @@ class QueueUpdate:
     skipped_backfill: int = 0
     rating_changes: int = 0
     task_ids: list[int] = field(default_factory=list)  # tasks created, linked to or reopened
-
-
-# ----- identity -------------------------------------------------------------------------------------------------
-
-
-def normalise_handle(handle: str) -> str:
-    """A handle or profile URL in one canonical spelling: case, scheme, `www.`, query and trailing slash dropped."""
-    value = handle.strip().lower()
-    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
-    value = value.removeprefix("www.")
-    value = value.split("#", 1)[0].split("?", 1)[0]
-    return value.rstrip("/")
-
-
-def _namespace(source: SourceRow) -> str:
-    if source.kind not in _GENERIC_KINDS:
-        return source.kind
-    site = str(source.options.get("format", "")) if source.kind == "file" else ""
-    if site and site not in ("auto", "generic"):
-        return site
-    return f"source{source.id}"
-
-
-def reviewer_key(review: Review, source: SourceRow, *, site_has_handles: bool) -> str:
-    """Who wrote `review`, as a key two reviews share only when they are clearly by the same person."""
-    if review.author_handle and review.author_handle.strip():
-        handle = normalise_handle(review.author_handle)
-        if "/" in handle and "." in handle.split("/", 1)[0]:
-            return f"url:{handle}"  # a profile URL names its site itself
-        return f"handle:{_namespace(source)}:{handle}"
-    name = " ".join((review.author_name or "").split()).casefold()
-    if not site_has_handles and name not in _ANONYMOUS:
-        return f"name:source{source.id}:{name}"
-    return f"review:{review.id}"
-
-
-# ----- which reviews need outreach ------------------------------------------------------------------------------
-
-
-def _complaint_time(review: Review) -> datetime:
-    times = [t for t in (review.published_at, review.updated_at, review.reviewer_followup_at) if t is not None]
-    return max(times) if times else review.first_seen
-
-
-def _earlier(a: datetime, b: datetime) -> bool:
-    """`a` before `b`; a value at exactly midnight UTC is a date without a time, so only dates are compared."""
-    if _date_only(a) or _date_only(b):
-        return a.date() < b.date()
-    return a < b
-
-
-def _date_only(moment: datetime) -> bool:
-    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
-
-
-def has_personal_response(review: Review, reply: CompanyReply | None, revisions: Sequence[ReviewRevision] = ()) -> bool:
-    """Did the company already answer this complaint personally (not with a template, not before the complaint)?
-
-    A reply is older than the complaint when it was published before the review's published/updated time, or when
-    the reply was already on the site and a later crawl saw the review's text or rating change. A private reply
-    the site reports counts as personal unless it predates the complaint.
-    """
-    complaint = _complaint_time(review)
-    if reply is not None:
-        if reply.template_id:
-            return False
-        replied = reply.published_at or reply.first_seen
-        if _earlier(replied, complaint):
-            return False
-        for rev in revisions:
-            edited = bool(_EDIT_CHANGES & set(rev.changes.split(",")))
-            if edited and "reply" not in rev.changes.split(",") and rev.observed_at > reply.first_seen:
-                return False
-        return True
-    if review.private_reply:
-        return review.private_reply_at is None or not _earlier(review.private_reply_at, complaint)
-    return False
-
-
-def is_old_backfill(review: Review, window_days: int) -> bool:
-    """A review first seen in a backfill that was already older than the window then (or has no date)."""
-    if not review.seen_in_backfill:
-        return False
-    if review.published_at is None:
-        return True  # an undated review from a history walk: most are old, and it cannot be shown to be recent
-    return review.published_at < review.first_seen - timedelta(days=window_days)
-
-
-def count_backfill_skipped(*, session: Session, company_id: int, window_days: int) -> int:
-    """How many unhappy reviews of a company were left out of the queue because they came from an old backfill."""
-    rows = session.exec(
-        select(Review.published_at, Review.first_seen)
-        .join(SourceRow, col(Review.source_id) == SourceRow.id)
-        .where(SourceRow.company_id == company_id, col(Review.unhappy).is_(True), col(Review.seen_in_backfill))
-    ).all()
-    window = timedelta(days=window_days)
-    return sum(1 for published, first in rows if published is None or published < first - window)
-
-
-# ----- priority -------------------------------------------------------------------------------------------------
-
-
-def compute_priority(
-    *,
-    severity: float | None,
-    rating: float | None,
-    rating_scale: int | None,
-    complaint_at: datetime,
-    now: datetime,
-    helpful_votes: int,
-    template_reply: bool,
-    review_count: int,
-    flags: Iterable[str],
-) -> tuple[int, str]:
-    """Priority 0..100 and its label.
-
-    severity 0..1 (from the negativity stage; from the rating when missing) × 40
-    + recency: 15 for a complaint from today, falling linearly to 0 at 30 days
-    + reach: 10 × log10(1 + helpful votes) / 2, capped at 10 (100 votes = full)
-    + 10 when the company answered with a template
-    + 5 per further complaint by the same reviewer, capped at 10
-    + 20 for a legal flag, 10 for an abuse flag; the sum is capped at 100.
-    Labels: urgent ≥ 70 or any legal flag, high ≥ 50, normal ≥ 25, low below.
-    """
-    flag_set = {f.strip() for f in flags if f.strip()}
-    age_days = max(0.0, (now - complaint_at).total_seconds() / 86400)
-    score = 40 * _severity(severity, rating, rating_scale)
-    score += 15 * max(0.0, 1 - age_days / 30)
-    score += min(10.0, 10 * math.log10(1 + max(0, helpful_votes)) / 2)
-    score += 10 if template_reply else 0
-    score += min(10, 5 * max(0, review_count - 1))
-    score += (20 if "legal" in flag_set else 0) + (10 if "abuse" in flag_set else 0)
-    value = max(0, min(100, round(score)))
-    if value >= 70 or "legal" in flag_set:
-        label = "urgent"
-    elif value >= 50:
-        label = "high"
-    elif value >= 25:
-        label = "normal"
-    else:
-        label = "low"
-    return value, label
-
-
-def _severity(severity: float | None, rating: float | None, scale: int | None) -> float:
-    if severity is not None:
-        return max(0.0, min(1.0, severity))
-    if rating is not None:
-        top = scale or 5
-        return max(0.0, min(1.0, 1 - (rating - 1) / max(1, top - 1)))
-    return 0.5
-
-
-def _task_priority(reviews: Sequence[tuple[Review, CompanyReply | None]], now: datetime) -> tuple[int, str, bool]:
-    flags = {f for r, _ in reviews for f in r.flags.split(",")}
-    template = any(rep is not None and rep.template_id for _, rep in reviews)
-    worst = max(reviews, key=lambda pair: _severity(pair[0].severity, pair[0].rating, pair[0].rating_scale))[0]
-    score, label = compute_priority(
-        severity=worst.severity,
-        rating=worst.rating,
-        rating_scale=worst.rating_scale,
-        complaint_at=max(_complaint_time(r) for r, _ in reviews),
-        now=now,
-        helpful_votes=max((r.helpful_votes or 0) for r, _ in reviews),
-        template_reply=template,
-        review_count=len(reviews),
-        flags=flags,
-    )
-    return score, label, template
-
-
-def calendar_for(company: Company) -> BusinessCalendar:
-    """The business calendar of a company row."""
-    return BusinessCalendar.from_company(company.timezone, company.settings)
-
-
-# ----- the update -----------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -366,7 +133,7 @@ def _follow_linked_reviews(session: Session, chunk: _Chunk, now: datetime, resul
             if (rev.id or 0) <= link.last_revision_id:
                 continue
             changes = set(rev.changes.split(","))
-            if not changes & _EDIT_CHANGES:
+            if not changes & EDIT_CHANGES:
                 continue
             before = history[index - 1].rating if index > 0 else None
             if _record_edit(session, task, review, rev, before, now, result):
@@ -577,7 +344,7 @@ def _new_task_row(
     first = min(candidates, key=lambda c: (c.review.first_seen, c.review.id or 0))
     arrived = first.review.first_seen
     due = first_contact_due(arrived, calendar_for(chunk.companies[company_id]))
-    score, label, template = _task_priority([(c.review, c.reply) for c in candidates], now)
+    score, label, template = task_priority([(c.review, c.reply) for c in candidates], now)
     return {
         "company_id": company_id,
         "source_id": first.source.id or 0,
@@ -589,7 +356,7 @@ def _new_task_row(
         "priority": score,
         "priority_label": label,
         "template_reply": template,
-        "complaint_at": max(_complaint_time(c.review) for c in candidates),
+        "complaint_at": max(complaint_time(c.review) for c in candidates),
         "first_contact_due": due,
         "due_at": due,
         "needs_attention": False,
@@ -700,185 +467,5 @@ def _refresh_priorities(session: Session, task_ids: set[int], now: datetime) -> 
         pairs = by_task.get(task.id or 0)
         if not pairs:
             continue
-        task.priority, task.priority_label, task.template_reply = _task_priority(pairs, now)
+        task.priority, task.priority_label, task.template_reply = task_priority(pairs, now)
         session.add(task)
-
-
-# ----- reading the queue ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class TaskListing:
-    """One row of the task list with what a reader needs next to the task."""
-
-    task: OutreachTask
-    company: str
-    source: str
-    review_ids: list[int]
-    due_state: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        """The row as plain JSON values."""
-        t = self.task
-        return {
-            "id": t.id,
-            "status": t.status,
-            "priority": t.priority,
-            "priority_label": t.priority_label,
-            "due_at": _iso(t.due_at),
-            "due_state": self.due_state,
-            "first_contact_due": _iso(t.first_contact_due),
-            "reviewer": t.reviewer_name,
-            "reviewer_handle": t.reviewer_handle,
-            "company": self.company,
-            "source": self.source,
-            "review_ids": self.review_ids,
-            "template_reply": t.template_reply,
-            "owner": t.owner,
-            "needs_attention": t.needs_attention,
-            "complaint_at": _iso(t.complaint_at),
-            "created_at": _iso(t.created_at),
-            "outcome": t.outcome,
-            "rating_before": t.rating_before,
-            "rating_after": t.rating_after,
-            "rating_changed_at": _iso(t.rating_changed_at),
-        }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def list_tasks(
-    *,
-    session: Session,
-    now: datetime,
-    statuses: Sequence[str] = OPEN_STATUSES,
-    owner: str | None = None,
-    overdue: bool = False,
-    company: str | None = None,
-    limit: int = 50,
-) -> list[TaskListing]:
-    """Tasks in working order: breached first, then due within 2 business hours, then by priority and due time."""
-    companies = {c.id: c for c in session.exec(select(Company)).all()}
-    soon = {cid: add_business_hours(now, DUE_SOON_BUSINESS_HOURS, calendar_for(c)) for cid, c in companies.items()}
-    due = col(OutreachTask.due_at)
-    whens: list[Any] = [(due <= now, 0)]
-    whens += [(and_(col(OutreachTask.company_id) == cid, due <= limit_at), 1) for cid, limit_at in soon.items()]
-    bucket = case(*whens, else_=2)
-    query = select(OutreachTask, SourceRow.name).join(SourceRow, col(OutreachTask.source_id) == SourceRow.id)
-    query = query.where(col(OutreachTask.status).in_(list(statuses)))
-    if owner is not None:
-        query = query.where(OutreachTask.owner == owner)
-    if overdue:
-        query = query.where(due <= now)
-    if company is not None:
-        wanted = [cid for cid, c in companies.items() if c.name == company]
-        if not wanted:
-            known = ", ".join(sorted(c.name for c in companies.values())) or "none"
-            raise NotFound(f"no company named {company!r} (known: {known})")
-        query = query.where(col(OutreachTask.company_id).in_(wanted))
-    query = query.order_by(
-        bucket, col(OutreachTask.priority).desc(), due.asc().nulls_last(), col(OutreachTask.id)
-    ).limit(limit)
-    rows = session.exec(query).all()
-    review_ids: dict[int, list[int]] = defaultdict(list)
-    task_ids = [t.id for t, _ in rows]
-    for start in range(0, len(task_ids), _CHUNK):
-        for task_id, review_id in session.exec(
-            select(TaskReview.task_id, TaskReview.review_id)
-            .where(col(TaskReview.task_id).in_(task_ids[start : start + _CHUNK]))
-            .order_by(col(TaskReview.review_id))
-        ).all():
-            review_ids[task_id].append(review_id)
-    listings = []
-    for task, source_name in rows:
-        # Same rule as deadline_state, with the per-company "soon" limit computed once above.
-        if task.due_at is None:
-            state = None
-        elif task.due_at <= now:
-            state = "breached"
-        else:
-            state = "due_soon" if task.due_at <= soon[task.company_id] else "ok"
-        listings.append(
-            TaskListing(task, companies[task.company_id].name, source_name, review_ids[task.id or 0], state)
-        )
-    return listings
-
-
-@dataclass
-class ReviewView:
-    """A review shown with a task: the review, its source and the company's reply."""
-
-    review: Review
-    source: str
-    reply: CompanyReply | None
-
-
-@dataclass
-class TaskDetail:
-    """Everything `tasks show` prints about one task."""
-
-    listing: TaskListing
-    reviews: list[ReviewView]
-    other_reviews: list[ReviewView]
-    events: list[TaskEvent]
-    follow_ups: list[TaskFollowUp]
-    calendar: BusinessCalendar
-
-
-def task_detail(*, session: Session, task_id: int, now: datetime) -> TaskDetail:
-    """A task with its reviews, the company's replies, the reviewer's other reviews, follow-ups and events."""
-    task = session.get(OutreachTask, task_id)
-    if task is None:
-        raise NotFound(f"no task {task_id} (see `monitor tasks list`)")
-    company = session.get(Company, task.company_id)
-    source = session.get(SourceRow, task.source_id)
-    assert company is not None and source is not None
-    linked = [
-        ReviewView(review, src.name, reply)
-        for _link, review, src, reply in session.exec(
-            select(TaskReview, Review, SourceRow, CompanyReply)
-            .join(Review, col(TaskReview.review_id) == Review.id)
-            .join(SourceRow, col(Review.source_id) == SourceRow.id)
-            .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
-            .where(TaskReview.task_id == task_id)
-            .order_by(col(Review.published_at).desc().nulls_last(), col(Review.id))
-        ).all()
-    ]
-    events = list(session.exec(select(TaskEvent).where(TaskEvent.task_id == task_id).order_by(col(TaskEvent.id))).all())
-    follow_ups = list(
-        session.exec(
-            select(TaskFollowUp).where(TaskFollowUp.task_id == task_id).order_by(col(TaskFollowUp.due_at))
-        ).all()
-    )
-    calendar = calendar_for(company)
-    listing = TaskListing(
-        task, company.name, source.name, [v.review.id or 0 for v in linked], deadline_state(task.due_at, now, calendar)
-    )
-    others = _other_reviews(session, task, {v.review.id for v in linked})
-    return TaskDetail(listing, linked, others, events, follow_ups, calendar)
-
-
-def _other_reviews(session: Session, task: OutreachTask, linked: set[int | None], limit: int = 20) -> list[ReviewView]:
-    """The reviewer's reviews that are not part of the task (happy ones, old ones), matched by the same identity."""
-    query = (
-        select(Review, SourceRow, CompanyReply)
-        .join(SourceRow, col(Review.source_id) == SourceRow.id)
-        .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
-        .where(SourceRow.company_id == task.company_id)
-    )
-    if task.reviewer_key.startswith(("handle:", "url:")) and task.reviewer_handle:
-        query = query.where(Review.author_handle == task.reviewer_handle)
-    elif task.reviewer_key.startswith("name:") and task.reviewer_name:
-        query = query.where(Review.source_id == task.source_id, Review.author_name == task.reviewer_name)
-    else:
-        return []
-    found = []
-    for review, src, reply in session.exec(query.order_by(col(Review.published_at).desc()).limit(200)).all():
-        if review.id in linked:
-            continue
-        key = reviewer_key(review, src, site_has_handles=task.reviewer_key.startswith(("handle:", "url:")))
-        if key == task.reviewer_key:
-            found.append(ReviewView(review, src.name, reply))
-    return found[:limit]

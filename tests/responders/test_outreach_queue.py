@@ -15,13 +15,11 @@ from monitor.core.settings import Settings
 from monitor.store.models import CompanyReply, Review
 from monitor.store.repository import upsert_reviews
 from monitor.store.task_models import OutreachTask, TaskEvent, TaskReview
-from responders.outreach.queue import (
-    compute_priority,
-    count_backfill_skipped,
-    list_tasks,
-    normalise_handle,
-    update_queue,
-)
+from responders.outreach.eligibility import count_backfill_skipped
+from responders.outreach.identity import normalise_handle
+from responders.outreach.priority import compute_priority
+from responders.outreach.queue import update_queue
+from responders.outreach.views import list_tasks
 from responders.outreach.workflow import claim_task, close_task, log_contact
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, edit_review, sqlite_session
 

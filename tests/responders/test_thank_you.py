@@ -12,7 +12,8 @@ from monitor.core.settings import Settings
 from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp
 from responders.guidance.task_guidance import task_guidance
 from responders.outreach.follow_ups import apply_fixed_themes, reviews_mentioning
-from responders.outreach.queue import task_detail, update_queue
+from responders.outreach.queue import update_queue
+from responders.outreach.views import task_detail
 from tests.db_fixtures import add_company, add_review, add_source, at, settings_with, sqlite_session
 
 NOW = at("2024-03-11 10:00")

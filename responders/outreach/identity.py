@@ -1,0 +1,69 @@
+"""Reviewer identity: the key that says two reviews of one company were written by the same person.
+
+Per company:
+- with a site handle (profile id or URL): the normalised handle within the site's namespace. A dedicated adapter's
+  namespace is its kind (two Trustpilot pages share consumer ids); a generic adapter (jsonld, css, feed, file) is its
+  own namespace, unless a file import names the site it was exported from. A handle that is a profile URL is its own
+  namespace, so the same profile URL links across sources.
+- without a handle, on a site that gives no handles at all: the case-folded display name within that one source.
+  Anonymous placeholders ("Anonymous", "A Google user", ...) never link.
+- without a handle on a site that does give handles (an unusual, anonymous review): that review alone.
+Display names never link across sources: common names collide.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.store.models import Review, SourceRow
+
+__all__ = ["normalise_handle", "reviewer_key"]
+
+_GENERIC_KINDS = frozenset({"jsonld", "css", "feed", "file"})
+_ANONYMOUS = frozenset(
+    {
+        "",
+        "anonymous",
+        "anon",
+        "a google user",
+        "google user",
+        "guest",
+        "user",
+        "customer",
+        "reviewer",
+        "unknown",
+        "n/a",
+        "-",
+    }
+)
+
+
+def normalise_handle(handle: str) -> str:
+    """A handle or profile URL in one canonical spelling: case, scheme, `www.`, query and trailing slash dropped."""
+    value = handle.strip().lower()
+    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
+    value = value.removeprefix("www.")
+    value = value.split("#", 1)[0].split("?", 1)[0]
+    return value.rstrip("/")
+
+
+def _namespace(source: SourceRow) -> str:
+    if source.kind not in _GENERIC_KINDS:
+        return source.kind
+    site = str(source.options.get("format", "")) if source.kind == "file" else ""
+    if site and site not in ("auto", "generic"):
+        return site
+    return f"source{source.id}"
+
+
+def reviewer_key(review: Review, source: SourceRow, *, site_has_handles: bool) -> str:
+    """Who wrote `review`, as a key two reviews share only when they are clearly by the same person."""
+    if review.author_handle and review.author_handle.strip():
+        handle = normalise_handle(review.author_handle)
+        if "/" in handle and "." in handle.split("/", 1)[0]:
+            return f"url:{handle}"  # a profile URL names its site itself
+        return f"handle:{_namespace(source)}:{handle}"
+    name = " ".join((review.author_name or "").split()).casefold()
+    if not site_has_handles and name not in _ANONYMOUS:
+        return f"name:source{source.id}:{name}"
+    return f"review:{review.id}"

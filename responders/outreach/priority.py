@@ -1,0 +1,82 @@
+"""Task priority: a 0..100 score and its label from severity, recency, reach, template replies and flags."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from monitor.store.models import CompanyReply, Review
+from responders.outreach.eligibility import complaint_time
+
+__all__ = ["compute_priority", "task_priority"]
+
+
+def compute_priority(
+    *,
+    severity: float | None,
+    rating: float | None,
+    rating_scale: int | None,
+    complaint_at: datetime,
+    now: datetime,
+    helpful_votes: int,
+    template_reply: bool,
+    review_count: int,
+    flags: Iterable[str],
+) -> tuple[int, str]:
+    """Priority 0..100 and its label.
+
+    severity 0..1 (from the negativity stage; from the rating when missing) × 40
+    + recency: 15 for a complaint from today, falling linearly to 0 at 30 days
+    + reach: 10 × log10(1 + helpful votes) / 2, capped at 10 (100 votes = full)
+    + 10 when the company answered with a template
+    + 5 per further complaint by the same reviewer, capped at 10
+    + 20 for a legal flag, 10 for an abuse flag; the sum is capped at 100.
+    Labels: urgent ≥ 70 or any legal flag, high ≥ 50, normal ≥ 25, low below.
+    """
+    flag_set = {f.strip() for f in flags if f.strip()}
+    age_days = max(0.0, (now - complaint_at).total_seconds() / 86400)
+    score = 40 * _severity(severity, rating, rating_scale)
+    score += 15 * max(0.0, 1 - age_days / 30)
+    score += min(10.0, 10 * math.log10(1 + max(0, helpful_votes)) / 2)
+    score += 10 if template_reply else 0
+    score += min(10, 5 * max(0, review_count - 1))
+    score += (20 if "legal" in flag_set else 0) + (10 if "abuse" in flag_set else 0)
+    value = max(0, min(100, round(score)))
+    if value >= 70 or "legal" in flag_set:
+        label = "urgent"
+    elif value >= 50:
+        label = "high"
+    elif value >= 25:
+        label = "normal"
+    else:
+        label = "low"
+    return value, label
+
+
+def _severity(severity: float | None, rating: float | None, scale: int | None) -> float:
+    if severity is not None:
+        return max(0.0, min(1.0, severity))
+    if rating is not None:
+        top = scale or 5
+        return max(0.0, min(1.0, 1 - (rating - 1) / max(1, top - 1)))
+    return 0.5
+
+
+def task_priority(reviews: Sequence[tuple[Review, CompanyReply | None]], now: datetime) -> tuple[int, str, bool]:
+    """Priority, label and template flag of a task: its worst review, newest complaint, widest reach and every flag."""
+    flags = {f for r, _ in reviews for f in r.flags.split(",")}
+    template = any(rep is not None and rep.template_id for _, rep in reviews)
+    worst = max(reviews, key=lambda pair: _severity(pair[0].severity, pair[0].rating, pair[0].rating_scale))[0]
+    score, label = compute_priority(
+        severity=worst.severity,
+        rating=worst.rating,
+        rating_scale=worst.rating_scale,
+        complaint_at=max(complaint_time(r) for r, _ in reviews),
+        now=now,
+        helpful_votes=max((r.helpful_votes or 0) for r, _ in reviews),
+        template_reply=template,
+        review_count=len(reviews),
+        flags=flags,
+    )
+    return score, label, template
