@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_crawl.py [--scenario 20x20 --scenario 50x10] [--repeat 3] [--json]
 
-Each scenario starts a separate server process with one `monitor.demo.site.TestSite` per host, each on its
+Each scenario starts a separate server process with one `tests.site.TestSite` per host, each on its
 own loopback address (127.0.0.2, 127.0.0.3, ...) so per-host politeness applies per site in both crawlers.
 Every host is one HelloPeter source: real recorded API records (tests/fixtures/hellopeter) wrapped ten to
 a page in the paged JSON envelope, gzip-encoded, page n pointing to page n + 1, plus a robots.txt. Each
@@ -113,7 +113,7 @@ def api_pages(pages: int, offset: int) -> list[bytes]:
 
 def serve(hosts: int, pages: int, latency: float, jitter: float, seed: int) -> None:
     """Serve the benchmark site until stdin closes; answer `stats` lines with per-host request figures."""
-    from monitor.demo.site import Slow, TestSite
+    from tests.site import Slow, TestSite
 
     rng = random.Random(seed)
 

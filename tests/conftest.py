@@ -17,8 +17,8 @@ from sqlalchemy import text
 # the consoles read COLUMNS once, when the CLI module is imported, so it is pinned before any product import.
 os.environ["COLUMNS"] = "200"
 
-from monitor.demo.site import TestSite
 from monitor.store.db import make_engine
+from tests.site import TestSite
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from monitor.core.errors import MonitorError
 from monitor.core.settings import Settings
 from monitor.crawl.progress import print_outcomes, run_crawl
-from monitor.demo.site import TestSite
+from monitor.demo.site import LocalSite
 from monitor.demo.summary import print_queue, print_summary, print_templates
 from monitor.digest.data import build_digest, latest_activity_day
 from monitor.digest.render import render_html
@@ -42,7 +42,7 @@ def demo_data_path(name: str) -> Path:
     return Path(str(files("monitor.demo").joinpath("data", name)))
 
 
-def serve_demo_pages(site: TestSite) -> None:
+def serve_demo_pages(site: LocalSite) -> None:
     """Put the bundled real pages on the local site, at the paths the real sites use."""
     site.set_robots("User-agent: *\nAllow: /\n")
     site.add_page(
@@ -130,7 +130,7 @@ schedule = "manual"
 def run_demo(data_dir: Path) -> None:
     """Serve the pages, crawl them, analyse, and print what a new user should see."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with TestSite() as site:
+    with LocalSite() as site:
         serve_demo_pages(site)
         config_path = data_dir / "monitor.toml"
         config_path.write_text(demo_config(site.base_url, data_dir), encoding="utf-8")

@@ -1,103 +1,44 @@
-"""A local HTTP site that serves recorded pages and injects faults on demand.
+"""A small local HTTP site that serves registered pages, so `monitor demo` crawls real HTTP offline.
 
-Used by the test suite and by `monitor demo`: it runs a stdlib threaded HTTP server on an ephemeral
-port in a background thread, so everything is real HTTP without touching the internet.
+It runs a stdlib threaded HTTP server on an ephemeral port in a background thread:
 
-    with TestSite() as site:
-        site.add_page("/reviews?page=2", html, "text/html", etag='"v2"')
-        site.add_fault("/reviews", Status(503, headers={"Retry-After": "1"}), times=1)
+    with LocalSite() as site:
+        site.set_robots("User-agent: *\\nAllow: /\\n")
+        site.add_page("/reviews?page=2", html, "text/html")
         fetch(site.url("/reviews?page=2"))
 
 POST endpoints are served too, chosen by path and, optionally, by a predicate on the request body:
 
     site.add_post("/api/list", page_two, "application/json", when=lambda body: b"token=abc" in body)
 
-Every request is logged in `site.requests` (method, path, headers, body, arrival time on
-`time.monotonic()`), so tests can check politeness and what was posted. Each `TestSite` is one host;
-start several (on `127.0.0.1`, or on other loopback addresses such as `127.0.0.2` where the system routes
-them) for many-host scenarios. The site also answers absolute-form requests (`GET http://other.example/path`),
-so it can stand in for an HTTP proxy.
+Pages are keyed by path and query with the parameters sorted, so `?b=2&a=1` and `?a=1&b=2` name the same
+page. The site also answers absolute-form requests (`GET http://other.example/path`), so it can stand in
+for an HTTP proxy. A subclass changes how requests are answered through `override`, which sees every
+request before it is answered.
 """
 
 from __future__ import annotations
 
-import gzip
-import socket
-import struct
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = [
-    "Fault",
-    "Replace",
-    "RequestLog",
-    "Reset",
-    "Slow",
-    "Status",
-    "TestSite",
-    "Truncated",
-    "WrongContentType",
-]
+__all__ = ["Answer", "LocalSite", "Page", "Request", "Responder", "SiteHandler", "page_key"]
 
 
 @dataclass(frozen=True)
-class Status:
-    """Answer with this status code, headers and body instead of the page (e.g. 503 with Retry-After)."""
-
-    code: int
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class Slow:
-    """Wait `seconds` before answering normally."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Reset:
-    """Close the connection abruptly (TCP reset) without answering."""
-
-
-@dataclass(frozen=True)
-class Truncated:
-    """Announce a Content-Length `missing` bytes larger than the body, send the body, then hang up."""
-
-    missing: int = 100
-
-
-@dataclass(frozen=True)
-class WrongContentType:
-    """Serve the page with another Content-Type."""
-
-    content_type: str
-
-
-@dataclass(frozen=True)
-class Replace:
-    """Serve another body in place of the page (changed markup)."""
-
-    body: bytes
-
-
-Fault = Status | Slow | Reset | Truncated | WrongContentType | Replace
-
-
-@dataclass(frozen=True)
-class RequestLog:
-    """One request the site received."""
+class Request:
+    """One request as the site received it."""
 
     method: str
     # Path and query, e.g. "/reviews?page=2" (also for absolute-form proxy requests).
     path: str
+    # Header names in lower case.
     headers: Mapping[str, str]
     # Arrival time on `time.monotonic()`.
     time: float
@@ -106,36 +47,34 @@ class RequestLog:
     # The request body as received (empty for GET and HEAD).
     body: bytes = b""
 
-    def form(self) -> dict[str, str]:
-        """The body read as an `application/x-www-form-urlencoded` form (last value wins)."""
-        return dict(parse_qsl(self.body.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+@dataclass(frozen=True)
+class Page:
+    """A registered answer: the body, its Content-Type and any further response headers."""
+
+    body: bytes
+    content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class _Page:
-    body: bytes
-    content_type: str
+class Answer:
+    """What the site sends back; the body is left out for HEAD requests and 304s."""
+
+    status: int
     headers: Mapping[str, str]
-    etag: str | None
-    last_modified: str | None
-    compress: bool
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
 class _PostRoute:
-    page: _Page
+    page: Page
     # Which request bodies this route answers; None answers every body.
     when: Callable[[bytes], bool] | None
 
 
-@dataclass
-class _PendingFault:
-    fault: Fault
-    remaining: int | None
-
-
-def _normalise(path_with_query: str) -> str:
-    """Path plus query with parameters sorted, so `?b=2&a=1` and `?a=1&b=2` name the same page."""
+def page_key(path_with_query: str) -> str:
+    """The key a page is registered under: the path plus the query with its parameters sorted."""
     parts = urlsplit(path_with_query)
     path = parts.path or "/"
     if not parts.query:
@@ -143,45 +82,39 @@ def _normalise(path_with_query: str) -> str:
     return f"{path}?{urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))}"
 
 
-class TestSite:
-    """A local HTTP server with recorded pages, robots.txt and injectable faults."""
-
-    # Not a test class, despite the name.
-    __test__ = False
+class LocalSite:
+    """A local HTTP server answering GET, HEAD and POST with registered pages, plus robots.txt."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
-        self.requests: list[RequestLog] = []
-        self._pages: dict[str, _Page] = {}
+        self._pages: dict[str, Page] = {}
         self._posts: dict[str, list[_PostRoute]] = {}
-        self._faults: dict[str, list[_PendingFault]] = {}
         self._robots: str | None = None
-        self._latency = 0.0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
         """`http://HOST:PORT` of the running site."""
         if self._server is None:
-            raise RuntimeError("the test site is not running; call start() or use it as a context manager")
+            raise RuntimeError("the local site is not running; call start() or use it as a context manager")
         return f"http://{self.host}:{self._server.server_address[1]}"
 
     def url(self, path_with_query: str) -> str:
         """Absolute URL of a path on this site."""
         return self.base_url + path_with_query
 
-    def start(self) -> TestSite:
+    def start(self) -> Self:
         """Start serving in a background thread."""
         if self._server is not None:
             return self
-        server = _Server((self.host, self.port), _Handler)
+        server = _Server((self.host, self.port), SiteHandler)
         server.site = self
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"testsite-{self.host}", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"localsite-{self.host}", daemon=True
         )
         self._thread.start()
         return self
@@ -197,7 +130,7 @@ class TestSite:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> TestSite:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -206,20 +139,11 @@ class TestSite:
         self.stop()
 
     def add_page(
-        self,
-        path_with_query: str,
-        body: bytes,
-        content_type: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        compress: bool = False,
+        self, path_with_query: str, body: bytes, content_type: str, *, headers: Mapping[str, str] | None = None
     ) -> None:
-        """Serve `body` at `path_with_query`; `compress` gzips or brotli-encodes it when the client accepts."""
-        page = _Page(body, content_type, dict(headers or {}), etag, last_modified, compress)
+        """Answer GET and HEAD requests for `path_with_query` with `body`."""
         with self._lock:
-            self._pages[_normalise(path_with_query)] = page
+            self._pages[page_key(path_with_query)] = Page(body, content_type, dict(headers or {}))
 
     def add_post(
         self,
@@ -235,82 +159,64 @@ class TestSite:
         Routes of one path are tried newest first, so a later route overrides an earlier one for the
         bodies both accept. A POST that no route accepts gets a 404.
         """
-        route = _PostRoute(_Page(body, content_type, dict(headers or {}), None, None, False), when)
+        route = _PostRoute(Page(body, content_type, dict(headers or {})), when)
         with self._lock:
-            self._posts.setdefault(_normalise(path_with_query), []).insert(0, route)
-
-    def add_fault(self, path: str, fault: Fault, *, times: int | None = None) -> None:
-        """Give the next `times` requests to `path` (all of them when None) this fault, after earlier faults."""
-        if times is not None and times < 1:
-            raise ValueError("times must be at least 1 (or None for every request)")
-        with self._lock:
-            self._faults.setdefault(_normalise(path), []).append(_PendingFault(fault, times))
+            self._posts.setdefault(page_key(path_with_query), []).insert(0, route)
 
     def set_robots(self, text: str | None) -> None:
         """Serve this robots.txt; None answers 404 (no robots.txt)."""
         with self._lock:
             self._robots = text
 
-    def latency(self, seconds: float) -> None:
-        """Delay every answer by `seconds` (for benchmarks)."""
-        self._latency = max(0.0, seconds)
-
     def reset(self) -> None:
-        """Forget pages, faults, robots.txt, latency and the request log."""
+        """Forget every page, POST route and the robots.txt."""
         with self._lock:
             self._pages.clear()
             self._posts.clear()
-            self._faults.clear()
             self._robots = None
-            self._latency = 0.0
-            self.requests.clear()
 
-    def requests_to(self, path: str) -> list[RequestLog]:
-        """Logged requests whose path (with query) equals `path`."""
-        wanted = _normalise(path)
-        return [r for r in list(self.requests) if _normalise(r.path) == wanted]
+    def override(self, request: Request) -> Responder | None:
+        """Called with every request first: a responder that answers it instead, or None to serve the page.
 
-    def _take_fault(self, path_with_query: str) -> Fault | None:
-        with self._lock:
-            for key in (_normalise(path_with_query), urlsplit(path_with_query).path or "/"):
-                pending = self._faults.get(key)
-                if not pending:
-                    continue
-                first = pending[0]
-                if first.remaining is not None:
-                    first.remaining -= 1
-                    if first.remaining == 0:
-                        pending.pop(0)
-                return first.fault
+        The local site always serves its pages; subclasses use this to answer differently.
+        """
         return None
 
-    def _page(self, path_with_query: str) -> _Page | None:
+    def page_for(self, request: Request) -> Page | None:
+        """The page registered for a GET or HEAD (robots.txt included), or the first POST route taking the body."""
+        if request.method == "POST":
+            with self._lock:
+                routes = list(self._posts.get(page_key(request.path), ()))
+            # Predicates run outside the lock: they are the caller's code and may be slow or fail.
+            for route in routes:
+                if route.when is None or route.when(request.body):
+                    return route.page
+            return None
         with self._lock:
-            page = self._pages.get(_normalise(path_with_query))
-            if page is None and urlsplit(path_with_query).path == "/robots.txt" and self._robots is not None:
-                page = _Page(self._robots.encode(), "text/plain; charset=utf-8", {}, None, None, False)
+            page = self._pages.get(page_key(request.path))
+            if page is None and urlsplit(request.path).path == "/robots.txt" and self._robots is not None:
+                page = Page(self._robots.encode(), "text/plain; charset=utf-8")
             return page
 
-    def _post_page(self, path_with_query: str, body: bytes) -> _Page | None:
-        with self._lock:
-            routes = list(self._posts.get(_normalise(path_with_query), ()))
-        # Predicates run outside the lock: they are test code and may be slow or fail.
-        for route in routes:
-            if route.when is None or route.when(body):
-                return route.page
-        return None
+    def answer(self, request: Request, page: Page | None) -> Answer:
+        """The answer to `request`: 200 with the page, or 404 when no page is registered for it."""
+        if page is None:
+            return Answer(404, {"Content-Type": "text/plain"}, b"not found\n")
+        return Answer(200, {"Content-Type": page.content_type, **page.headers}, page.body)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    site: TestSite
+    site: LocalSite
 
     def handle_error(self, request: object, client_address: object) -> None:
-        # Clients that hang up (timeouts, resets we caused) are expected here; stay quiet.
+        # Clients that hang up (timeouts, dropped connections) are expected here; stay quiet.
         pass
 
 
-class _Handler(BaseHTTPRequestHandler):
+class SiteHandler(BaseHTTPRequestHandler):
+    """Answers one connection's requests on behalf of the site that runs the server."""
+
     protocol_version = "HTTP/1.1"
     server: _Server
 
@@ -318,16 +224,27 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self._serve(send_body=True)
+        self._serve()
 
     def do_HEAD(self) -> None:
-        self._serve(send_body=False)
+        self._serve()
 
     def do_POST(self) -> None:
         length = self.headers.get("Content-Length", "0")
-        self._serve(send_body=True, request_body=self.rfile.read(int(length)) if length.isdigit() else b"")
+        self._serve(self.rfile.read(int(length)) if length.isdigit() else b"")
 
-    def _serve(self, *, send_body: bool, request_body: bytes | None = None) -> None:
+    def send(self, answer: Answer) -> None:
+        """Send `answer` with its Content-Length; HEAD requests and 304s get no body."""
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        if answer.status != 304:
+            self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if self.command != "HEAD" and answer.status != 304:
+            self.wfile.write(answer.body)
+
+    def _serve(self, body: bytes = b"") -> None:
         site = self.server.site
         target = self.path
         path = target
@@ -335,101 +252,13 @@ class _Handler(BaseHTTPRequestHandler):
             parts = urlsplit(target)
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        site.requests.append(RequestLog(self.command, path, headers, time.monotonic(), target, request_body or b""))
-        if site._latency:
-            time.sleep(site._latency)
-
-        fault = site._take_fault(path)
-        page = site._page(path) if request_body is None else site._post_page(path, request_body)
-        if isinstance(fault, Slow):
-            time.sleep(fault.seconds)
-        elif isinstance(fault, Reset):
-            self._reset()
+        request = Request(self.command, path, headers, time.monotonic(), target, body)
+        responder = site.override(request)
+        if responder is not None:
+            responder(self)
             return
-        elif isinstance(fault, Status):
-            self._answer(fault.code, fault.body, dict(fault.headers), send_body=send_body)
-            return
-        if page is None:
-            self._answer(404, b"not found\n", {"Content-Type": "text/plain"}, send_body=send_body)
-            return
-
-        body, content_type = page.body, page.content_type
-        if isinstance(fault, Replace):
-            body = fault.body
-        elif isinstance(fault, WrongContentType):
-            content_type = fault.content_type
-        extra = {"Content-Type": content_type, **page.headers}
-        if page.etag:
-            extra["ETag"] = page.etag
-        if page.last_modified:
-            extra["Last-Modified"] = page.last_modified
-        if request_body is None and not isinstance(fault, Replace) and _not_modified(page, headers):
-            self._answer(304, b"", {k: v for k, v in extra.items() if k != "Content-Type"}, send_body=False)
-            return
-        if page.compress:
-            body, encoding = _encode(body, headers.get("accept-encoding", ""))
-            extra["Vary"] = "Accept-Encoding"
-            if encoding:
-                extra["Content-Encoding"] = encoding
-        if isinstance(fault, Truncated):
-            self._truncated(body, extra, fault.missing)
-            return
-        self._answer(200, body, extra, send_body=send_body)
-
-    def _answer(self, code: int, body: bytes, headers: dict[str, str], *, send_body: bool) -> None:
-        self.send_response(code)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if code != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body and code != 304:
-            self.wfile.write(body)
-
-    def _truncated(self, body: bytes, headers: dict[str, str], missing: int) -> None:
-        self.send_response(200)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body) + missing))
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-        self.close_connection = True
-        self.connection.shutdown(socket.SHUT_WR)
-
-    def _reset(self) -> None:
-        # SO_LINGER with a zero timeout makes close() send a TCP RST instead of an orderly FIN.
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
+        self.send(site.answer(request, site.page_for(request)))
 
 
-def _not_modified(page: _Page, request_headers: Mapping[str, str]) -> bool:
-    if_none_match = request_headers.get("if-none-match")
-    if if_none_match is not None:
-        # RFC 9110: If-None-Match uses weak comparison and takes precedence over If-Modified-Since.
-        if page.etag is None:
-            return False
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or page.etag.removeprefix("W/") in tags
-    if_modified_since = request_headers.get("if-modified-since")
-    if if_modified_since and page.last_modified:
-        try:
-            return parsedate_to_datetime(page.last_modified) <= parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-def _encode(body: bytes, accept_encoding: str) -> tuple[bytes, str | None]:
-    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
-    if "br" in accepted:
-        try:
-            import brotli
-        except ImportError:
-            pass
-        else:
-            return brotli.compress(body), "br"
-    if "gzip" in accepted:
-        return gzip.compress(body), "gzip"
-    return body, None
+# Answers one request on the connection the handler holds, in place of the registered page.
+Responder = Callable[[SiteHandler], None]

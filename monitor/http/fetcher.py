@@ -8,8 +8,9 @@ A `Fetcher` owns one `httpx.AsyncClient` and, for each request:
 3. sends a conditional GET when it has seen the page before (ETag / Last-Modified), so an unchanged
    page costs a 304 instead of a download,
 4. retries connection errors, timeouts, truncated bodies, 408, 429 and 5xx with exponential backoff and
-   full jitter, obeying `Retry-After`,
-5. streams the body with a size limit and returns a `sources.base.Page`, or raises a precise `FetchError`.
+   full jitter, obeying `Retry-After` (see `monitor.http.retry`),
+5. streams the body with a size limit (see `monitor.http.body`) and returns a `Page`, or raises a precise
+   `FetchError` (see `monitor.http.answer`).
 
 A source may also send a form POST (`fetch(url, form={...})`) for a read the site only offers that way,
 such as a paginated listing endpoint. It passes the same robots.txt check, host gate, retries, size limit
@@ -31,20 +32,21 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
 
-from monitor.core.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
+from monitor.core.errors import Blocked, ConfigError, FetchError, Unreachable
+from monitor.http.answer import Answer, error_for
+from monitor.http.body import BodyReader
 from monitor.http.page import Fetch, Page
-from monitor.http.politeness import (
-    Clock,
-    HostGates,
-    Sleep,
+from monitor.http.politeness import Clock, HostGates, Sleep, origin_of
+from monitor.http.retry import (
+    TransientFailure,
+    describe_transport_error,
     full_jitter_backoff,
-    origin_of,
+    is_retryable_status,
     retry_after_seconds,
 )
 from monitor.http.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRules, rules_from_response
@@ -67,14 +69,9 @@ MAX_CRAWL_DELAY = 60.0
 MAX_CONNECTIONS = 512
 # Request extension carrying the callback that `_announce_send` calls.
 _ON_SEND = "review_monitor.on_send"
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # After these a POST continues as a GET without its body, as browsers do (RFC 9110 15.4); 307 and 308 keep it.
 REDIRECTS_TO_GET = frozenset({301, 302, 303})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
-
-
-def _is_retryable_status(status: int) -> bool:
-    return status in (408, 429) or 500 <= status < 600
 
 
 @dataclass(frozen=True)
@@ -151,31 +148,6 @@ class MemoryValidatorCache:
     def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
         """Store the validators a response carried."""
         self._entries[url] = (etag, last_modified)
-
-
-@dataclass
-class _Response:
-    """One HTTP answer after retries, with the body read (empty for non-2xx answers)."""
-
-    url: httpx.URL
-    status: int
-    reason: str
-    headers: dict[str, str]
-    body: bytes
-    attempts: int
-    # Set when the host asked (Retry-After) for a longer wait than the policy allows.
-    refused_wait: float | None = None
-
-    @property
-    def redirect_target(self) -> httpx.URL | None:
-        location = self.headers.get("location")
-        if self.status in REDIRECT_STATUSES and location:
-            return self.url.join(location)
-        return None
-
-
-class _TransientFailure(Exception):
-    """An attempt failed in a way worth retrying (connection, timeout, truncated body)."""
 
 
 class Fetcher:
@@ -312,7 +284,7 @@ class Fetcher:
     def _page_or_raise(
         self,
         requested: str,
-        response: _Response,
+        response: Answer,
         policy: HostPolicy,
         stats: FetchStats,
         validators: ValidatorCache | None,
@@ -329,7 +301,7 @@ class Fetcher:
         if status == 304:
             stats.not_modified += 1
             return Page(url=url, status=304, body=b"", headers=response.headers)
-        raise _error_for(requested, response, policy)
+        raise error_for(requested, response, backoff_max=policy.backoff_max)
 
     async def _check_robots(self, url: httpx.URL, policy: HostPolicy) -> None:
         rules = await self._robots.rules(origin_of(url), lambda: self._load_robots(url, policy))
@@ -376,7 +348,7 @@ class Fetcher:
         max_bytes: int,
         min_delay: float,
         truncate: bool = False,
-    ) -> _Response:
+    ) -> Answer:
         """One request with retries; returns the final answer or raises `Unreachable` for transport failures.
 
         POSTs are retried exactly like GETs: the fetcher only sends form POSTs that read (see
@@ -400,7 +372,7 @@ class Fetcher:
                         truncate,
                         on_send=lambda: gate.mark_sent(min_delay),
                     )
-            except _TransientFailure as failure:
+            except TransientFailure as failure:
                 if last:
                     raise Unreachable(
                         f"could not fetch {url} after {attempts} attempt(s): {failure}. "
@@ -409,7 +381,7 @@ class Fetcher:
                     ) from failure
             else:
                 response.attempts = attempt + 1
-                if last or not _is_retryable_status(response.status):
+                if last or not is_retryable_status(response.status):
                     return response
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 if wait is not None and wait > policy.backoff_max:
@@ -433,7 +405,7 @@ class Fetcher:
         truncate: bool,
         *,
         on_send: Callable[[], None],
-    ) -> _Response:
+    ) -> Answer:
         client = self.client
 
         async def trace(event: str, _info: dict[str, Any]) -> None:
@@ -450,53 +422,28 @@ class Fetcher:
             timeout=policy.timeout,
             extensions={_ON_SEND: on_send, "trace": trace},
         )
-        received = 0
-        reading_body = False
+        reader = BodyReader(max_bytes, truncate=truncate)
         try:
             # httpx's timeout bounds each read; this bounds the whole exchange against slow trickles.
             async with asyncio.timeout(policy.timeout):
                 response = await client.send(request, stream=True)
                 try:
                     stats.status_codes[response.status_code] += 1
-                    body = b""
-                    if 200 <= response.status_code < 300:
-                        _refuse_declared_oversize(response, max_bytes, truncate)
-                        reading_body = True
-                        chunks: list[bytes] = []
-                        async for chunk in response.aiter_bytes():
-                            received += len(chunk)
-                            if received > max_bytes:
-                                if truncate:
-                                    chunks.append(chunk[: max_bytes - (received - len(chunk))])
-                                    break
-                                raise BodyTooLarge(
-                                    f"{url} is larger than max_bytes = {max_bytes} bytes; raise max_bytes for "
-                                    "this source if pages really are that big",
-                                    url=str(url),
-                                    status=response.status_code,
-                                )
-                            chunks.append(chunk)
-                        else:
-                            _check_complete(response)
-                        body = b"".join(chunks)
+                    body = await reader.read(response) if 200 <= response.status_code < 300 else b""
                 finally:
                     await response.aclose()
                     stats.bytes += response.num_bytes_downloaded
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise _TransientFailure(f"no complete answer within {policy.timeout:g} s (timeout)") from exc
+            raise TransientFailure(f"no complete answer within {policy.timeout:g} s (timeout)") from exc
         except httpx.DecodingError as exc:
             raise FetchError(f"{url} sent a body that could not be decompressed: {exc}", url=str(url)) from exc
         except httpx.UnsupportedProtocol as exc:
             raise FetchError(f"cannot fetch {url}: {exc}", url=str(url)) from exc
         except httpx.TransportError as exc:
-            if reading_body:
-                declared = response.headers.get("content-length")
-                of = f" of {declared} announced" if declared else ""
-                raise _TransientFailure(
-                    f"the body was truncated: the connection closed after {received}{of} bytes"
-                ) from exc
-            raise _TransientFailure(_describe(exc)) from exc
-        return _Response(
+            if reader.started:
+                raise TransientFailure(reader.truncation()) from exc
+            raise TransientFailure(describe_transport_error(exc)) from exc
+        return Answer(
             url=response.url,
             status=response.status_code,
             reason=response.reason_phrase,
@@ -526,48 +473,6 @@ def _conditional_headers(validators: ValidatorCache, url: str) -> dict[str, str]
     return headers
 
 
-def _refuse_declared_oversize(response: httpx.Response, max_bytes: int, truncate: bool) -> None:
-    declared = response.headers.get("content-length", "")
-    if not truncate and declared.isdigit() and int(declared) > max_bytes:
-        raise BodyTooLarge(
-            f"{response.url} announces {declared} bytes, more than max_bytes = {max_bytes}; raise max_bytes "
-            "for this source if pages really are that big",
-            url=str(response.url),
-            status=response.status_code,
-        )
-
-
-def _check_complete(response: httpx.Response) -> None:
-    """Fail when fewer bytes arrived than Content-Length announced (the HTTP library normally catches it)."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and response.num_bytes_downloaded < int(declared):
-        raise httpx.RemoteProtocolError(
-            f"received {response.num_bytes_downloaded} of {declared} announced bytes", request=response.request
-        )
-
-
-def _describe(exc: httpx.TransportError) -> str:
-    detail = str(exc) or type(exc).__name__
-    if _caused_by(exc, ConnectionResetError):
-        return "the server reset the connection"
-    if isinstance(exc, httpx.ProxyError):
-        return f"the proxy failed ({detail})"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({detail})"
-    return f"the connection broke ({detail})"
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
 def _parse_url(url: str, *, referrer: str | None = None) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
@@ -577,50 +482,3 @@ def _parse_url(url: str, *, referrer: str | None = None) -> httpx.URL:
         where = f" (redirected from {referrer})" if referrer else ""
         raise FetchError(f"only http(s) URLs can be fetched, got {url!r}{where}", url=url)
     return parsed
-
-
-def _error_for(requested: str, response: _Response, policy: HostPolicy) -> FetchError:
-    """The error a non-2xx, non-304 final answer becomes; the message says what to do next."""
-    status, url = response.status, str(response.url)
-    what = f"{url} answered {status} {response.reason}".rstrip()
-    if url != requested:
-        what += f" (redirected from {requested})"
-    tries = f"after {response.attempts} attempt(s)"
-    if response.refused_wait is not None:
-        when = datetime.now(UTC) + timedelta(seconds=response.refused_wait)
-        return Blocked(
-            f"{what} and asked to wait {response.refused_wait:.0f} s before retrying, longer than "
-            f"backoff_max = {policy.backoff_max:g} s; try again after {when:%Y-%m-%d %H:%M:%S} UTC",
-            url=url,
-            status=status,
-        )
-    if status == 401:
-        return Blocked(
-            f"{what}: the page needs a login. The monitor reads public pages only and does not log in; "
-            "use the site's export or API with the file source instead.",
-            url=url,
-            status=status,
-        )
-    if status == 403:
-        return Blocked(
-            f"{what}: the site refuses this client. Check the site's terms; if it offers an export or API, "
-            "use that instead, or remove this source.",
-            url=url,
-            status=status,
-        )
-    if status == 429:
-        return Blocked(
-            f"{what} {tries}: the site is rate-limiting us. Raise min_delay or lower concurrency for this "
-            "source, and try again later.",
-            url=url,
-            status=status,
-        )
-    if _is_retryable_status(status):
-        return Unreachable(
-            f"{what} {tries}: the site seems to be down or overloaded; try again later.", url=url, status=status
-        )
-    if status in REDIRECT_STATUSES:
-        return FetchError(f"{what} without a Location header; the site's redirect is broken", url=url, status=status)
-    if status in (404, 410):
-        return FetchError(f"{what}: the page does not exist (any more); check the source's URL", url=url, status=status)
-    return FetchError(f"{what}; check the source's URL and options", url=url, status=status)

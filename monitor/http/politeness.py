@@ -1,4 +1,4 @@
-"""Per-host politeness: a concurrency cap, a minimum gap between request starts, and retry delays.
+"""Per-host politeness: a concurrency cap, a minimum gap between request starts, and pauses a host asked for.
 
 Every request to one origin (scheme, host, port) passes through that origin's `HostGate`, so many
 hosts are crawled in parallel while each single host sees at most `concurrency` requests at once and
@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
-__all__ = ["Clock", "HostGate", "HostGates", "Sleep", "full_jitter_backoff", "origin_of", "retry_after_seconds"]
+__all__ = ["Clock", "HostGate", "HostGates", "Sleep", "origin_of"]
 
 # Bounds the re-checks so an injected sleep that does not advance the clock cannot spin forever.
 _MAX_RECHECKS = 4
@@ -90,29 +87,3 @@ class HostGates:
         if gate is None:
             gate = self._gates[origin] = HostGate(concurrency, sleep=self._sleep, clock=self._clock)
         return gate
-
-
-def full_jitter_backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
-    """Delay before retry number `attempt` (0-based): uniform in [0, min(cap, base * 2**attempt)]."""
-    # Full jitter spreads retries of many clients over the whole window instead of synchronising them.
-    return rng.uniform(0.0, min(cap, base * (2.0**attempt)))
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delay-seconds or HTTP-date); None when absent or invalid."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        # RFC 9110 HTTP-dates are always GMT.
-        when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())

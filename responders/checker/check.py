@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
+from monitor.text.language import detect_language
 from responders.checker.rules import SUPPORTED, CompiledRules, rules_for
 
 __all__ = [
@@ -273,11 +274,9 @@ def _fallback_detect(text: str) -> str | None:
     return best if best_hits >= 2 or (best_hits == 1 and len(words) <= 4) else None
 
 
-def _normalise_code(code: object) -> str | None:
-    if isinstance(code, tuple | list) and code:
-        code = code[0]
-    code = getattr(code, "language", code)
-    if not isinstance(code, str) or not code.strip():
+def _normalise_code(code: str) -> str | None:
+    """The bare lower-case language of a code such as "pt-BR" or "iw", or None for a blank one."""
+    if not code.strip():
         return None
     short = code.strip().replace("_", "-").split("-")[0].lower()
     return _LANGUAGE_ALIASES.get(short, short)
@@ -286,16 +285,10 @@ def _normalise_code(code: object) -> str | None:
 def detect_draft_language(text: str) -> str | None:
     """ISO 639-1 code of the draft's language, or None when it cannot be told.
 
-    Uses the product's shared detector when it is installed, else a small built-in one.
+    The product's detector decides; the phrase rules' own stopwords and letters decide the short drafts it
+    leaves open, since a reply of a few words is still worth checking.
     """
-    try:
-        from monitor.text.language import detect_language  # imported late: optional, may not exist
-    except ImportError:
-        return _fallback_detect(text)
-    try:
-        detected = _normalise_code(detect_language(text))
-    except (TypeError, ValueError):
-        detected = None
+    detected = detect_language(text)
     return detected if detected is not None else _fallback_detect(text)
 
 

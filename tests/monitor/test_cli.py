@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from monitor.cli.main import app
-from monitor.demo.site import TestSite
 from tests.fixture_path import fixture
+from tests.site import TestSite
 
 runner = CliRunner()
 PAGE = "/review/eventnet.de?sort=recency"

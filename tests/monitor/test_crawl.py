@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from monitor.core.settings import Settings
 from monitor.crawl.runner import CrawlOutcome, crawl_sources
-from monitor.demo.site import Reset, Status, TestSite
 from monitor.http.fetcher import Fetcher
 from monitor.store.health import Health
 from monitor.store.models import CompanyReply, CrawlRun, Review, ReviewRevision
 from tests.db_fixtures import migrated_sqlite, settings_with
 from tests.fixture_path import fixture
+from tests.site import Reset, Status, TestSite
 
 OLD = "trustpilot_eventnet.de_2024-06-19.html.gz"
 NEW = "trustpilot_eventnet.de_2024-07-02.html.gz"

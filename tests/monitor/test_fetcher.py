@@ -16,9 +16,10 @@ import httpx
 import pytest
 
 from monitor.core.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
-from monitor.demo.site import Replace, Reset, Slow, Status, TestSite, Truncated
 from monitor.http.fetcher import DEFAULT_USER_AGENT, Fetcher, FetchStats, HostPolicy, MemoryValidatorCache
-from monitor.http.politeness import HostGate, full_jitter_backoff, origin_of, retry_after_seconds
+from monitor.http.politeness import HostGate, origin_of
+from monitor.http.retry import full_jitter_backoff, retry_after_seconds
+from tests.site import Replace, Reset, Slow, Status, TestSite, Truncated
 
 HTML = "text/html; charset=utf-8"
 # Fast retries for tests: tiny backoff, no gap between requests, robots.txt still honoured.

@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from monitor.demo.site import TestSite
 from monitor.runtime.context import open_database
 from monitor.store.models import CrawlRun, Review, ReviewRevision
 from tests.fixture_path import fixture
+from tests.site import TestSite
 
 PER_PAGE = 10
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import time
 
 import pytest
 
+from monitor.text.languages import SUPPORTED
 from monitor.text.lexicons import LANGUAGES, load, parse
 from monitor.text.negativity import Verdict, assess
 from tests.fixture_path import fixture
@@ -254,15 +254,9 @@ def test_text_alone_agrees_with_ratings_on_a_real_sample() -> None:
     assert recall >= 0.55
 
 
-def test_assess_is_fast_enough_for_bulk_crawls() -> None:
+def test_repeated_assessment_of_a_crawl_gives_the_same_verdicts() -> None:
     texts = [text for text, _ in _uber_sample()]
-    for text in texts:  # warm the lexicon caches
-        assess(rating=None, text=text)
-    started = time.perf_counter()
-    rounds = 5
-    for _ in range(rounds):
-        for text in texts:
-            assess(rating=None, text=text)
-    per_second = rounds * len(texts) / (time.perf_counter() - started)
-    # About 16k/s measured on one core; the floor leaves room for slow CI machines.
-    assert per_second > 2_000
+    first = [assess(rating=None, text=text) for text in texts]
+    # The second pass is served from the warmed matcher caches: they must not change any verdict.
+    assert [assess(rating=None, text=text) for text in texts] == first
+    assert {verdict.language for verdict in first} <= SUPPORTED | {None}

@@ -11,7 +11,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from monitor.crawl.runner import crawl_sources
-from monitor.demo.site import TestSite
 from monitor.digest.data import build_digest
 from monitor.http.fetcher import Fetcher
 from monitor.runtime.config_file import parse_settings
@@ -21,6 +20,7 @@ from monitor.store.health import Health
 from monitor.store.models import CompanyReply, Review, ReviewRevision
 from monitor.store.task_models import OutreachTask
 from tests.fixture_path import fixture
+from tests.site import TestSite
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,4 @@
-"""The local fault-injecting test site, checked with a plain HTTP client."""
+"""The demo's local site and the test suite's fault-injecting site on top of it, checked with a plain HTTP client."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from monitor.demo.site import Replace, Reset, Slow, Status, TestSite, Truncated, WrongContentType
+from monitor.demo.site import LocalSite
+from tests.site import Replace, Reset, Slow, Status, TestSite, Truncated, WrongContentType
 
 
 @pytest.fixture
@@ -27,6 +28,23 @@ def client() -> Iterator[httpx.Client]:
 
 def test_pytest_does_not_collect_the_site_class() -> None:
     assert TestSite.__test__ is False
+
+
+def test_local_site_serves_pages_posts_and_robots_without_faults(client: httpx.Client) -> None:
+    with LocalSite() as local:
+        local.add_page("/reviews?page=2&sort=new", b"second", "text/html", headers={"X-Page": "2"})
+        local.add_post("/api", b"listing", "application/json", when=lambda body: b"token=t1" in body)
+        local.set_robots("User-agent: *\nAllow: /\n")
+        page = client.get(local.url("/reviews?sort=new&page=2"))
+        assert (page.status_code, page.content, page.headers["x-page"]) == (200, b"second", "2")
+        assert client.head(local.url("/reviews?page=2&sort=new")).content == b""
+        assert client.post(local.url("/api"), data={"token": "t1"}).content == b"listing"
+        assert client.post(local.url("/api"), data={"token": "t2"}).status_code == 404
+        assert client.get(local.url("/robots.txt")).text == "User-agent: *\nAllow: /\n"
+        assert client.get(local.url("/missing")).status_code == 404
+        local.reset()
+        assert client.get(local.url("/robots.txt")).status_code == 404
+        assert not hasattr(local, "add_fault")
 
 
 def test_serves_pages_by_path_and_query_in_any_parameter_order(site: TestSite, client: httpx.Client) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from responders.checker import check as check_module
 from responders.checker.check import MAX_DRAFT_CHARS, RULE_IDS, check_reply, near_copy
 from tests.fixture_path import fixture
 
@@ -412,9 +413,14 @@ def test_cli_rejects_non_utf8(tmp_path: Path) -> None:
     assert code == 2 and "not UTF-8" in err
 
 
-def test_builtin_detector_is_used_when_the_shared_one_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "monitor.text.language", None)  # makes the import raise ImportError
+def test_short_drafts_the_detector_leaves_open_fall_back_to_the_rule_stopwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check_module, "detect_language", lambda text: None)
     for lang, _rule, text, _phrase in POSITIVE:
         assert check_reply(text).language == lang, text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("Ďakujem, Peter.", "sk"), ("İyi günler, Ayşe!", "tr"), ("Mulțumim, Ana!", "ro")]
+)
+def test_a_few_words_with_telling_letters_are_enough(text: str, lang: str) -> None:
+    assert check_reply(text).language == lang

@@ -18,9 +18,9 @@ from monitor.cli.main import app
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import SourceConfig
 from monitor.crawl.runner import Collected, collect, policy_for
-from monitor.demo.site import Status, TestSite
 from monitor.http.fetcher import Fetcher, FetchStats
 from monitor.store.health import Health
+from tests.site import Status, TestSite
 from tests.sources import play_endpoint as pe
 
 TOKEN = "CsUBCsIBKpsBCm73O5rMw_page2"
