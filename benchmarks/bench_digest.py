@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from monitor.digest.data import build_digest
+from monitor.digest.build import build_digest
 from monitor.digest.render import render_html, render_terminal, render_text
 from monitor.runtime.context import open_database
 from monitor.store.models import Company, CompanyReply, Review, SourceRow

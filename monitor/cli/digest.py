@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from monitor.core.errors import MonitorError
-from monitor.digest.data import build_digest, latest_activity_day
+from monitor.digest.build import build_digest, latest_activity_day
 from monitor.digest.delivery import deliver_company_digest, delivery_rows, previous_local_day, smtp_settings
 from monitor.digest.render import render_html, render_terminal
 from monitor.runtime.console import fail_cleanly, fmt_time, out, safe

@@ -20,7 +20,7 @@ from monitor.core.settings import Settings, SourceConfig
 from monitor.crawl.locks import source_lock
 from monitor.crawl.pipeline import analyse_new_data
 from monitor.digest.alerts import review_alert, send_alerts
-from monitor.digest.data import new_unhappy_items
+from monitor.digest.sections import new_unhappy_items
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health, advice

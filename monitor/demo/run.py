@@ -21,7 +21,7 @@ from monitor.core.settings import Settings
 from monitor.crawl.progress import print_outcomes, run_crawl
 from monitor.demo.site import LocalSite
 from monitor.demo.summary import print_queue, print_summary, print_templates
-from monitor.digest.data import build_digest, latest_activity_day
+from monitor.digest.build import build_digest, latest_activity_day
 from monitor.digest.render import render_html
 from monitor.runtime.console import out, safe
 from monitor.runtime.context import AppContext, connect

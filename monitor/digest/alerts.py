@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.core.errors import ConfigError, MonitorError
-from monitor.digest.data import CompanyDigest, ReviewItem
+from monitor.digest.model import CompanyDigest, ReviewItem
 
 __all__ = ["HIGH_REACH_VOTES", "Alert", "review_alert", "send_alerts", "urgent_alerts"]
 

@@ -27,8 +27,9 @@ from sqlmodel import Session, col, select
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.settings import Settings, SmtpSettings
-from monitor.digest.data import Digest, TemplatesProvider, build_digest
+from monitor.digest.build import build_digest
 from monitor.digest.mailer import DeliveryError, build_email, send_email
+from monitor.digest.model import Digest, TemplatesProvider
 from monitor.digest.render import render_html, render_text, subject
 from monitor.store.db import utcnow
 from monitor.store.delivery_models import DigestDelivery

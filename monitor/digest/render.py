@@ -1,27 +1,30 @@
-"""The digest as an HTML e-mail, as plain text and as terminal text; every piece of review text is escaped."""
+"""The digest as an HTML e-mail, as plain text and as terminal text; every piece of review text is escaped.
+
+The HTML comes from the Jinja templates in `monitor/digest/templates/`; the text renderings are built here.
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from rich.markup import escape as rich_escape
 
 from monitor.core.text_safety import printable
 from monitor.digest.charts import html_column_chart, html_row_chart, sparkline, text_bars
-from monitor.digest.data import CompanyDigest, Digest, ReviewItem, TemplateShare, Theme
+from monitor.digest.model import CompanyDigest, DayPoint, Digest, ReviewItem, TemplateShare, Theme
 
-__all__ = ["render_html", "render_terminal", "render_text", "subject"]
+__all__ = ["render_html", "render_terminal", "render_text", "subject", "template_environment"]
 
 SKELETONS_SHOWN = 3
 BODY_SHOWN = 320
-_RED, _AMBER, _GREEN, _GREY = "#c0392b", "#d68910", "#1e8449", "#777777"
-
-
-# ----- shared wording ----------------------------------------------------------------------------------------
+TEMPLATES_LISTED = 8
 
 
 def subject(digest: Digest) -> str:
@@ -106,225 +109,57 @@ def _safe_url(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-# ----- HTML --------------------------------------------------------------------------------------------------
+def _html_text(value: object) -> Markup:
+    """What every `{{ … }}` of a template prints: stranger text made printable, then escaped."""
+    if isinstance(value, Markup):
+        return value  # already HTML: a macro's output, or a chart built from escaped parts
+    # Autoescaping alone would keep control characters and unclosed bidi overrides, so the text is cleaned
+    # first. It is then escaped here, with html.escape as the charts do (quotes become &quot;), and returned
+    # as Markup so that autoescaping, which stays on for everything else, does not escape it twice.
+    return Markup(html.escape(printable("" if value is None else str(value)), quote=True))
 
 
-def _e(text: object) -> str:
-    return html.escape(printable("" if text is None else str(text)), quote=True)
+def _unhappy_per_day(daily: Sequence[DayPoint]) -> list[tuple[str, float | None]]:
+    return [(f"{p.day:%d %b}", float(p.unhappy)) for p in daily]
 
 
-_H2 = "font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:1px solid #dddddd;color:#222222"
-_H3 = "font-size:15px;margin:16px 0 6px 0;color:#333333"
-_SMALL = "font-size:12px;color:#777777"
+def _template_share_per_day(daily: Sequence[DayPoint]) -> list[tuple[str, float | None]]:
+    return [(f"{p.day:%d %b}", (p.templated / p.replies) if p.replies else None) for p in daily]
 
 
-def _badge(text: str, colour: str) -> str:
-    return (
-        f'<span style="display:inline-block;padding:1px 6px;border-radius:3px;background:{colour};'
-        f'color:#ffffff;font-size:11px;font-weight:bold">{_e(text)}</span> '
+@cache
+def template_environment() -> Environment:
+    """The Jinja environment of the HTML templates, with the digest's wording helpers as filters and globals."""
+    env = Environment(
+        loader=PackageLoader("monitor.digest", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_html_text,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-
-
-def _html_review(item: ReviewItem, timezone: str) -> str:
-    badges = "".join(_badge(f.upper(), _RED) for f in item.flags if f in ("legal", "abuse"))
-    if item.helpful_votes:
-        badges += _badge(f"{item.helpful_votes} found helpful", _AMBER)
-    if item.template_reply:
-        badges += _badge("template reply", _GREY)
-    title = f"<strong>{_e(_one_line(item.title, 120))}</strong><br>" if item.title else ""
-    url = _safe_url(item.url)
-    link = f'<a href="{_e(url)}" style="color:#2c7fb8">open the review</a>' if url else "no link"
-    task = (
-        f'task #{item.task_id} · <code style="font-size:12px">monitor tasks show {item.task_id}</code>'
-        if item.task_id
-        else _e(item.task_note)
+    env.filters.update(
+        one_line=_one_line, rating=_rating, local=_local, pct=_pct, duration=_duration, safe_url=_safe_url
     )
-    return (
-        '<tr><td style="padding:8px 0;border-bottom:1px solid #eeeeee">'
-        f"{badges}<strong>{_e(_rating(item))}</strong> · {_e(_one_line(item.author, 40) or 'anonymous')}"
-        f' · <span style="{_SMALL}">{_e(_local(item.published_at or item.first_seen, timezone))}</span><br>'
-        f'{title}<span style="font-size:14px;color:#333333">{_e(_one_line(item.body, BODY_SHOWN))}</span><br>'
-        f'<span style="{_SMALL}">{link} · {task}</span></td></tr>'
+    env.globals.update(
+        column_chart=html_column_chart,
+        row_chart=html_row_chart,
+        unhappy_per_day=_unhappy_per_day,
+        template_share_per_day=_template_share_per_day,
+        rating_change=_rating_change,
+        growth=_growth,
+        basis_note=_BASIS_NOTE,
+        BODY_SHOWN=BODY_SHOWN,
+        SKELETONS_SHOWN=SKELETONS_SHOWN,
+        TEMPLATES_LISTED=TEMPLATES_LISTED,
     )
-
-
-def _stat(label: str, value: object, colour: str = "#222222") -> str:
-    return (
-        '<td style="padding:6px;text-align:center;border:1px solid #eeeeee">'
-        f'<div style="font-size:20px;font-weight:bold;color:{colour}">{_e(value)}</div>'
-        f'<div style="{_SMALL}">{_e(label)}</div></td>'
-    )
-
-
-def _html_company(c: CompanyDigest) -> str:
-    tz = c.timezone
-    parts = [
-        f'<h1 style="font-size:21px;margin:28px 0 4px 0;color:#111111">{_e(c.company)}</h1>',
-        f'<div style="{_SMALL}">{c.day:%A %d %B %Y} ({_e(tz)}) · {c.new_reviews} new reviews, '
-        f"{c.new_unhappy} from unhappy reviewers</div>",
-    ]
-    if c.problems:
-        parts.append(f'<h2 style="{_H2};color:{_RED}">Sources not working</h2><ul style="padding-left:18px">')
-        for p in c.problems:
-            parts.append(
-                f"<li><strong>{_e(p.source)}</strong>: {_e(p.health.replace('_', ' '))} since "
-                f"{_e(_local(p.since, tz))} ({p.runs} run{'s' if p.runs != 1 else ''}). {_e(_one_line(p.message, 200))}"
-                f'<br><span style="{_SMALL}">{_e(p.advice)}</span></li>'
-            )
-        parts.append("</ul>")
-    parts.append(f'<h2 style="{_H2}">New unhappy reviews</h2>')
-    if not c.sources:
-        parts.append("<p>No new unhappy reviews this day.</p>")
-    for src in c.sources:
-        parts.append(f'<h3 style="{_H3}">{_e(src.source)} · {src.total} new</h3>')
-        parts.append('<table role="presentation" width="100%" cellpadding="0" cellspacing="0">')
-        parts.extend(_html_review(item, tz) for item in src.shown)
-        parts.append("</table>")
-        if src.more:
-            parts.append(
-                f'<p style="{_SMALL}">and {src.more} more · '
-                f"<code>monitor reviews --unhappy --source {_e(src.source)}</code></p>"
-            )
-    days = [(f"{p.day:%d %b}", float(p.unhappy)) for p in c.daily]
-    if any(v for _, v in days):
-        parts.append(f'<h3 style="{_H3}">Unhappy reviews per day, last 30 days</h3>')
-        parts.append(html_column_chart(days, colour=_RED, caption="unhappy reviews per day"))
-    parts.append(_html_templates(c))
-    parts.append(_html_queue(c))
-    if c.loop:
-        parts.append(f'<h2 style="{_H2}">Closing the loop</h2><ul style="padding-left:18px">')
-        for item in c.loop:
-            url = _safe_url(item.url)
-            link = f' · <a href="{_e(url)}" style="color:#2c7fb8">review</a>' if url else ""
-            what = f"rating {_rating_change(item.rating_before, item.rating_after)}"
-            if item.text_changed:
-                what += ", text edited"
-            parts.append(
-                f"<li>task #{item.task_id} · {_e(_one_line(item.reviewer, 40) or 'reviewer')}: {_e(what)}"
-                f" (owner {_e(item.owner or '-')}){link}</li>"
-            )
-        parts.append("</ul>")
-    parts.append(_html_themes(c))
-    return "".join(parts)
-
-
-def _html_templates(c: CompanyDigest) -> str:
-    parts = [f'<h2 style="{_H2}">Template replies</h2>']
-    parts.append(
-        "<p>Share of replies to unhappy reviewers that were templates: "
-        f"<strong>{_e(_pct(c.template_share_day))}</strong> this day, "
-        f"{_e(_pct(c.template_share_7d))} in the 7 days before, {_e(_pct(c.template_share_30d))} in the 30 days "
-        "before.</p>"
-    )
-    if not c.templates:
-        parts.append("<p>No template replies posted this day.</p>")
-        return "".join(parts)
-    parts.append(
-        '<table role="presentation" width="100%" cellpadding="4" cellspacing="0" style="border-collapse:collapse;'
-        'font-size:13px"><tr style="background:#f4f4f4"><th align="left">template</th><th align="right">replies'
-        '</th><th align="right">to unhappy</th><th align="right">all-time recipients</th></tr>'
-    )
-    for use in c.templates[:8]:
-        parts.append(
-            f"<tr><td><code>{_e(use.id)}</code> {_e(use.kind.replace('_', '-'))}</td>"
-            f'<td align="right">{use.replies}</td><td align="right">{use.unhappy_recipients}</td>'
-            f'<td align="right">{use.size}</td></tr>'
-        )
-    parts.append("</table>")
-    for use in sorted(c.templates, key=lambda u: -u.size)[:SKELETONS_SHOWN]:
-        if use.skeleton:
-            parts.append(
-                f'<p style="{_SMALL};margin-bottom:2px">{_e(use.id)}, sent to {use.size} reviewers:</p>'
-                '<blockquote style="margin:0 0 8px 0;padding:6px 10px;border-left:3px solid #cccccc;'
-                f'font-size:13px;color:#444444">{_e(_one_line(use.skeleton, 400))}</blockquote>'
-            )
-    shares = [(f"{p.day:%d %b}", (p.templated / p.replies) if p.replies else None) for p in c.daily]
-    if any(v is not None for _, v in shares):
-        parts.append(f'<h3 style="{_H3}">Template share per day, last 30 days</h3>')
-        parts.append(
-            html_column_chart(shares, colour=_AMBER, caption="template share of replies", value_format="{:.0%}")
-        )
-    return "".join(parts)
-
-
-def _html_queue(c: CompanyDigest) -> str:
-    q, tz = c.queue, c.timezone
-    parts = [f'<h2 style="{_H2}">Outreach queue</h2>']
-    parts.append(
-        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">'
-        "<tr>"
-        + _stat("open", q.open)
-        + _stat("unclaimed", q.unclaimed, _AMBER if q.unclaimed else "#222222")
-        + _stat("due today", q.due_today)
-        + _stat("overdue", q.overdue, _RED if q.overdue else _GREEN)
-        + _stat("resolved", q.resolved, _GREEN)
-        + _stat("no response", q.no_response)
-        + "</tr></table>"
-    )
-    parts.append(f'<p style="{_SMALL}">Median time to first contact: {_e(_duration(q.median_first_contact))}</p>')
-    if q.follow_ups:
-        parts.append(f'<h3 style="{_H3}">Promised follow-ups due by the end of the next business day</h3><ul>')
-        for f in q.follow_ups:
-            state = f'<strong style="color:{_RED}">MISSED</strong> ' if f.missed else ""
-            parts.append(
-                f"<li>{state}task #{f.task_id} · {_e(_one_line(f.reviewer, 40) or 'reviewer')} · due "
-                f"{_e(_local(f.due_at, tz))} · owner {_e(f.owner or 'nobody')}"
-                f"{' · ' + _e(_one_line(f.note, 120)) if f.note else ''}</li>"
-            )
-        parts.append("</ul>")
-    if q.overdue_oldest:
-        parts.append(f'<h3 style="{_H3}">Overdue, oldest first</h3><ul>')
-        for t in q.overdue_oldest:
-            parts.append(
-                f"<li>task #{t.task_id} · {_e(_one_line(t.reviewer, 40) or 'reviewer')} · due "
-                f"{_e(_local(t.due_at, tz))} · {_e(t.status)} · owner {_e(t.owner or 'nobody')}</li>"
-            )
-        if q.overdue > len(q.overdue_oldest):
-            parts.append(
-                f"<li>and {q.overdue - len(q.overdue_oldest)} more · <code>monitor tasks list --overdue</code>"
-            )
-        parts.append("</ul>")
-    if q.open:
-        parts.append(f'<h3 style="{_H3}">Age of open tasks</h3>')
-        parts.append(html_row_chart(q.age_buckets))
-    return "".join(parts)
-
-
-def _html_themes(c: CompanyDigest) -> str:
-    if not c.themes and not c.fixed_themes:
-        return ""
-    parts = [f'<h2 style="{_H2}">Complaint themes</h2><p style="{_SMALL}">{_e(_BASIS_NOTE[c.themes_basis])}</p><ul>']
-    for theme in c.themes:
-        quotes = "".join(f'<br><span style="font-size:13px;color:#555555">“{_e(q.text)}”</span>' for q in theme.quotes)
-        parts.append(f"<li><strong>{_e(theme.term)}</strong>: {_e(_growth(theme, c.themes_basis))}{quotes}</li>")
-    for theme in c.fixed_themes:
-        parts.append(
-            f'<li><strong>{_e(theme.term)}</strong>: <span style="color:{_GREEN}">fixed — thank-you follow-ups due'
-            f"</span> ({theme.count} complaints this week)</li>"
-        )
-    parts.append("</ul>")
-    return "".join(parts)
+    return env
 
 
 def render_html(digest: Digest) -> str:
     """A complete HTML document: inline styles, at most 640px wide, no images, no scripts."""
-    body = "".join(_html_company(c) for c in digest.companies) or "<p>No companies are configured.</p>"
-    return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_e(subject(digest))}</title></head>"
-        '<body style="margin:0;padding:0;background:#f6f6f6">'
-        '<div style="max-width:640px;margin:0 auto;padding:12px 16px;background:#ffffff;'
-        'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222222;line-height:1.4">'
-        f'<div style="{_SMALL}">Review digest for {digest.day:%A %d %B %Y}</div>'
-        f"{body}"
-        f'<p style="{_SMALL};margin-top:28px">Built {_e(_local(digest.generated_at, "UTC"))} UTC. Queue figures '
-        "are the state when the digest was built; new reviews are those first seen on the day, in each "
-        "company's time zone.</p></div></body></html>"
-    )
-
-
-# ----- text and terminal -------------------------------------------------------------------------------------
+    page = template_environment().get_template("digest.html.j2")
+    return page.render(digest=digest, subject=subject(digest))
 
 
 def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[str], str]) -> list[str]:
@@ -365,7 +200,7 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
         f"  share of replies to unhappy reviewers: {_pct(c.template_share_day)} this day, "
         f"{_pct(c.template_share_7d)} the 7 days before, {_pct(c.template_share_30d)} the 30 days before"
     )
-    for use in c.templates[:8]:
+    for use in c.templates[:TEMPLATES_LISTED]:
         lines.append(
             f"  {esc(use.id)} ({use.kind.replace('_', '-')}): {use.replies} replies, {use.unhappy_recipients} to "
             f"unhappy reviewers, {use.size} recipients all-time"

@@ -14,7 +14,7 @@ from monitor.cli.digest import digest
 from monitor.core.settings import Settings
 from monitor.demo.run import write_demo_digest
 from monitor.digest.alerts import send_alerts, urgent_alerts
-from monitor.digest.data import build_digest
+from monitor.digest.build import build_digest
 from tests.db_fixtures import add_company, add_review, add_source, at, migrated_sqlite
 
 DAY = date(2024, 3, 11)

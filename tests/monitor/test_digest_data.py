@@ -9,12 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from monitor.digest.data import (
-    MAX_REVIEWS_PER_SOURCE,
-    build_company_digest,
-    day_window,
-    latest_activity_day,
-)
+from monitor.digest.build import build_company_digest, latest_activity_day
+from monitor.digest.sections import MAX_REVIEWS_PER_SOURCE, day_window
 from monitor.store.models import Company, CrawlRun
 from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp, TaskReview
 from responders.outreach.follow_ups import reviews_mentioning
@@ -109,7 +105,7 @@ def test_template_use_and_share_against_earlier_weeks(session: Session) -> None:
 
 
 def test_template_facts_come_from_the_provider_when_given(session: Session) -> None:
-    from monitor.digest.data import TemplateSummary
+    from monitor.digest.model import TemplateSummary
 
     company = add_company(session)
     src = add_source(session, company)

@@ -11,9 +11,10 @@ import pytest
 from rich.console import Console
 from sqlmodel import Session
 
+from monitor.digest.build import build_digest
 from monitor.digest.charts import html_column_chart, sparkline, text_bars
-from monitor.digest.data import Digest, build_digest
 from monitor.digest.mailer import build_email
+from monitor.digest.model import Digest
 from monitor.digest.render import render_html, render_terminal, render_text, subject
 from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_session
 
@@ -101,3 +102,61 @@ def test_charts() -> None:
     chart = html_column_chart([("1 Mar", 2.0), ("2 Mar", 4.0), ("3 Mar", None)], height=40)
     assert "height:20px" in chart and "height:40px" in chart and 'title="3 Mar: no data"' in chart
     assert "<img" not in chart and "<script" not in chart
+
+
+def test_every_html_section_keeps_hostile_text_inert() -> None:
+    from datetime import timedelta
+
+    from monitor.digest.model import (
+        CompanyDigest,
+        DayPoint,
+        FollowUpLine,
+        LoopItem,
+        QueueHealth,
+        Quote,
+        ReviewItem,
+        SourceProblem,
+        SourceReviews,
+        TaskLine,
+        TemplateShare,
+        TemplateUse,
+        Theme,
+    )
+
+    seen = at("2024-03-11 08:00")
+    item = ReviewItem(
+        1, "s", "javascript:alert(4)", HOSTILE, 1.0, 5, HOSTILE, HOSTILE, None, seen, ("legal",), 3, None, 7
+    )
+    company = CompanyDigest(
+        company=HOSTILE,
+        company_id=1,
+        timezone="Europe/Berlin",
+        day=DAY,
+        window_start=seen,
+        window_end=seen,
+        generated_at=seen,
+        sources=[SourceReviews(HOSTILE, "file", 9, [item])],
+        templates=[TemplateUse(HOSTILE, "one_liner", HOSTILE, 2, 1, 40)],
+        template_share_day=TemplateShare(2, 1),
+        queue=QueueHealth(
+            open=3,
+            overdue=2,
+            overdue_oldest=[TaskLine(5, HOSTILE, HOSTILE, "new", "high", seen)],
+            median_first_contact=timedelta(hours=3),
+            follow_ups=[FollowUpLine(6, HOSTILE, None, seen, HOSTILE, True)],
+            age_buckets=[("< 1 day", 3)],
+        ),
+        loop=[LoopItem(7, HOSTILE, HOSTILE, 1.0, 4.0, True, seen, "https://example.com/r/7")],
+        themes=[Theme(HOSTILE, 3, 1, 2.0, (Quote(HOSTILE, None),))],
+        themes_basis="weeks",
+        fixed_themes=[Theme("refund", 1, 0, None, (), fixed=True)],
+        problems=[SourceProblem(HOSTILE, "layout_changed", seen, 2, HOSTILE, HOSTILE)],
+        daily=[DayPoint(DAY - timedelta(days=1), 2, 2, 1), DayPoint(DAY, 1, 0, 0)],
+    )
+    page = render_html(Digest(day=DAY, generated_at=seen, companies=[company]))
+    for heading in ("Sources not working", "Outreach queue", "MISSED", "Closing the loop", "Complaint themes", "fixed"):
+        assert heading in page
+    for raw in ("<script", "<img", "javascript:", "\x1b", "\x07"):
+        assert raw not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 15
+    assert 'href="https://example.com/r/7"' in page and "and 1 more" in page and "and 8 more" in page

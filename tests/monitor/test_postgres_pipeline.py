@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from monitor.crawl.runner import crawl_sources
-from monitor.digest.data import build_digest
+from monitor.digest.build import build_digest
 from monitor.http.fetcher import Fetcher
 from monitor.runtime.config_file import parse_settings
 from monitor.runtime.context import open_database

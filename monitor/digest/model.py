@@ -1,0 +1,264 @@
+"""What a company's daily digest says, as plain data: the view model that the queries fill and the renderers read.
+
+The digest covers one local calendar day of the company (its time zone): reviews first seen that day are
+"new". Queue figures are the queue's state when the digest is built. Nothing here queries or formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+__all__ = [
+    "CompanyDigest",
+    "DayPoint",
+    "Digest",
+    "FollowUpLine",
+    "LoopItem",
+    "QueueHealth",
+    "Quote",
+    "ReviewItem",
+    "SourceProblem",
+    "SourceReviews",
+    "TaskLine",
+    "TemplateShare",
+    "TemplateSummary",
+    "TemplateUse",
+    "TemplatesProvider",
+    "Theme",
+]
+
+_URGENT_FLAGS = ("legal", "abuse")
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One new review from an unhappy reviewer, as the digest lists it."""
+
+    review_id: int
+    source: str
+    url: str | None
+    author: str | None
+    rating: float | None
+    rating_scale: int | None
+    title: str | None
+    body: str
+    published_at: datetime | None
+    first_seen: datetime
+    flags: tuple[str, ...]
+    helpful_votes: int
+    severity: float | None
+    task_id: int | None
+    template_reply: bool = False
+    answered: bool = False  # the company answered personally (a non-template public reply, or a private one)
+
+    @property
+    def task_note(self) -> str:
+        """Where the reviewer stands in the queue, in a few words."""
+        if self.task_id:
+            return f"monitor tasks show {self.task_id}"
+        return "answered personally, no task needed" if self.answered else "no task yet"
+
+    @property
+    def urgent(self) -> bool:
+        """A legal threat or abuse: someone should look today."""
+        return any(f in _URGENT_FLAGS for f in self.flags)
+
+
+@dataclass
+class SourceReviews:
+    """New unhappy reviews of one source: the most urgent ones, and how many more there were."""
+
+    source: str
+    kind: str
+    total: int
+    shown: list[ReviewItem]
+
+    @property
+    def more(self) -> int:
+        """Reviews left out to keep a bad day readable."""
+        return self.total - len(self.shown)
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    """What is known about one template reply (from the template table, or derived from reply rows)."""
+
+    id: str
+    kind: str  # "template" or "one_liner"
+    size: int  # distinct recipients, all time
+    reply_count: int
+    skeleton: str
+    representative: str
+    unhappy_share: float | None = None
+
+
+TemplatesProvider = Callable[[Session, int], Sequence[TemplateSummary]]
+
+
+@dataclass(frozen=True)
+class TemplateUse:
+    """One template the company used in the period."""
+
+    id: str
+    kind: str
+    skeleton: str
+    replies: int  # replies with this template in the period
+    unhappy_recipients: int  # of them, to unhappy reviewers
+    size: int  # distinct recipients, all time
+
+
+@dataclass(frozen=True)
+class TemplateShare:
+    """Replies to unhappy reviewers in a span of days, and how many of them were templates."""
+
+    replies: int
+    templated: int
+
+    @property
+    def share(self) -> float | None:
+        """Templated share, or None when there were no replies."""
+        return self.templated / self.replies if self.replies else None
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One open task in a list (overdue, follow-ups)."""
+
+    task_id: int
+    reviewer: str | None
+    owner: str | None
+    status: str
+    priority_label: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    """A follow-up promised to a reviewer that is due soon (or already missed) and not done."""
+
+    task_id: int
+    reviewer: str | None
+    owner: str | None
+    due_at: datetime
+    note: str
+    missed: bool
+
+
+@dataclass
+class QueueHealth:
+    """The outreach queue of one company when the digest was built."""
+
+    open: int = 0
+    unclaimed: int = 0
+    due_today: int = 0
+    overdue: int = 0
+    overdue_oldest: list[TaskLine] = field(default_factory=list)
+    resolved: int = 0  # closed as resolved within the digest day
+    no_response: int = 0  # closed as no response within the digest day
+    median_first_contact: timedelta | None = None  # tasks first contacted in the last 30 days
+    follow_ups: list[FollowUpLine] = field(default_factory=list)
+    age_buckets: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoopItem:
+    """A contacted reviewer whose review changed afterwards."""
+
+    task_id: int
+    reviewer: str | None
+    owner: str | None
+    rating_before: float | None
+    rating_after: float | None
+    text_changed: bool
+    at: datetime
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A short excerpt of a review that shows a theme."""
+
+    text: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A complaint term or phrase: how many unhappy reviews used it now and before."""
+
+    term: str
+    count: int  # reviews in the theme period
+    baseline: int  # reviews in the weeks before
+    growth: float | None  # smoothed rate ratio; None when there is nothing to compare with
+    quotes: tuple[Quote, ...]
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A source whose latest runs failed, and since when."""
+
+    source: str
+    health: str
+    since: datetime
+    runs: int  # consecutive failed runs
+    message: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    """One day of the charts."""
+
+    day: date
+    unhappy: int
+    replies: int
+    templated: int
+
+
+@dataclass
+class CompanyDigest:
+    """Everything one company's digest for one day says."""
+
+    company: str
+    company_id: int
+    timezone: str
+    day: date
+    window_start: datetime
+    window_end: datetime
+    generated_at: datetime
+    new_reviews: int = 0
+    new_unhappy: int = 0
+    urgent: int = 0
+    sources: list[SourceReviews] = field(default_factory=list)
+    templates: list[TemplateUse] = field(default_factory=list)
+    template_share_day: TemplateShare = field(default_factory=lambda: TemplateShare(0, 0))
+    template_share_7d: TemplateShare = field(default_factory=lambda: TemplateShare(0, 0))
+    template_share_30d: TemplateShare = field(default_factory=lambda: TemplateShare(0, 0))
+    queue: QueueHealth = field(default_factory=QueueHealth)
+    loop: list[LoopItem] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    # What themes were compared with: "weeks" (the 4 weeks before), "happy" (this week's other reviews, when
+    # there are no earlier weeks yet, e.g. after a first crawl) or "none" (most frequent terms).
+    themes_basis: str = "none"
+    fixed_themes: list[Theme] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+    daily: list[DayPoint] = field(default_factory=list)
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened that needs a reader."""
+        return not (self.new_unhappy or self.queue.open or self.problems or self.loop or self.templates)
+
+
+@dataclass
+class Digest:
+    """One day's digest for one or more companies."""
+
+    day: date
+    generated_at: datetime
+    companies: list[CompanyDigest]
