@@ -16,6 +16,7 @@ template (a message sent to ROTE_SATURATION or more people counts as fully rote)
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import math
 import multiprocessing
@@ -26,10 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from responders.template_replies.chains import split_around_centres
 from responders.template_replies.minhash import I64, MinHasher, ShingleSets, UnionFind, pair_overlap, ranges
 from responders.template_replies.normalise import clean_reply_text, normalise_key
 from responders.template_replies.site_notices import match_site_notice
 from responders.template_replies.skeleton import build_skeleton
+from responders.template_replies.words import word_set
 
 __all__ = [
     "ROTE_SATURATION",
@@ -38,61 +41,15 @@ __all__ = [
     "TemplateReport",
     "find_templates",
     "is_unhappy_rating",
+    "jaccard",
     "recipient_factor",
-    "split_around_centres",
     "template_id",
 ]
 
 ROTE_SATURATION = 10
 PARALLEL_MIN_TEXTS = 20_000
 # Words of apology or of a request to get in touch: a short reply with them answers a complaint.
-_COMPLAINT_CUES = frozenset(
-    [
-        "sorry",
-        "apologise",
-        "apologize",
-        "apologies",
-        "apology",
-        "regret",
-        "inconvenience",
-        "unfortunately",
-        "reach",
-        "contact",
-        "touch",
-        "assist",
-        "assistance",
-        "help",
-        "investigate",
-        "escalate",
-        "dm",
-        "private",
-        "email",
-        "call",
-        "issue",
-        "problem",
-        "concern",
-        "leid",
-        "entschuldigung",
-        "entschuldigen",
-        "kontakt",
-        "ľutujeme",
-        "ospravedlňujeme",
-        "ne",
-        "pare",
-        "scuze",
-        "pahoillamme",
-        "anteeksi",
-        "üzgünüz",
-        "özür",
-        "извините",
-        "сожалеем",
-        "извинения",
-        "מצטערים",
-        "מתנצלים",
-        "desculpe",
-        "lamentamos",
-    ]
-)
+_COMPLAINT_CUES = word_set("complaint_cues")
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,132 +216,58 @@ def _link_candidates(
     return union.roots(), edges
 
 
-def split_around_centres(
-    labels: I64,
-    sets: ShingleSets,
-    band_keys: np.ndarray,
-    weights: I64,
-    keys: Sequence[Sequence[str] | str],
-    edges: tuple[I64, I64],
-    min_similarity: float,
-    min_weight: int,
-) -> I64:
-    """Split linked groups so that every member is within `min_similarity` of its cluster's centre.
+class _TextKind(enum.IntEnum):
+    """What a distinct raw reply is to template detection (stored per row in a small integer array)."""
 
-    Linking near-identical pairs is transitive: A~B and B~C put A and C together even when they share
-    little (messages that open differently but close alike chain up through their variants). Centres are
-    chosen heaviest first (most often sent; ties by text), in rounds: within a linked group, the heaviest
-    pending text of each LSH bucket heads it; a pending text that is near-identical to none of the heads of
-    its buckets becomes a centre, and one near-identical to a centre joins the heaviest such centre. Each
-    cluster is then a centre's message and its near-identical variants. A piece lighter than `min_weight`
-    (too small to be a template on its own) joins the cluster of a text it was linked to, so splitting never
-    turns a linked variant into a non-template. Returns a cluster label (its centre) per text.
-    """
-    n = len(labels)
-    result = labels.copy()
-    sizes = np.bincount(labels, minlength=n)
-    # Two linked texts were verified against each other: only groups of three or more can hold a chain.
-    pending = np.nonzero(sizes[labels] > 2)[0]
-    if not len(pending):
-        return result
-    rank = np.zeros(n, dtype=np.int64)  # position in text order, the last tie-break
-    rank[pending[sorted(range(len(pending)), key=lambda i: _as_text(keys[int(pending[i])]))]] = np.arange(len(pending))
-    # Heaviness order of every pending text: 0 = heaviest.
-    heaviness = np.zeros(n, dtype=np.int64)
-    heaviness[pending[np.lexsort((rank[pending], -weights[pending]))]] = np.arange(len(pending))
-    # Buckets of the texts to split, one per (band, key) within a linked group, numbered once.
-    member = np.repeat(pending, band_keys.shape[1])
-    bucket_key = band_keys[pending].ravel()
-    order = np.lexsort((bucket_key, labels[member]))
-    starts = np.ones(len(order), dtype=bool)
-    starts[1:] = (bucket_key[order][1:] != bucket_key[order][:-1]) | (
-        labels[member][order][1:] != labels[member][order][:-1]
-    )
-    bucket = np.empty(len(order), dtype=np.int64)
-    bucket[order] = np.cumsum(starts) - 1
-    buckets = int(bucket.max()) + 1
-    active = np.zeros(n, dtype=bool)
-    active[pending] = True
-    while len(pending):
-        keep = active[member]
-        member, bucket = member[keep], bucket[keep]
-        if 4 * len(bucket) < buckets:  # renumber the buckets still in use, so per-round arrays shrink too
-            used, bucket = np.unique(bucket, return_inverse=True)
-            buckets = len(used)
-        # The heaviest pending text heads each bucket; every text is compared with the heads of its buckets.
-        lightest = np.full(buckets, len(heaviness), dtype=np.int64)
-        np.minimum.at(lightest, bucket, heaviness[member])
-        is_top = heaviness[member] == lightest[bucket]
-        top_of_bucket = np.empty(buckets, dtype=np.int64)
-        top_of_bucket[bucket[is_top]] = member[is_top]
-        head = top_of_bucket[bucket]
-        other = head != member
-        codes = np.unique(member[other] * n + head[other])
-        left, right = codes // n, codes % n
-        inter, size_left, size_right = pair_overlap(sets, left, right)
-        near = inter / (size_left + size_right - inter) >= min_similarity
-        left, right = left[near], right[near]
-        # A text near no heavier head is a centre; a text near a centre joins the heaviest such centre; the
-        # rest wait for the next round, when the heads they were near to are settled.
-        is_centre = active.copy()
-        is_centre[left] = False
-        joins = is_centre[right]
-        left, right = left[joins], right[joins]
-        best = np.lexsort((heaviness[right], left))
-        first = np.ones(len(best), dtype=bool)
-        first[1:] = left[best][1:] != left[best][:-1]
-        centres = pending[is_centre[pending]]
-        result[centres] = centres
-        result[left[best][first]] = right[best][first]
-        active[centres] = False
-        active[left[best][first]] = False
-        pending = pending[active[pending]]
-    return _attach_fragments(labels, result, weights, edges, min_weight)
+    EMPTY = 0  # blank or missing: no rote score
+    SITE_NOTICE = 1  # written by the review site (see `site_notices`): scored 0, never in a template
+    NO_WORDS = 2  # only emoji or punctuation, so nothing to compare: scored 0, never in a template
+    MESSAGE = 3  # a normalised text to cluster
 
 
-def _attach_fragments(labels: I64, result: I64, weights: I64, edges: tuple[I64, I64], min_weight: int) -> I64:
-    """Texts of clusters lighter than `min_weight` join the cluster of a text they were linked to."""
-    n = len(labels)
-    cluster_weight = np.bincount(result, weights=weights, minlength=n)
-    small = cluster_weight[result] < min_weight
-    has_big = np.zeros(n, dtype=bool)
-    has_big[labels[~small]] = True
-    # A linked group without any big cluster stays whole, as linked (its pieces together may be a template).
-    alone = small & ~has_big[labels]
-    result = result.copy()
-    result[alone] = labels[alone]
-    small &= ~alone
-    left = np.concatenate([edges[0], edges[1]])
-    right = np.concatenate([edges[1], edges[0]])
-    while small.any():
-        # Pieces next to an attached text adopt its cluster; repeat until the chains are absorbed.
-        step = small[left] & ~small[right]
-        if not step.any():
-            break
-        movers, targets = left[step], right[step]
-        result[movers] = result[targets]
-        small[movers] = False
-    return result
+@dataclass(frozen=True, slots=True)
+class _Replies:
+    """The input columns of `find_templates` that describe templates (one value per row)."""
+
+    texts: Sequence[str | None]
+    recipients: Sequence[Hashable | None] | None
+    unhappy: Sequence[bool | None] | None
 
 
-def _as_text(key: Sequence[str] | str) -> str:
-    return key if isinstance(key, str) else " ".join(key)
+@dataclass(slots=True)
+class _PreparedRows:
+    """Phase 1: every row's kind and normalised key, and the site notice a row is."""
+
+    keys: list[str]  # distinct normalised keys, numbered in order of first appearance
+    row_key: I64  # number of each row's key, -1 for a row that is not a message
+    row_kind: np.ndarray  # _TextKind of each row
+    notices: list[str | None]  # name of the site notice each row is, if any
 
 
-# Result of normalising one distinct raw text in `_prepare`: the key, or one of these markers (a key never
-# starts with a control character).
-_EMPTY_MARK = "\x01"
-_NOTICE_MARK = "\x00"
+@dataclass(slots=True)
+class _Entries:
+    """Message rows grouped by (group, key): an entry is one distinct text of one group, clustered once."""
+
+    group: I64  # group number of each entry; entries are sorted by group
+    key: I64  # key number of each entry
+    weight: I64  # number of rows of each entry
+    rows: I64  # rows of every entry, entry after entry, each entry's in row order
+    start: I64  # the rows of entry e are rows[start[e] : start[e + 1]]
+    clustered: I64  # the message rows, in row order
+    row_entry: I64  # entry of each message row, aligned with `clustered`
+
+    def rows_of(self, entry: int) -> I64:
+        """The rows of one entry, in row order."""
+        return self.rows[self.start[entry] : self.start[entry + 1]]
 
 
-def _prepare(text: str) -> str:
-    """Normalised key of a raw reply, `_EMPTY_MARK` for an empty one, `_NOTICE_MARK` + name for a site notice."""
-    if not text or text.isspace():
-        return _EMPTY_MARK
-    notice = match_site_notice(text)
-    if notice is not None:
-        return _NOTICE_MARK + notice.name
-    return normalise_key(text)
+@dataclass(slots=True)
+class _Found:
+    """A template found in one group, the entries it holds and each entry's rote score."""
+
+    template: Template
+    entries: I64
+    scores: list[float]
 
 
 def find_templates(
@@ -409,129 +292,176 @@ def find_templates(
             raise ValueError(f"{name} has {len(column)} values for {n} texts")
     if unhappy is None and ratings is not None:
         unhappy = [is_unhappy_rating(r, rating_scale) for r in ratings]
+    # Normalise the texts, cluster each group's distinct texts into templates, then describe every row.
+    prepared = _prepare_rows(texts, settings.workers)
+    row_group, group_names = _number_groups(groups, n)
+    templates, row_template, row_score = _cluster_groups(
+        prepared, row_group, group_names, _Replies(texts, recipients, unhappy), settings
+    )
+    return _report(templates, row_template, row_score, prepared, settings)
 
-    # Each distinct raw text is normalised once (in parallel for big inputs); rows refer to it by number.
+
+def _prepare_rows(texts: Sequence[str | None], workers: int) -> _PreparedRows:
+    """Phase 1: normalise each distinct raw text once (in parallel for big inputs) and number the keys."""
+    n = len(texts)
     raw_number: dict[str, int] = {}
     number_of = raw_number.setdefault
     row_raw = np.fromiter(
         (-1 if text is None else number_of(str(text), len(raw_number)) for text in texts), dtype=np.int64, count=n
     )
-    prepared = _normalise_all(list(raw_number), settings.workers)
+    kinds, values = _normalise_all(list(raw_number), workers)
     del raw_number
-    # Per distinct raw text: 0 = empty (no score), 1 = scored but never a template, 2 = a key to cluster.
+    # One entry more than there are distinct texts: it stands for the missing (None) rows.
+    raw_kind = np.full(len(values) + 1, _TextKind.EMPTY, dtype=np.int8)
+    raw_kind[:-1] = np.frombuffer(kinds, dtype=np.int8)
+    row_raw[row_raw < 0] = len(raw_kind) - 1
     key_number: dict[str, int] = {}
-    raw_key = np.full(len(prepared) + 1, -1, dtype=np.int64)  # the extra last entry stands for None rows
-    raw_state = np.zeros(len(prepared) + 1, dtype=np.int8)
-    raw_notice: dict[int, str] = {}
-    for index, result in enumerate(prepared):
-        if result == _EMPTY_MARK:
-            continue
-        raw_state[index] = 1
-        if result.startswith(_NOTICE_MARK):
-            raw_notice[index] = result[1:]
-        elif result:  # an empty key is only emoji or punctuation: nothing to compare
-            raw_state[index] = 2
-            raw_key[index] = key_number.setdefault(result, len(key_number))
-    del prepared
-    keys = list(key_number)
-    del key_number
-    row_raw[row_raw < 0] = len(raw_state) - 1
-    row_key = raw_key[row_raw]
-    row_state = raw_state[row_raw]
-
-    # Rows are grouped by (group, key): `entry` numbers those pairs; only entries are clustered.
-    if groups is None:
-        row_group = np.zeros(n, dtype=np.int64)
-        group_names = [""]
-    else:
-        group_number: dict[str, int] = {}
-        row_group = np.fromiter(
-            (group_number.setdefault("" if g is None else str(g), len(group_number)) for g in groups),
-            dtype=np.int64,
-            count=n,
-        )
-        group_names = list(group_number)
-    clustered = np.nonzero(row_key >= 0)[0]
-    pair = row_group[clustered] * max(1, len(keys)) + row_key[clustered]
-    entry_pairs, row_entry_local = np.unique(pair, return_inverse=True)
-    entry_group = entry_pairs // max(1, len(keys))
-    entry_key = entry_pairs % max(1, len(keys))
-    entry_weight = np.bincount(row_entry_local, minlength=len(entry_pairs))
-    # Rows of each entry, in row order: rows_sorted[entry_start[e]:entry_start[e + 1]].
-    by_entry = np.argsort(row_entry_local, kind="stable")
-    rows_sorted = clustered[by_entry]
-    entry_start = np.zeros(len(entry_pairs) + 1, dtype=np.int64)
-    entry_start[1:] = np.cumsum(entry_weight)
-
-    def rows_of(entry: int) -> I64:
-        return rows_sorted[entry_start[entry] : entry_start[entry + 1]]
-
-    hasher = settings.hasher()
-    templates: list[Template] = []
-    entry_template = np.full(len(entry_pairs), -1, dtype=np.int64)
-    entry_score = np.zeros(len(entry_pairs), dtype=np.float64)
-    group_bounds = np.searchsorted(entry_group, np.arange(len(group_names) + 1))
-    for group_index, group in enumerate(group_names):
-        entries = np.arange(group_bounds[group_index], group_bounds[group_index + 1])
-        if not len(entries):
-            continue
-        # Texts in order of first appearance: linking compares the first text of each bucket, so the order
-        # is part of the result and must not depend on how keys happen to be numbered.
-        entries = entries[np.argsort(rows_sorted[entry_start[entries]], kind="stable")]
-        group_keys = [keys[k] for k in entry_key[entries].tolist()]
-        weights = entry_weight[entries]
-        labels, sets = cluster_distinct(group_keys, settings, hasher, weights)
-        # Only clusters with at least `min_size` rows can reach `min_size` distinct recipients.
-        cluster_rows = np.bincount(labels, weights=weights, minlength=len(entries))
-        heavy = np.nonzero(cluster_rows[labels] >= settings.min_size)[0]
-        clusters: dict[int, list[int]] = {}
-        for index, label in zip(heavy.tolist(), labels[heavy].tolist(), strict=True):
-            clusters.setdefault(label, []).append(index)
-        cores, similarities = _cores_and_similarities(sets, heavy, labels[heavy], weights[heavy])
-        for members in clusters.values():
-            member_entries = entries[members]
-            rows = np.sort(np.concatenate([rows_of(e) for e in member_entries.tolist()]))
-            if recipients is None:
-                people = len(rows)
-            else:
-                people = len({row if recipients[row] is None else recipients[row] for row in rows.tolist()})
-            if people < settings.min_size:
-                continue
-            member_weights = weights[members]
-            core = cores[int(labels[members[0]])]
-            member_keys = {group_keys[i]: int(w) for i, w in zip(members, member_weights.tolist(), strict=True)}
-            template = _describe(
-                group,
-                member_keys,
-                {group_keys[i]: int(rows_of(int(e))[0]) for i, e in zip(members, member_entries, strict=True)},
-                rows.tolist(),
-                texts,
-                people,
-                unhappy,
-                core,
-                settings,
-            )
-            factor = recipient_factor(template.size)
-            entry_template[member_entries] = len(templates)
-            entry_score[member_entries] = [round(similarities[i] * factor, 4) for i in members]
-            templates.append(template)
-
-    # Per row: template id and score (None for an empty reply, 0 for a reply in no template).
-    row_template = np.full(n, -1, dtype=np.int64)
-    row_template[clustered] = entry_template[row_entry_local]
-    row_scores = np.zeros(n, dtype=np.float64)
-    row_scores[clustered] = entry_score[row_entry_local]
-    ids = [template.id for template in templates]
-    template_ids: list[str | None] = [None if t < 0 else ids[t] for t in row_template.tolist()]
-    scores: list[float | None] = [
-        None if state == 0 else score for state, score in zip(row_state.tolist(), row_scores.tolist(), strict=True)
-    ]
+    raw_key = np.full(len(raw_kind), -1, dtype=np.int64)
+    messages = np.nonzero(raw_kind == _TextKind.MESSAGE)[0]
+    raw_key[messages] = [key_number.setdefault(values[index], len(key_number)) for index in messages.tolist()]
+    raw_notice = {index: values[index] for index in np.nonzero(raw_kind == _TextKind.SITE_NOTICE)[0].tolist()}
+    del values
     notices: list[str | None] = [None] * n
     if raw_notice:
         for row in np.nonzero(np.isin(row_raw, list(raw_notice)))[0].tolist():
             notices[row] = raw_notice[int(row_raw[row])]
+    return _PreparedRows(list(key_number), raw_key[row_raw], raw_kind[row_raw], notices)
+
+
+def _number_groups(groups: Sequence[Hashable | None] | None, n: int) -> tuple[I64, list[str]]:
+    """Group number of each row (in order of first appearance) and the group names; None is the group ""."""
+    if groups is None:
+        return np.zeros(n, dtype=np.int64), [""]
+    group_number: dict[str, int] = {}
+    row_group = np.fromiter(
+        (group_number.setdefault("" if g is None else str(g), len(group_number)) for g in groups),
+        dtype=np.int64,
+        count=n,
+    )
+    return row_group, list(group_number)
+
+
+def _cluster_groups(
+    prepared: _PreparedRows, row_group: I64, group_names: list[str], replies: _Replies, settings: ClusterSettings
+) -> tuple[list[Template], I64, np.ndarray]:
+    """Phase 2: the templates of every group, and each row's template (an index, -1 for none) and score."""
+    entries = _make_entries(prepared.row_key, row_group, len(prepared.keys))
+    hasher = settings.hasher()
+    templates: list[Template] = []
+    entry_template = np.full(len(entries.key), -1, dtype=np.int64)
+    entry_score = np.zeros(len(entries.key), dtype=np.float64)
+    group_bounds = np.searchsorted(entries.group, np.arange(len(group_names) + 1))
+    for group_index, group in enumerate(group_names):
+        group_entries = np.arange(group_bounds[group_index], group_bounds[group_index + 1])
+        if not len(group_entries):
+            continue
+        for found in _group_templates(group, group_entries, entries, prepared.keys, replies, settings, hasher):
+            entry_template[found.entries] = len(templates)
+            entry_score[found.entries] = found.scores
+            templates.append(found.template)
+    n = len(row_group)
+    row_template = np.full(n, -1, dtype=np.int64)
+    row_template[entries.clustered] = entry_template[entries.row_entry]
+    row_score = np.zeros(n, dtype=np.float64)
+    row_score[entries.clustered] = entry_score[entries.row_entry]
+    return templates, row_template, row_score
+
+
+def _make_entries(row_key: I64, row_group: I64, key_count: int) -> _Entries:
+    """The entries of the message rows, sorted by group."""
+    clustered = np.nonzero(row_key >= 0)[0]
+    span = max(1, key_count)
+    pairs, row_entry = np.unique(row_group[clustered] * span + row_key[clustered], return_inverse=True)
+    weight = np.bincount(row_entry, minlength=len(pairs))
+    start = np.zeros(len(pairs) + 1, dtype=np.int64)
+    start[1:] = np.cumsum(weight)
+    rows = clustered[np.argsort(row_entry, kind="stable")]
+    return _Entries(pairs // span, pairs % span, weight, rows, start, clustered, row_entry)
+
+
+def _group_templates(
+    group: str,
+    entries: I64,
+    table: _Entries,
+    keys: list[str],
+    replies: _Replies,
+    settings: ClusterSettings,
+    hasher: MinHasher,
+) -> list[_Found]:
+    """The templates among the entries of one group."""
+    # Texts in order of first appearance: linking compares the first text of each bucket, so the order
+    # is part of the result and must not depend on how keys happen to be numbered.
+    entries = entries[np.argsort(table.rows[table.start[entries]], kind="stable")]
+    group_keys = [keys[k] for k in table.key[entries].tolist()]
+    weights = table.weight[entries]
+    labels, sets = cluster_distinct(group_keys, settings, hasher, weights)
+    # Only clusters with at least `min_size` rows can reach `min_size` distinct recipients.
+    cluster_rows = np.bincount(labels, weights=weights, minlength=len(entries))
+    heavy = np.nonzero(cluster_rows[labels] >= settings.min_size)[0]
+    clusters: dict[int, list[int]] = {}
+    for index, label in zip(heavy.tolist(), labels[heavy].tolist(), strict=True):
+        clusters.setdefault(label, []).append(index)
+    cores, similarities = _cores_and_similarities(sets, heavy, labels[heavy], weights[heavy])
+    found: list[_Found] = []
+    for members in clusters.values():
+        member_entries = entries[members]
+        rows = np.sort(np.concatenate([table.rows_of(e) for e in member_entries.tolist()]))
+        people = _count_recipients(rows, replies.recipients)
+        if people < settings.min_size:
+            continue
+        member_keys = {group_keys[i]: int(w) for i, w in zip(members, weights[members].tolist(), strict=True)}
+        first_row = {
+            group_keys[i]: int(table.rows_of(e)[0]) for i, e in zip(members, member_entries.tolist(), strict=True)
+        }
+        core = cores[int(labels[members[0]])]
+        template = _describe(group, member_keys, first_row, rows.tolist(), replies, people, core, settings)
+        factor = recipient_factor(template.size)
+        found.append(_Found(template, member_entries, [round(similarities[i] * factor, 4) for i in members]))
+    return found
+
+
+def _count_recipients(rows: I64, recipients: Sequence[Hashable | None] | None) -> int:
+    """Distinct reviewers of some rows (a row without a known reviewer counts as its own)."""
+    if recipients is None:
+        return len(rows)
+    return len({row if recipients[row] is None else recipients[row] for row in rows.tolist()})
+
+
+def _report(
+    templates: list[Template],
+    row_template: I64,
+    row_score: np.ndarray,
+    prepared: _PreparedRows,
+    settings: ClusterSettings,
+) -> TemplateReport:
+    """Phase 3: each row's template id and rote score (None for an empty reply, 0 for one in no template)."""
+    ids = [template.id for template in templates]
+    template_ids: list[str | None] = [None if t < 0 else ids[t] for t in row_template.tolist()]
+    scores: list[float | None] = row_score.tolist()
+    for row in np.nonzero(prepared.row_kind == _TextKind.EMPTY)[0].tolist():
+        scores[row] = None
     templates.sort(key=lambda t: (-t.size, t.id))
-    return TemplateReport(templates, template_ids, scores, notices, settings)
+    return TemplateReport(templates, template_ids, scores, prepared.notices, settings)
+
+
+def _prepare(text: str) -> tuple[_TextKind, str]:
+    """The kind of a raw reply, with its normalised key (a message) or its site notice's name (a notice)."""
+    if not text or text.isspace():
+        return _TextKind.EMPTY, ""
+    notice = match_site_notice(text)
+    if notice is not None:
+        return _TextKind.SITE_NOTICE, notice.name
+    key = normalise_key(text)
+    return (_TextKind.MESSAGE, key) if key else (_TextKind.NO_WORDS, "")
+
+
+def _prepare_each(texts: Sequence[str]) -> tuple[bytes, list[str]]:
+    """`_prepare` of each text: the kinds (one byte each, cheap to send between processes) and the strings."""
+    kinds = bytearray(len(texts))
+    values = [""] * len(texts)
+    for index, text in enumerate(texts):
+        kinds[index], values[index] = _prepare(text)
+    return bytes(kinds), values
 
 
 # Texts of the current `_normalise_all` call, read by forked workers (they inherit the parent's memory, so
@@ -539,26 +469,26 @@ def find_templates(
 _POOL_TEXTS: list[str] = []
 
 
-def _prepare_range(bounds: tuple[int, int]) -> list[str]:
-    return [_prepare(text) for text in _POOL_TEXTS[bounds[0] : bounds[1]]]
+def _prepare_range(bounds: tuple[int, int]) -> tuple[bytes, list[str]]:
+    return _prepare_each(_POOL_TEXTS[bounds[0] : bounds[1]])
 
 
-def _normalise_all(texts: list[str], workers: int) -> list[str]:
-    """`_prepare` of each text; big inputs are spread over forked processes (normalising is pure Python)."""
+def _normalise_all(texts: list[str], workers: int) -> tuple[bytes, list[str]]:
+    """`_prepare_each` of the texts; big inputs are spread over forked processes (normalising is pure Python)."""
     global _POOL_TEXTS
     if workers == 0:
         workers = min(4, os.cpu_count() or 1)
     if workers <= 1 or len(texts) < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
-        return [_prepare(text) for text in texts]
+        return _prepare_each(texts)
     # Enough chunks to balance the processes, few enough that start-up and messaging stay negligible.
     step = max(1_000, min(20_000, len(texts) // (workers * 8) + 1))
     _POOL_TEXTS = texts
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = pool.map(_prepare_range, [(first, first + step) for first in range(0, len(texts), step)])
-            return [result for part in parts for result in part]
+            parts = list(pool.map(_prepare_range, [(first, first + step) for first in range(0, len(texts), step)]))
     finally:
         _POOL_TEXTS = []
+    return b"".join(kinds for kinds, _ in parts), [value for _, values in parts for value in values]
 
 
 def _cores_and_similarities(
@@ -597,9 +527,8 @@ def _describe(
     member_keys: dict[str, int],
     first_row: dict[str, int],
     rows: list[int],
-    texts: Sequence[str | None],
+    replies: _Replies,
     size: int,
-    unhappy: Sequence[bool | None] | None,
     core: frozenset[int],
     settings: ClusterSettings,
 ) -> Template:
@@ -608,11 +537,12 @@ def _describe(
     representative = ranked[0]
 
     unhappy_share = None
-    if unhappy is not None:
-        known = [unhappy[row] for row in rows if unhappy[row] is not None]
+    if replies.unhappy is not None:
+        known = [replies.unhappy[row] for row in rows if replies.unhappy[row] is not None]
         unhappy_share = round(sum(bool(flag) for flag in known) / len(known), 4) if known else None
     kind = _kind(representative, unhappy_share, settings)
 
+    texts = replies.texts
     first_raw = str(texts[first_row[representative]])
     sample = [(key.split(" "), member_keys[key]) for key in ranked[1:40]]
     sample.append((representative.split(" "), member_keys[representative]))

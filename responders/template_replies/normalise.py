@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import ftfy
 
+from responders.template_replies.words import word_list, word_set
+
 __all__ = ["SLOT_KINDS", "NormalisedReply", "SlotSpan", "clean_reply_text", "normalise_key", "normalise_reply"]
 
 # Slots that stand inside the message become a placeholder token (`{url}`); the greeting, the name and
@@ -99,8 +101,7 @@ def clean_reply_text(text: str) -> str:
     return text.strip()
 
 
-# --- slot patterns -------------------------------------------------------------------------------------
-
+# Inline slots: each pattern finds one kind of variable part inside the message.
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|me|ly|gl)/[^\s<>\"')\]]*", re.I
 )
@@ -142,104 +143,9 @@ _INLINE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("number", _NUMBER, "digit"),
 )
 
-# Greetings in the languages the product meets; longest first so "good day" wins over "good".
-_GREETING_WORDS = sorted(
-    [
-        "hi",
-        "hii",
-        "hello",
-        "hey",
-        "heya",
-        "hiya",
-        "dear",
-        "greetings",
-        "good day",
-        "good morning",
-        "good afternoon",
-        "good evening",
-        "howdy",
-        "hallo",
-        "hallo liebe",
-        "hallo lieber",
-        "liebe",
-        "lieber",
-        "sehr geehrte",
-        "sehr geehrter",
-        "sehr geehrte damen und herren",
-        "guten tag",
-        "moin",
-        "servus",
-        "dobrý deň",
-        "dobry den",
-        "dobrý den",
-        "dobrý večer",
-        "ahoj",
-        "milý",
-        "milá",
-        "vážený",
-        "vážená",
-        "bună ziua",
-        "buna ziua",
-        "bună",
-        "buna",
-        "salut",
-        "stimate",
-        "stimată",
-        "dragă",
-        "hei",
-        "moi",
-        "terve",
-        "hyvä",
-        "merhaba",
-        "sayın",
-        "değerli",
-        "selam",
-        "iyi günler",
-        "שלום",
-        "היי",
-        "здравствуйте",
-        "добрый день",
-        "добрый вечер",
-        "привет",
-        "уважаемый",
-        "уважаемая",
-        "olá",
-        "ola",
-        "oi",
-        "prezado",
-        "prezada",
-        "caro",
-        "cara",
-        "hola",
-        "estimado",
-        "estimada",
-        "bonjour",
-        "cher",
-        "chère",
-        "ciao",
-        "gentile",
-        "salve",
-        "hej",
-        "hoi",
-        "beste",
-        "dzień dobry",
-        "witam",
-        "szia",
-        "namaste",
-        "sawubona",
-        "مرحبا",
-        "مرحباً",
-        "أهلا",
-        "عزيزي",
-        "السلام عليكم",
-    ],
-    key=len,
-    reverse=True,
-)
-_HONORIFICS = (
-    r"(?:mr|mrs|ms|miss|mx|dr|sir|madam|herr|frau|pán|pani|pan|domnule|doamnă|doamna|bay|bayan|"
-    r"господин|госпожа|sr|sra|senhor|senhora|m|mme)\.?"
-)
+# Greetings, longest first so that "hallo liebe" wins over "hallo" (sorting keeps the file's order of ties).
+_GREETING_WORDS = sorted(word_list("greetings"), key=len, reverse=True)
+_HONORIFICS = "(?:" + "|".join(re.escape(title) for title in word_list("honorifics")) + r")\.?"
 _GREETING = re.compile(
     r"^(?P<greet>(?:" + "|".join(re.escape(w) for w in _GREETING_WORDS) + r"))(?![\w])"
     r"(?P<sep>[ ,،!:;.\-–]*)"
@@ -248,120 +154,14 @@ _GREETING = re.compile(
     re.I,
 )
 # Words that follow a greeting but start the message, not a name ("Hi, we'd love to help").
-_NOT_NAMES = frozenset(
-    [
-        "we",
-        "we'd",
-        "we’d",
-        "we're",
-        "we’re",
-        "we",
-        "are",
-        "thank",
-        "thanks",
-        "thankyou",
-        "sorry",
-        "please",
-        "i",
-        "i'm",
-        "our",
-        "us",
-        "you",
-        "your",
-        "this",
-        "that",
-        "it",
-        "apologies",
-        "kindly",
-        "unfortunately",
-        "as",
-        "so",
-        "just",
-        "great",
-        "wir",
-        "vielen",
-        "danke",
-        "bitte",
-        "vă",
-        "vă",
-        "mulțumim",
-        "kiitos",
-        "teşekkür",
-        "teşekkürler",
-        "спасибо",
-        "благодарим",
-        "obrigado",
-        "obrigada",
-        "gracias",
-        "merci",
-        "ďakujeme",
-        "dakujeme",
-        "děkujeme",
-        "mulțumim",
-        "multumim",
-        "danke",
-        "kiitos",
-        "תודה",
-        "شكرا",
-        "شكرًا",
-    ]
-)
-_GENERIC_ADDRESSEES = frozenset(["there", "all", "everyone", "team", "friend", "customer"])
+_NOT_NAMES = word_set("not_names")
+_GENERIC_ADDRESSEES = word_set("generic_addressees")
 
 _AGENT = re.compile(r"(?:^|[\s.!?])(?P<agent>[\^~]\s?[A-Za-z]{1,4}\d{0,3}|-\s?[A-Z]{2,3})\s*$")
-_CLOSINGS = (
-    "warm regards",
-    "kind regards",
-    "best regards",
-    "warmest regards",
-    "regards",
-    "sincerely",
-    "yours sincerely",
-    "yours faithfully",
-    "yours truly",
-    "best wishes",
-    "cheers",
-    "warmly",
-    "best",
-    "mit freundlichen grüßen",
-    "mit freundlichen grüssen",
-    "freundliche grüße",
-    "viele grüße",
-    "liebe grüße",
-    "beste grüße",
-    "herzliche grüße",
-    "lg",
-    "mfg",
-    "s pozdravom",
-    "s pozdravem",
-    "cu stimă",
-    "cu stima",
-    "cu drag",
-    "toate cele bune",
-    "ystävällisin terveisin",
-    "terveisin",
-    "parhain terveisin",
-    "saygılarımızla",
-    "saygılarımla",
-    "בברכה",
-    "с уважением",
-    "всего доброго",
-    "atenciosamente",
-    "cumprimentos",
-    "abraços",
-    "saludos",
-    "saludos cordiales",
-    "cordialement",
-    "cordiali saluti",
-    "met vriendelijke groet",
-    "pozdrawiamy",
-    "z poważaniem",
-    "مع تحياتي",
-    "مع أطيب التحيات",
-)
+# A closing and what follows it on its line (a name, a team), longest closing first.
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[.!?\n])|(?<=[.!?] ))\s*(?P<sign>(?:"
-    + "|".join(re.escape(c) for c in sorted(_CLOSINGS, key=len, reverse=True))
+    + "|".join(re.escape(c) for c in sorted(word_list("sign_offs"), key=len, reverse=True))
     + r")(?![\w])[ ,.!:\-–—\n]*(?:[^\n.!?]{0,40})?[.!]?)\s*$",
     re.I,
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from responders.template_replies.normalise import clean_reply_text, normalise_key, normalise_reply
+from responders.template_replies.words import word_list, word_set
 
 DUNZO = (
     "we regret the inconvenience caused to you please write to us at {email} "
@@ -152,3 +153,19 @@ def test_html_comments_and_tags_inside_tags_are_removed_like_plain_tags() -> Non
     assert clean_reply_text("<p>One</p><!-- <br> hidden --><p>Two</p>") == "One\nTwo"
     assert clean_reply_text("<span title='<b>'>Three</span><br>Four") == "'>Three\nFour"
     assert clean_reply_text("<DIV>Five<BR/>Six</DIV>") == "Five\nSix"
+
+
+@pytest.mark.parametrize(
+    "name", ["greetings", "honorifics", "not_names", "generic_addressees", "sign_offs", "complaint_cues"]
+)
+def test_word_lists_are_package_data_one_entry_per_line(name: str) -> None:
+    words = word_list(name)
+    assert words and len(set(words)) == len(words)
+    assert all(word and word == word.strip() and not word.startswith("#") for word in words)
+    assert word_set(name) == frozenset(words)
+
+
+def test_word_list_entries_keep_spaces_and_scripts() -> None:
+    assert "sehr geehrte damen und herren" in word_list("greetings")
+    assert "שלום" in word_list("greetings") and "добрый день" in word_list("greetings")
+    assert "mit freundlichen grüßen" in word_list("sign_offs")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from typing import Any
 
 import pytest
 
+from responders.template_replies import clusters
 from responders.template_replies.clusters import ClusterSettings, find_templates, jaccard, recipient_factor, template_id
 from responders.template_replies.index import TemplateIndex
 from responders.template_replies.normalise import normalise_key
@@ -73,6 +75,33 @@ def test_empty_texts_have_no_score() -> None:
     assert report.scores[:3] == [None, None, None]
     assert report.template_ids[3] is not None
     assert report.template_share() == 1.0
+
+
+def test_each_kind_of_row_gets_its_score_and_notice() -> None:
+    notice = "The business has replied privately, and only Ann can view this message"
+    report = find_templates(
+        [None, "  ", "🙂 !!", notice, "We will be in touch.", "We will be in touch!", "Hi Bo, we will be in touch."]
+    )
+    assert report.scores[:4] == [None, None, 0.0, 0.0]
+    assert report.template_ids[:4] == [None] * 4
+    assert report.site_notices == [None, None, None, "hellopeter_private_reply", None, None, None]
+    assert len(set(report.template_ids[4:])) == 1 and report.template_ids[4] is not None
+
+
+def test_normalising_in_worker_processes_gives_the_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("worker processes are forked")
+    monkeypatch.setattr(clusters, "PARALLEL_MIN_TEXTS", 10)
+    texts = [r["reply"] for r in load("app_store_grabfood_sample.jsonl")] + [None, "", "🙂"]
+    texts.append("The business has replied privately, and only Ann can view this message")
+    serial = find_templates(texts, settings=ClusterSettings(workers=1))
+    forked = find_templates(texts, settings=ClusterSettings(workers=2))
+    assert serial.templates and forked.templates == serial.templates
+    assert (forked.template_ids, forked.scores, forked.site_notices) == (
+        serial.template_ids,
+        serial.scores,
+        serial.site_notices,
+    )
 
 
 def test_min_size_counts_distinct_recipients() -> None:
