@@ -18,9 +18,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.core.settings import Settings, SourceConfig
+from monitor.core.errors import MonitorError
+from monitor.core.settings import Settings
 from monitor.digest.delivery import run_scheduled_digest
-from monitor.runtime.config_file import parse_schedule
+from monitor.runtime.config_file import schedule_trigger
+from monitor.runtime.console import one_line
 from monitor.runtime.context import AppContext
 from monitor.store.db import make_engine, session_scope, utcnow
 from responders.outreach.follow_ups import apply_fixed_themes
@@ -42,30 +44,22 @@ def run_scheduled_source(config_path: str | None, source_name: str) -> None:
     from monitor.crawl.runner import crawl_sources  # the crawl stack is only needed when a job runs
 
     ctx = AppContext(config_path)
-    src = ctx.settings.source(source_name)
-    (outcome,) = asyncio.run(crawl_sources(engine=ctx.engine, settings=ctx.settings, sources=[src]))
+    try:
+        src = ctx.settings.source(source_name)
+        engine = ctx.engine
+    except MonitorError as exc:
+        # The file was broken (or the source removed) after the schedule was made: skip this run, say why once.
+        log.error("crawl %s not run: %s", source_name, one_line(exc, 2000))
+        return
+    (outcome,) = asyncio.run(crawl_sources(engine=engine, settings=ctx.settings, sources=[src]))
     log.info(
         "crawl %s: %s, %d new, %d changed; %s",
         source_name,
         outcome.health,
         outcome.new,
         outcome.changed,
-        outcome.message,
+        one_line(outcome.message, 2000),
     )
-
-
-def _trigger(src: SourceConfig, timezone: str) -> IntervalTrigger | CronTrigger | None:
-    args: dict[str, Any] = parse_schedule(src.schedule)
-    if not args:
-        return None
-    kind = args.pop("trigger")
-    if kind == "interval":
-        # Jitter spreads sources that share a host and an interval, so they do not hit it at the same second.
-        seconds = sum(
-            args.get(k, 0) * m for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400))
-        )
-        return IntervalTrigger(**args, jitter=min(300, max(1, seconds // 10)), timezone=timezone)
-    return CronTrigger(**args, jitter=60, timezone=timezone)
 
 
 def build_scheduler(settings: Settings) -> BackgroundScheduler:
@@ -114,11 +108,11 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
     digests: dict[str, tuple[Callable[..., None], BaseTrigger, list[Any], str]] = {}
     for company in settings.companies:
         for src in company.sources:
-            trigger = _trigger(src, company.timezone) if src.enabled else None
-            if trigger is not None:
+            schedule = schedule_trigger(src.schedule, company.timezone) if src.enabled else None
+            if schedule is not None:
                 crawls[JOB_PREFIX + src.name] = (
                     run_scheduled_source,
-                    trigger,
+                    schedule,
                     [config_path, src.name],
                     f"crawl {src.name}",
                 )
@@ -149,14 +143,19 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
 def run_upkeep(config_path: str | None) -> None:
     """The job body: release idle claims, add thank-you follow-ups, re-cluster templates where due."""
     ctx = AppContext(config_path)
-    with session_scope(ctx.engine) as session:
+    try:
+        engine, expiry = ctx.engine, ctx.settings.claim_expiry_minutes
+    except MonitorError as exc:
+        log.error("upkeep not run: %s", one_line(exc, 2000))
+        return
+    with session_scope(engine) as session:
         now = utcnow()
-        released = release_expired_claims(session=session, now=now, expiry_minutes=ctx.settings.claim_expiry_minutes)
+        released = release_expired_claims(session=session, now=now, expiry_minutes=expiry)
         thanked = apply_fixed_themes(session=session, settings=ctx.settings, now=now)
         stale = stale_indexes(session, now)
     for company_id in stale:
         # Replies assigned one by one may be forming new templates: re-cluster, one company per transaction.
-        with session_scope(ctx.engine) as session:
+        with session_scope(engine) as session:
             classify_company_replies(session=session, company_id=company_id, force_full=True)
     if released or thanked.follow_ups or stale:
         log.info(

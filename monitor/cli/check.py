@@ -6,14 +6,20 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlmodel import Session
 
-from monitor.runtime.console import err, out
-from responders.checker.check import CheckResult, check_reply
+from monitor.cli.common import app_context
+from monitor.runtime.console import err, fail_cleanly, out
+from responders.checker import check as checker
+from responders.checker.check import CheckResult
+from responders.outreach.draft_context import draft_context
 
-__all__ = ["run_check_reply"]
+__all__ = ["check_reply_cmd", "run_check_reply"]
 
 
 EXIT_BAD_INPUT = 2
@@ -66,7 +72,7 @@ def run_check_reply(
     try:
         text = _read(file)
         review = _read(review_file) if review_file else review_text
-        result = check_reply(
+        result = checker.check_reply(
             text,
             name=name,
             language=lang,
@@ -83,3 +89,41 @@ def run_check_reply(
     else:
         _print_readable(text, result, out)
     return 0
+
+
+@fail_cleanly
+def check_reply_cmd(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="File holding the draft reply; '-' reads standard input.")],
+    task: Annotated[
+        int | None,
+        typer.Option("--task", help="The outreach task the draft answers (gives name, language, templates)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The customer's name, to check it is used.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language code of the draft, or 'auto'.")] = "auto",
+    review: Annotated[
+        str | None, typer.Option("--review", help="File holding the review, to check the draft addresses it.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object: language and findings.")] = False,
+) -> None:
+    """Check a draft reply for template copy, reflex apology, blame shifting, a missing next step and more."""
+    known: list[str] = []
+    recent: list[str] = []
+    review_text: str | None = None
+    if task is not None:
+        with Session(app_context(ctx).engine) as session:
+            context = draft_context(session=session, task_id=task)
+        name = name or context.reviewer_name
+        lang = context.language if lang == "auto" and context.language else lang
+        known, recent, review_text = context.templates, context.recent_replies, context.review_text
+    code = run_check_reply(
+        file,
+        name=name,
+        lang=lang,
+        json_out=json_out,
+        review_file=review,
+        review_text=review_text,
+        known_templates=known,
+        recent_replies=recent,
+    )
+    raise typer.Exit(code)

@@ -15,7 +15,7 @@ from monitor.core.errors import MonitorError
 from monitor.digest.build import build_digest, latest_activity_day
 from monitor.digest.delivery import deliver_company_digest, delivery_rows, previous_local_day, smtp_settings
 from monitor.digest.render import render_html, render_terminal
-from monitor.runtime.console import fail_cleanly, fmt_time, out, safe
+from monitor.runtime.console import fail_cleanly, fmt_time, out, parse_day, safe
 from monitor.runtime.context import AppContext
 
 __all__ = ["digest"]
@@ -28,9 +28,10 @@ def _parse_day(text: str | None, timezone: str = "UTC") -> date | None:
         # The company's day, not the server's: a digest is about the company's calendar.
         return previous_local_day(timezone) + timedelta(days=0 if text == "yesterday" else 1)
     try:
-        return date.fromisoformat(text)
+        date.fromisoformat(text)
     except ValueError:
         raise MonitorError(f"--date {text!r}: use YYYY-MM-DD, 'today' or 'yesterday'") from None
+    return parse_day(text, "--date")  # and within the years a digest can cover
 
 
 def _print_status(engine: Engine) -> None:
@@ -68,6 +69,7 @@ def digest(
     status: Annotated[bool, typer.Option("--status", help="Show what was sent, what failed, and why.")] = False,
 ) -> None:
     """The daily digest: new unhappy reviews, template replies, the outreach queue, themes and broken sources."""
+    _parse_day(day)  # a wrong --date is reported before anything is opened, built or sent
     obj = ctx.obj
     app_ctx = obj if isinstance(obj, AppContext) else AppContext(None)
     engine = app_ctx.engine
@@ -85,11 +87,19 @@ def digest(
             raise MonitorError("no reviews stored yet: run `monitor crawl` first, or pass --date")
         result = build_digest(session=session, day=chosen, companies=company or None)
     if out_file is not None:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(render_html(result), encoding="utf-8")
+        _write(out_file, render_html(result))
         out.print(f"digest for {chosen.isoformat()} written to {safe(out_file)}")
     if text or out_file is None:
         out.print(render_terminal(result))
+
+
+def _write(path: Path, html: str) -> None:
+    """Write the digest file, or one clear line: a folder, a read-only place or a full disk is not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise MonitorError(f"--out {path}: cannot write the digest: {exc.strerror or exc}") from None
 
 
 def _zone(app_ctx: AppContext, names: list[str] | None) -> str:

@@ -8,9 +8,10 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from monitor.cli.common import app_context
 from monitor.core.errors import NotFound
-from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
-from monitor.runtime.context import AppContext
+from monitor.core.redaction import redact_urls
+from monitor.runtime.console import fail_cleanly, fmt_time, one_line, out, print_json, safe
 from monitor.store.models import CrawlRun, SourceRow
 
 __all__ = ["runs"]
@@ -36,8 +37,9 @@ def _as_json(run: CrawlRun, source: str) -> dict[str, Any]:
         "reviews_seen": run.reviews_seen,
         "reviews_new": run.reviews_new,
         "reviews_changed": run.reviews_changed,
-        "message": run.message,
-        "errors": run.errors,
+        # Messages quote the URLs that failed, and a locator may carry a password or token.
+        "message": redact_urls(run.message),
+        "errors": [redact_urls(str(e)) for e in run.errors],
     }
 
 
@@ -49,8 +51,7 @@ def runs(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
     """Show recent crawl runs: health, pages, bytes, HTTP status codes, retries, duration and review counts."""
-    app_ctx = ctx.obj
-    assert isinstance(app_ctx, AppContext)
+    app_ctx = app_context(ctx)
     with Session(app_ctx.engine) as session:
         query = select(CrawlRun, SourceRow.name).join(SourceRow, col(CrawlRun.source_id) == SourceRow.id)
         if source:
@@ -89,6 +90,6 @@ def runs(
             codes or "-",
             str(run.retries),
             f"{run.reviews_seen} / {run.reviews_new} / {run.reviews_changed}",
-            safe(run.message, 70),
+            safe(one_line(run.message), 70),
         )
     out.print(table if rows else "no crawl runs yet: run `monitor crawl`")

@@ -7,15 +7,24 @@ when the file is read rather than on the first crawl.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import httpx
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
 from monitor.core.errors import ConfigError, MonitorError
+from monitor.core.redaction import redact_url
 from monitor.core.settings import (
     DEFAULT_DATABASE_URL,
     DEFAULT_USER_AGENT,
@@ -26,7 +35,7 @@ from monitor.core.settings import (
 )
 from sources.base import get_source_class
 
-__all__ = ["load_settings", "parse_schedule", "parse_settings"]
+__all__ = ["check_proxy", "load_settings", "parse_schedule", "parse_settings", "schedule_trigger"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -55,6 +64,15 @@ class _Reader:
             raise self.fail(key, f"must be {_names(kinds)}, got {value!r}")
         if not isinstance(value, kinds):
             raise self.fail(key, f"must be {_names(kinds)}, got {type(value).__name__} {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number, got {value!r}")
+        return value
+
+    def get_int(self, key: str, default: int, low: int, high: int) -> int:
+        """An integer setting that must lie in `low..high`."""
+        value: int = self.get(key, int, default)
+        if not low <= value <= high:
+            raise self.fail(key, f"must be between {low} and {high}, got {value}")
         return value
 
     def reject_unknown(self, allowed_extra: set[str] = frozenset()) -> None:  # type: ignore[assignment]
@@ -99,6 +117,67 @@ def parse_schedule(text: str) -> dict[str, Any]:
     return {"trigger": "cron", "minute": minute, "hour": hour, "day": day, "month": month, "day_of_week": dow}
 
 
+def schedule_trigger(text: str, timezone: str = "UTC") -> BaseTrigger | None:
+    """The scheduler's trigger for a source schedule (None for `manual`); ValueError when it cannot run it.
+
+    The trigger is built and asked for its first run here, when the file is read, so a schedule APScheduler would
+    refuse (`cron:99 99 99 99 99`, an interval past the calendar's end, 31 February) never reaches a running server.
+    """
+    args = parse_schedule(text)
+    if not args:
+        return None
+    kind = args.pop("trigger")
+    trigger: BaseTrigger
+    try:
+        if kind == "interval":
+            # Jitter spreads sources that share a host and an interval, so they do not hit it at the same second.
+            seconds = sum(
+                args.get(k, 0) * m for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400))
+            )
+            trigger = IntervalTrigger(**args, jitter=min(300, max(1, seconds // 10)), timezone=timezone)
+        else:
+            trigger = CronTrigger(**args, jitter=60, timezone=timezone)
+        first = trigger.get_next_fire_time(None, datetime.now(UTC))
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise ValueError(f"cannot be scheduled: {' '.join(str(exc).split())}") from None
+    if first is None:
+        raise ValueError("never comes round: no such date")
+    return trigger
+
+
+_HOST = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$")
+
+
+def check_proxy(proxy: str, key: str) -> None:
+    """Refuse a proxy URL that the HTTP client could not use, naming `key`; the password never appears."""
+    shown = redact_url(proxy)
+    try:
+        url = httpx.URL(proxy)
+        host = url.host
+        valid_port = url.port is None or 0 < url.port < 65536
+        # Building the transport is what the crawler does first: it refuses unknown schemes and SOCKS without the
+        # package that speaks it.
+        httpx.HTTPTransport(proxy=proxy).close()
+    except ImportError:
+        raise ConfigError(f"{key}: {shown!r} is a SOCKS proxy, which needs `pip install 'httpx[socks]'`") from None
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ConfigError(
+            f"{key}: {shown!r} is not a proxy URL (http://host:port, https://... or socks5://...)"
+        ) from None
+    if not _valid_host(host) or not valid_port:
+        raise ConfigError(f"{key}: {shown!r} has no usable host and port (http://host:port)")
+
+
+def _valid_host(host: str) -> bool:
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(_HOST.match(host))
+
+
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -136,7 +215,7 @@ def _read_source(where: str, table: Any, prefix: str, company: CompanyConfig) ->
     options = r.get("options", dict, {})
     schedule = r.get("schedule", str, "interval:6h")
     try:
-        parse_schedule(schedule)
+        schedule_trigger(schedule, company.timezone)
     except ValueError as exc:
         raise r.fail("schedule", f"{schedule!r} {exc}") from None
     src = SourceConfig(
@@ -255,8 +334,9 @@ def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str
     db_url = r.get("database_url", str, DEFAULT_DATABASE_URL)
     user_agent = r.get("user_agent", str, DEFAULT_USER_AGENT)
     proxy = r.get("proxy", str, None)
-    window = r.get("backfill_window_days", int, 30)
-    claim_expiry = r.get("claim_expiry_minutes", int, 120)
+    # A backfill window past ten years or a claim held past a year is a typo, and huge values overflow date maths.
+    window = r.get_int("backfill_window_days", 30, 1, 3650)
+    claim_expiry = r.get_int("claim_expiry_minutes", 120, 1, 525_600)
     companies = tuple(_read_company(where, t, i) for i, t in enumerate(r.get("company", list, [])))
     smtp_table = r.get("smtp", dict, None)
     r.reject_unknown()
@@ -271,6 +351,10 @@ def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str
     names = [c.name for c in companies]
     if len(names) != len(set(names)):
         raise ConfigError(f"{where}: a company name is used twice; names must be unique")
+    if env.get("MONITOR_PROXY"):
+        check_proxy(env["MONITOR_PROXY"], "MONITOR_PROXY")
+    elif proxy:
+        check_proxy(proxy, f"{where}: proxy")
     return Settings(
         database_url=env.get("MONITOR_DATABASE_URL") or db_url,
         user_agent=env.get("MONITOR_USER_AGENT") or user_agent,

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -16,9 +16,28 @@ from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.core.errors import ConfigError, MonitorError
+from monitor.core.redaction import redact_urls
 from monitor.core.text_safety import printable
 
-__all__ = ["err", "fail_cleanly", "fmt_time", "out", "parse_options", "print_json", "safe"]
+__all__ = [
+    "EARLIEST_DAY",
+    "LATEST_DAY",
+    "err",
+    "fail_cleanly",
+    "fmt_time",
+    "one_line",
+    "out",
+    "parse_day",
+    "parse_options",
+    "print_json",
+    "safe",
+    "safe_json",
+]
+
+# Days a command accepts: wide enough for any review, far enough from the calendar's ends (years 1 and 9999) that
+# the windows commands compute around a day (the day after, the weeks before) never overflow.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 
 
 def _width() -> int | None:
@@ -41,8 +60,20 @@ def safe(text: object, limit: int | None = None) -> str:
     value = printable("" if text is None else str(text))
     value = " ".join(value.split())
     if limit and len(value) > limit:
-        value = value[: limit - 1] + "…"
+        # Cut first, clean again: the cut may have dropped the closer of a bidi override.
+        value = printable(value[: limit - 1]) + "…"
     return escape(value)
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """An error or log message on one line: controls removed, URLs without their credentials, at most `limit`.
+
+    A database error is reduced to the driver's reason: never the statement and its parameters.
+    """
+    if isinstance(text, SQLAlchemyError):
+        text = getattr(text, "orig", None) or text
+    value = redact_urls(" ".join(printable(str(text)).split()))
+    return printable(value[:limit])
 
 
 def fmt_time(value: datetime | None) -> str:
@@ -61,9 +92,33 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
     return options
 
 
+def safe_json(data: Any) -> Any:
+    """`data` with every string in it (keys too) made printable, ready for `json.dumps`."""
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, dict):
+        return {safe_json(str(k)): safe_json(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [safe_json(v) for v in data]
+    if data is None or isinstance(data, bool | int | float):
+        return data
+    return printable(str(data))
+
+
+def parse_day(text: str, option: str = "--date") -> date:
+    """A YYYY-MM-DD command-line day between EARLIEST_DAY and LATEST_DAY, or an error naming `option`."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"{option} {text!r}: use YYYY-MM-DD") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ConfigError(f"{option} {text!r}: must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return day
+
+
 def print_json(data: Any) -> None:
-    """Machine-readable output on stdout, nothing else."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    """Machine-readable output on stdout, nothing else; text from review sites made printable like every output."""
+    sys.stdout.write(json.dumps(safe_json(data), ensure_ascii=False) + "\n")
 
 
 def fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
@@ -74,12 +129,12 @@ def fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except MonitorError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            err.print(f"[bold red]error:[/] {escape(one_line(exc, 2000))}")
             raise typer.Exit(1) from None
         except SQLAlchemyError as exc:
             # A database problem the product did not foresee: one line, never the statement and its parameters.
-            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
-            err.print(f"[bold red]database error:[/] {escape(exc.__class__.__name__)}: {escape(printable(reason))}")
+            reason = one_line(exc)
+            err.print(f"[bold red]database error:[/] {escape(exc.__class__.__name__)}: {escape(reason)}")
             raise typer.Exit(1) from None
 
     return wrapper

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
+from monitor.core.redaction import quote_password
+
 __all__ = ["UTCDateTime", "make_engine", "session_scope", "utcnow"]
 
 
@@ -42,6 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout so several processes can share it."""
+    url = quote_password(url)  # `user:p@ss@host` means the password `p@ss`, as a person who wrote it meant
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,6 +1,8 @@
 """Idempotent storage of crawled records: upsert by (source, site review id), a revision for every change.
 
-Nothing here deletes a review: a review missing from a crawl is simply not seen again.
+Nothing here deletes a review: a review missing from a crawl is simply not seen again. Every text a site sent is
+cleaned once, here, before it is compared or written (`monitor.core.text_safety.clean_text`): every database then
+holds the same safe text, and one review with a NUL byte cannot stop a whole source from being stored.
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -17,10 +20,19 @@ from sqlmodel import Session, col, select
 from monitor.core.errors import MonitorError
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import Settings, SourceConfig
+from monitor.core.text_safety import clean_text
 from monitor.store.db import utcnow
 from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
 
-__all__ = ["UpsertResult", "ensure_source", "fingerprint", "known_fingerprints", "sync_config", "upsert_reviews"]
+__all__ = [
+    "UpsertResult",
+    "clean_record",
+    "ensure_source",
+    "fingerprint",
+    "known_fingerprints",
+    "sync_config",
+    "upsert_reviews",
+]
 
 _CHUNK = 500  # keeps IN (...) lists under every database's parameter limit
 
@@ -44,8 +56,45 @@ class UpsertResult:
         return len(self.changed_ids)
 
 
+def _clean_optional(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def clean_record(rec: ReviewRecord) -> ReviewRecord:
+    """`rec` with every text field (reply and extras included) cleaned as the store keeps it."""
+    reply = rec.reply
+    if reply is not None:
+        reply = replace(reply, text=clean_text(reply.text), author=_clean_optional(reply.author))
+    return replace(
+        rec,
+        site_review_id=clean_text(rec.site_review_id),
+        body=clean_text(rec.body),
+        url=_clean_optional(rec.url),
+        author_name=_clean_optional(rec.author_name),
+        author_handle=_clean_optional(rec.author_handle),
+        title=_clean_optional(rec.title),
+        language=_clean_optional(rec.language),
+        reply=reply,
+        extra=_clean_json(rec.extra),
+    )
+
+
 def fingerprint(rec: ReviewRecord) -> str:
-    """A hash of what counts as the review's content: changes to any of it make a revision."""
+    """A hash of what counts as the review's content, as stored (cleaned): changes to any of it make a revision."""
+    return _content_hash(clean_record(rec))
+
+
+def _content_hash(rec: ReviewRecord) -> str:
     reply = rec.reply
     payload = [
         rec.rating,
@@ -134,8 +183,9 @@ def ensure_source(*, session: Session, settings: Settings, src: SourceConfig, sy
 
 
 def known_fingerprints(*, session: Session, source_id: int, site_ids: Iterable[str]) -> dict[str, str]:
-    """Stored fingerprints of the given site review ids of one source."""
-    ids = list(dict.fromkeys(site_ids))
+    """Stored fingerprints of the given site review ids of one source (keyed by the ids as given, before cleaning)."""
+    given = {clean_text(sid): sid for sid in site_ids}
+    ids = list(given)
     found: dict[str, str] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -144,7 +194,7 @@ def known_fingerprints(*, session: Session, source_id: int, site_ids: Iterable[s
                 Review.source_id == source_id, col(Review.site_review_id).in_(chunk)
             )
         ).all()
-        found.update({sid: fp for sid, fp in rows})
+        found.update({given[sid]: fp for sid, fp in rows})
     return found
 
 
@@ -159,7 +209,8 @@ def upsert_reviews(
 ) -> UpsertResult:
     """Insert new reviews, update changed ones with a revision, and touch `last_seen` of unchanged ones."""
     now = now or utcnow()
-    unique = list({rec.site_review_id: rec for rec in reversed(records)}.values())[::-1]
+    cleaned = [clean_record(rec) for rec in records]
+    unique = list({rec.site_review_id: rec for rec in reversed(cleaned)}.values())[::-1]
     result = UpsertResult(seen=len(unique))
     assert source.id is not None
     for start in range(0, len(unique), _CHUNK):
@@ -181,7 +232,7 @@ def upsert_reviews(
         unchanged: list[int] = []
         fresh: list[tuple[Review, ReviewRecord]] = []
         for rec in chunk:
-            fp = fingerprint(rec)
+            fp = _content_hash(rec)
             row = existing.get(rec.site_review_id)
             if row is None:
                 row = Review(
@@ -275,13 +326,15 @@ def _sync_reply(session: Session, row: Review, current: CompanyReply | None, rec
 
 def _describe_changes(row: Review, current: CompanyReply | None, rec: ReviewRecord) -> str:
     changes = []
-    if row.body != rec.body:
+    # Stored text is compared as it would be cleaned today, so text kept before cleaning existed (SQLite) is not
+    # reported as an edit by the reviewer.
+    if clean_text(row.body) != rec.body:
         changes.append("text")
-    if (row.title or "") != (rec.title or ""):
+    if clean_text(row.title or "") != (rec.title or ""):
         changes.append("title")
     if row.rating != rec.rating:
         changes.append("rating")
-    old_reply = current.text if current else None
+    old_reply = clean_text(current.text) if current else None
     new_reply = rec.reply.text if rec.reply else None
     if old_reply != new_reply or (current and rec.reply and current.published_at != rec.reply.published_at):
         changes.append("reply_removed" if new_reply is None else "reply")

@@ -120,3 +120,58 @@ def test_bad_smtp_settings(tmp_path: Path, smtp: str, expected: str) -> None:
 def test_business_days_may_wrap_past_sunday(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, GOOD.replace('"mon-fri"', '"sun-thu"')), env={})
     assert settings.companies[0].business_days == (0, 1, 2, 3, 6)
+
+
+TOP = 'user_agent = "acme-monitor/1.0 (+mailto:ops@example.com)"'
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ((TOP, TOP + "\nclaim_expiry_minutes = 0"), "claim_expiry_minutes: must be between 1 and"),
+        ((TOP, TOP + "\nclaim_expiry_minutes = -30"), "claim_expiry_minutes: must be between 1 and"),
+        ((TOP, TOP + "\nbackfill_window_days = 0"), "backfill_window_days: must be between 1 and 3650"),
+        ((TOP, TOP + "\nbackfill_window_days = 100000"), "backfill_window_days: must be between 1 and 3650"),
+        (("unhappy_threshold = 2", "unhappy_threshold = nan"), "company[0].unhappy_threshold: must be a finite"),
+        (("unhappy_threshold = 2", "unhappy_threshold = inf"), "company[0].unhappy_threshold: must be a finite"),
+        (("min_delay = 2.5", "min_delay = nan"), "company[0].source[0].min_delay: must be a finite"),
+        (("min_delay = 2.5", "unhappy_threshold = -inf"), "company[0].source[0].unhappy_threshold: must be a finite"),
+        (('"interval:6h"', '"cron:99 99 99 99 99"'), "company[0].source[0].schedule: 'cron:99 99 99 99 99' cannot"),
+        (('"interval:6h"', '"interval:999999999999d"'), "company[0].source[0].schedule: 'interval:999999999999d'"),
+        (('"interval:6h"', '"interval:99999999d"'), "company[0].source[0].schedule: 'interval:99999999d' cannot"),
+        (('"interval:6h"', '"cron:0 8 31 2 *"'), "company[0].source[0].schedule: 'cron:0 8 31 2 *' never"),
+        ((TOP, TOP + '\nproxy = "ftp://proxy.example:21"'), "proxy: 'ftp://proxy.example:21' is not a proxy URL"),
+        ((TOP, TOP + '\nproxy = "http://[proxy"'), "proxy: 'http://[proxy' has no usable host"),
+        ((TOP, TOP + '\nproxy = "http://proxy.example:99999"'), "proxy: 'http://proxy.example:99999' has no usable"),
+        ((TOP, TOP + '\nproxy = "http://proxy.example:port"'), "proxy: 'http://proxy.example:port' is not a proxy"),
+    ],
+)
+def test_out_of_range_values_are_refused_when_read(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert str(path) in str(info.value) and expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_schedules_the_scheduler_accepts_still_load(tmp_path: Path) -> None:
+    for schedule in ("interval:1s", "interval:3650d", "cron:*/15 6-22 * * mon-fri", "cron:0 0 29 2 *", "manual"):
+        load_settings(write(tmp_path, GOOD.replace("interval:6h", schedule)), env={})
+
+
+def test_a_socks_proxy_needs_its_package(tmp_path: Path) -> None:
+    import importlib.util
+
+    text = GOOD.replace(TOP, TOP + '\nproxy = "socks5://proxy.example:1080"')
+    if importlib.util.find_spec("socksio") is not None:
+        assert load_settings(write(tmp_path, text), env={}).proxy == "socks5://proxy.example:1080"
+        return
+    with pytest.raises(ConfigError, match=r"proxy: 'socks5://proxy.example:1080' is a SOCKS proxy.*httpx\[socks\]"):
+        load_settings(write(tmp_path, text), env={})
+
+
+def test_the_proxy_from_the_environment_is_checked_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="MONITOR_PROXY: 'gopher://x' is not a proxy URL"):
+        load_settings(write(tmp_path, GOOD), env={"MONITOR_PROXY": "gopher://x"})
+    good = load_settings(write(tmp_path, GOOD), env={"MONITOR_PROXY": "http://bob:pw@proxy.example:3128"})
+    assert good.proxy == "http://bob:pw@proxy.example:3128"

@@ -54,7 +54,7 @@ def test_crawl_twice_on_postgresql_stores_once_and_builds_the_queue(pg_url: str)
         site.set_robots("User-agent: *\nAllow: /\n")
         hellopeter_pages(site)
         text = (
-            f'database_url = "{pg_url}"\nbackfill_window_days = 100000\n[[company]]\nname = "Cell C"\n'
+            f'database_url = "{pg_url}"\nbackfill_window_days = 3650\n[[company]]\nname = "Cell C"\n'
             f'[[company.source]]\nname = "cellc"\nkind = "hellopeter"\nlocator = "cell-c"\n'
             f'options = {{ api_base = "{site.base_url}" }}\nmin_delay = 0.0\n'
         )

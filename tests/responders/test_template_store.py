@@ -36,7 +36,7 @@ def load_dunzo(tmp_path: Path) -> tuple[Engine, Path]:
     engine = migrated_sqlite(tmp_path)
     config = tmp_path / "monitor.toml"
     config.write_text(
-        f'database_url = "sqlite:///{tmp_path / "monitor.store.db"}"\nbackfill_window_days = 100000\n'
+        f'database_url = "sqlite:///{tmp_path / "monitor.store.db"}"\nbackfill_window_days = 3650\n'
         f'[[company]]\nname = "Dunzo"\n{SOURCE}',
         encoding="utf-8",
     )

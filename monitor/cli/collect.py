@@ -1,0 +1,155 @@
+"""Commands that set up and fill the database: `init`, `crawl`, `import` and `sources`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from monitor.cli.common import app_context
+from monitor.core.errors import MonitorError
+from monitor.core.settings import SourceConfig
+from monitor.crawl.progress import print_outcomes, run_crawl
+from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, parse_options, safe
+from monitor.runtime.context import connect, newer_schema_error, redact_url
+from monitor.store.db import session_scope
+from monitor.store.health import Health
+from monitor.store.migrate import current_revision, head_revision, is_known_revision, schema_lock, upgrade
+from monitor.store.models import Company, CrawlRun, SourceRow
+from monitor.store.repository import sync_config
+from sources.base import get_source_class, registry
+
+__all__ = ["crawl", "import_cmd", "init", "sources_cmd"]
+
+
+@fail_cleanly
+def init(ctx: typer.Context) -> None:
+    """Create the database or upgrade it to the current schema, and load companies and sources from the config."""
+    settings = app_context(ctx).settings
+    engine, _ = connect(settings.database_url)
+    # Several `monitor init` started together on a fresh database take turns: one creates, the others find it done.
+    with schema_lock(engine):
+        before = current_revision(engine)
+        if not is_known_revision(before):
+            raise newer_schema_error(settings.database_url, before)
+        upgrade(engine)
+        with session_scope(engine) as session:
+            rows = sync_config(session=session, settings=settings)
+    state = "created" if before is None else ("upgraded" if before != head_revision() else "already current")
+    out.print(f"database {safe(redact_url(settings.database_url))}: {state} (schema {head_revision()})")
+    out.print(
+        f"{len(settings.companies)} company(ies), {len(rows)} source(s) from "
+        f"{safe(settings.path or 'defaults (no config file)')}"
+    )
+
+
+@fail_cleanly
+def crawl(
+    ctx: typer.Context,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    backfill: Annotated[bool, typer.Option(help="Walk the full history instead of stopping at known reviews.")] = False,
+) -> None:
+    """Crawl the configured sources now (all enabled ones, or those named with --source)."""
+    app_ctx = app_context(ctx)
+    app_ctx.create_database = True
+    settings = app_ctx.settings
+    chosen = [settings.source(n) for n in source] if source else [s for s in settings.all_sources() if s.enabled]
+    if not chosen:
+        raise MonitorError("no enabled sources configured: add [[company.source]] entries to the config (see README)")
+    outcomes = run_crawl(app_ctx, chosen, backfill=backfill)
+    print_outcomes(outcomes)
+    if any(o.health not in (Health.OK, Health.PARTIAL, Health.SKIPPED) for o in outcomes):
+        raise typer.Exit(1)
+
+
+@fail_cleanly
+def sources_cmd(
+    ctx: typer.Context,
+    kinds: Annotated[bool, typer.Option("--kinds", help="List every source kind with its options instead.")] = False,
+) -> None:
+    """List configured sources with their last run and health (or, with --kinds, every source kind)."""
+    if kinds:
+        _print_kinds()
+        return
+    app_ctx = app_context(ctx)
+    with Session(app_ctx.engine) as session:
+        sync_config(session=session, settings=app_ctx.settings)
+        session.commit()
+        rows = session.exec(select(SourceRow, Company).join(Company).order_by(Company.name, SourceRow.name)).all()
+        table = Table("source", "company", "kind", "enabled", "schedule", "last run", "health", "since", "message")
+        for row, company in rows:
+            runs = session.exec(
+                select(CrawlRun).where(CrawlRun.source_id == row.id).order_by(col(CrawlRun.id).desc()).limit(50)
+            ).all()
+            last = runs[0] if runs else None
+            since = last.started_at if last else None
+            for run in runs[1:]:
+                if last is None or run.health != last.health:
+                    break
+                since = run.started_at
+            health = last.health if last else "never run"
+            colour = {"ok": "green", "partial": "yellow", "running": "cyan"}.get(health, "red")
+            table.add_row(
+                safe(row.name),
+                safe(company.name),
+                row.kind,
+                "yes" if row.enabled else "no",
+                row.schedule,
+                fmt_time(last.started_at if last else None),
+                f"[{colour}]{health}[/]",
+                fmt_time(since),
+                safe(one_line(last.message) if last else "", 80),
+            )
+        out.print(table)
+
+
+def _print_kinds() -> None:
+    for name, cls in registry().items():
+        out.print(f"[bold]{name}[/]: {safe(cls.help)}")
+        out.print(f"    locator: {safe(cls.locator_help)}")
+        for opt in cls.options:
+            default = "" if opt.default is None else f" (default {opt.default!r})"
+            out.print(f"    {opt.name} ({opt.type.__name__}){safe(default)}: {safe(opt.help)}")
+
+
+@fail_cleanly
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, JSON or JSON Lines export (optionally .gz).")],
+    company: Annotated[str, typer.Option(help="The company the reviews are about (created if new).")],
+    format: Annotated[str, typer.Option(help="auto, app_store, google_play, hellopeter or generic.")] = "auto",
+    source_name: Annotated[
+        str | None, typer.Option(help="Name of the source to store under (default from file).")
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", help="File source option KEY=VALUE, e.g. -o text_column=comment (repeatable)."),
+    ] = None,
+) -> None:
+    """Import a one-off export file through the same path as the `file` source; re-importing never duplicates."""
+    if not file.exists():
+        raise MonitorError(f"{file}: no such file")
+    name = source_name or f"import-{_slug(company)}-{_slug(file.stem)}"
+    app_ctx = app_context(ctx)
+    app_ctx.create_database = True
+    if any(s.name == name for s in app_ctx.settings.all_sources()):
+        raise MonitorError(f"--source-name {name!r} is a source of the configuration file; choose another name")
+    options: dict[str, Any] = {"format": format, **parse_options(option or [])}
+    src = SourceConfig(
+        name=name, kind="file", locator=str(file.resolve()), company=company, options=options, schedule="manual"
+    )
+    get_source_class("file")(src.locator, src.options)  # a wrong option is reported before anything is stored
+    outcomes = run_crawl(app_ctx, [src], backfill=True)
+    print_outcomes(outcomes)
+    for line in outcomes[0].errors[:20]:
+        err.print(f"  skipped: {safe(one_line(line, 2000))}")
+    if outcomes[0].health not in (Health.OK, Health.PARTIAL):
+        raise typer.Exit(1)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"

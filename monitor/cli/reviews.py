@@ -1,0 +1,95 @@
+"""The `reviews` command: stored reviews with the company's reply, as a table or JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from monitor.cli.common import app_context
+from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
+from monitor.store.models import Company, CompanyReply, Review, SourceRow
+
+__all__ = ["reviews"]
+
+
+@fail_cleanly
+def reviews(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only reviews of this source.")] = None,
+    company: Annotated[str | None, typer.Option(help="Only reviews of this company.")] = None,
+    unhappy: Annotated[bool, typer.Option("--unhappy", help="Only reviews from unhappy reviewers.")] = False,
+    max_rating: Annotated[float | None, typer.Option(help="Only ratings at or below this.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List stored reviews, newest first, with the company's reply."""
+    app_ctx = app_context(ctx)
+    with Session(app_ctx.engine) as session:
+        query = (
+            select(Review, SourceRow, Company, CompanyReply)
+            .join(SourceRow, col(Review.source_id) == SourceRow.id)
+            .join(Company, col(SourceRow.company_id) == Company.id)
+            .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
+        )
+        if source:
+            query = query.where(SourceRow.name == source)
+        if company:
+            query = query.where(Company.name == company)
+        if unhappy:
+            query = query.where(col(Review.unhappy).is_(True))
+        if max_rating is not None:
+            query = query.where(col(Review.rating) <= max_rating)
+        query = query.order_by(col(Review.published_at).desc().nulls_last(), col(Review.id).desc()).limit(limit)
+        rows = session.exec(query).all()
+    if json_out:
+        print_json([_review_json(r, s, c, rep) for r, s, c, rep in rows])
+        return
+    table = Table("published", "source", "rating", "author", "review", "reply", "template")
+    for r, s, _c, rep in rows:
+        rating = f"{r.rating:g}/{r.rating_scale or 5}" if r.rating is not None else "-"
+        reply = safe(rep.text, 50) if rep else ("(private)" if r.private_reply else "-")
+        table.add_row(
+            fmt_time(r.published_at),
+            safe(s.name),
+            rating,
+            safe(r.author_name, 20),
+            safe(f"{r.title or ''} {r.body}".strip(), 70),
+            reply,
+            safe(rep.template_id if rep else ""),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} review(s)")
+
+
+def _review_json(r: Review, s: SourceRow, c: Company, rep: CompanyReply | None) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "source": s.name,
+        "company": c.name,
+        "site_review_id": r.site_review_id,
+        "url": r.url,
+        "author": r.author_name,
+        "author_handle": r.author_handle,
+        "rating": r.rating,
+        "rating_scale": r.rating_scale,
+        "title": r.title,
+        "body": r.body,
+        "language": r.language,
+        "published_at": r.published_at.isoformat() if r.published_at else None,
+        "unhappy": r.unhappy,
+        "severity": r.severity,
+        "flags": [f for f in r.flags.split(",") if f],
+        "private_reply": r.private_reply,
+        "reply": None
+        if rep is None
+        else {
+            "text": rep.text,
+            "published_at": rep.published_at.isoformat() if rep.published_at else None,
+            "author": rep.author,
+            "template": rep.template_id,
+            "rote_score": rep.rote_score,
+        },
+    }

@@ -1,0 +1,86 @@
+"""The `serve` command: the scheduler in the foreground, reloading the configuration file when it changes."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from monitor.cli.common import app_context
+from monitor.core.errors import MonitorError
+from monitor.runtime.config_file import load_settings
+from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, safe
+from monitor.scheduler import build_scheduler, sync_jobs
+
+__all__ = ["serve"]
+
+log = logging.getLogger("monitor.serve")
+
+
+@fail_cleanly
+def serve(
+    ctx: typer.Context,
+    reload_every: Annotated[
+        float, typer.Option(help="Seconds between checks of the configuration file for edits.")
+    ] = 30.0,
+) -> None:
+    """Run the scheduler in the foreground (crawls, daily digests, upkeep) until Ctrl-C or SIGTERM.
+
+    Edits to the configuration file are picked up within a minute: new, removed and re-scheduled sources.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app_ctx = app_context(ctx)
+    app_ctx.create_database = True
+    settings = app_ctx.settings
+    _ = app_ctx.engine  # creates or checks the schema before the first job runs
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = build_scheduler(settings)
+    scheduler.start(paused=True)
+    try:
+        names = sync_jobs(scheduler, settings, app_ctx.config_path)
+        scheduler.resume()
+        for job in scheduler.get_jobs():
+            out.print(f"scheduled {safe(job.name)}: next run {fmt_time(job.next_run_time)}")
+        if not any(n.startswith("crawl:") for n in names):
+            err.print("no enabled scheduled sources in the configuration; waiting anyway (Ctrl-C to stop)")
+        seen = _config_mtime(settings.path)
+        while not stop.wait(max(0.1, reload_every)):
+            mtime = _config_mtime(settings.path)
+            if mtime != seen and _reload(scheduler, app_ctx.config_path):
+                seen = mtime
+    finally:
+        scheduler.shutdown(wait=True)
+        out.print("scheduler stopped")
+
+
+def _config_mtime(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime if path else None
+    except OSError:
+        return None
+
+
+def _reload(scheduler: Any, config_path: str | None) -> bool:
+    """Re-read the configuration and re-sync the jobs; a broken file keeps the running schedule.
+
+    False when the jobs could not be re-synced (the job store's database failed): the next check tries again.
+    """
+    try:
+        settings = load_settings(config_path)
+    except MonitorError as exc:
+        # The same validation as at start: the file is read whole or not at all, so no job changes.
+        log.error("configuration not reloaded, the schedule is unchanged: %s", one_line(exc, 2000))
+        return True
+    try:
+        names = sync_jobs(scheduler, settings, config_path)
+    except Exception as exc:  # whatever the job store raised, the jobs already scheduled must keep running
+        log.error("jobs not re-synced, trying again at the next check: %s: %s", type(exc).__name__, one_line(exc))
+        return False
+    log.info("configuration reloaded: %d job(s)", len(names))
+    return True
