@@ -1,7 +1,7 @@
 """`monitor demo`: the whole product on bundled real pages, served from 127.0.0.1, into a SQLite file.
 
-The pages are real captures (see data/PROVENANCE.txt). They are served by the same local test
-site the test suite uses, so the demo crawls through the real HTTP path: fetcher, politeness,
+The pages are real captures (see data/PROVENANCE.txt). They are served by a local site on
+127.0.0.1 (`LocalSite`, which the test suite extends with faults), so the demo crawls through the real HTTP path: fetcher, politeness,
 robots.txt, adapters, store and analysis. Running it again adds nothing: reviews are keyed by the
 site's own ids.
 """

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.settings import Settings, SmtpSettings
+from monitor.core.text_safety import printable
 from monitor.digest.build import build_digest
 from monitor.digest.mailer import DeliveryError, build_email, send_email
 from monitor.digest.model import Digest, TemplatesProvider
@@ -254,8 +255,6 @@ def missed_days(engine: Engine, *, company: str, since: date, until: date) -> li
     return [d for d in (since + timedelta(days=n) for n in range((until - since).days)) if d > first and d not in done]
 
 
-# ----- scheduling --------------------------------------------------------------------------------------------
-
 RETRY_DAYS = 7
 
 
@@ -279,9 +278,14 @@ def run_scheduled_digest(config_path: str | None, company_name: str) -> None:
     """The job body: send yesterday's digest of one company, then retry its failed days of the last week."""
     from monitor.runtime.context import AppContext
 
-    ctx = AppContext(config_path)
-    company = ctx.settings.company(company_name)
-    smtp = smtp_settings(ctx.settings)
+    try:
+        ctx = AppContext(config_path)
+        company = ctx.settings.company(company_name)
+        smtp = smtp_settings(ctx.settings)
+    except MonitorError as exc:
+        # A broken or edited configuration must not kill the scheduler thread: one line, and the next run retries.
+        log.error("digest %s not sent: %s", company_name, printable(str(exc)))
+        return
     day = previous_local_day(company.timezone)
     since = day - timedelta(RETRY_DAYS)
     days = [day, *failed_deliveries(ctx.engine, company=company.name, since=since)]

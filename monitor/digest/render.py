@@ -46,7 +46,10 @@ def subject(digest: Digest) -> str:
 
 def _one_line(text: str | None, limit: int) -> str:
     value = " ".join((text or "").split())
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    # Made safe after shortening: a cut can drop the closer of a bidi override that was balanced before.
+    return printable(value)
 
 
 def _rating(item: ReviewItem) -> str:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from monitor.core.redaction import redact_urls
 from monitor.digest.model import (
     CompanyDigest,
     DayPoint,
@@ -460,7 +461,8 @@ def add_problems(session: Session, digest: CompanyDigest, sources: list[SourceRo
                 health=health.value,
                 since=since,
                 runs=streak,
-                message=runs[0].message,
+                # Run messages quote URLs, and a locator may carry credentials: never mail them out.
+                message=redact_urls(runs[0].message or ""),
                 advice=advice(health),
             )
         )

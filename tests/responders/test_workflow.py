@@ -203,9 +203,6 @@ def test_expired_claim_can_be_taken_over(session: Session, task_id: int) -> None
     )
 
 
-# ----- the CLI --------------------------------------------------------------------------------------------------
-
-
 @pytest.fixture
 def cli(tmp_path: Path) -> tuple[CliRunner, typer.Typer, Path, list[int]]:
     """A config file on a temp SQLite database holding two tasks (one with a template reply)."""
