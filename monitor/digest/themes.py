@@ -1,47 +1,132 @@
-"""Complaint themes: words and two-word phrases that this week's unhappy reviews use more often than before."""
+"""Complaint themes: words and phrases that this week's unhappy reviews use more often than before.
+
+Reviews are read through the theme matcher of ``monitor.text.themes``: words count by their stem in the review's
+language ("refund", "refunds" and "refunded" are one theme, shown as reviewers most often write it), phrases of up
+to three words stay together within a sentence, and a fixed theme is counted with the same matcher the thank-you
+follow-ups use to find the reviewers to thank.
+"""
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 from importlib import resources
-from itertools import pairwise
 
 from sqlmodel import Session, col, select
 
 from monitor.digest.model import CompanyDigest, Quote, Theme
 from monitor.store.models import Company, Review, SourceRow
+from monitor.text.lexicons import fold
+from monitor.text.themes import UNKNOWN_LANGUAGE, Token, find, phrases, review_text, stem, theme_key, tokens
 
-__all__ = ["MAX_THEMES", "THEME_BASELINE_DAYS", "THEME_PERIOD_DAYS", "add_themes"]
+__all__ = ["LONGEST_PHRASE", "MAX_THEMES", "THEME_BASELINE_DAYS", "THEME_PERIOD_DAYS", "add_themes", "read_stopwords"]
 
 MAX_THEMES = 8
 THEME_PERIOD_DAYS = 7
 THEME_BASELINE_DAYS = 28
+LONGEST_PHRASE = 3
 
-_WORD = re.compile(r"[^\W\d_]{2,}(?:['’][^\W\d_]+)*")
+_MIN_GROWTH = 1.5
+_PHRASE_BONUS = 1.5  # a phrase says more than any of its words
+_MIN_LETTERS = 3  # shorter words are particles and abbreviations in every language the product reads
+_QUOTES = 2
 
-# One review's text with its link and terms, for quoting the reviews that show a theme.
-_Text = tuple[str, str | None, set[str]]
+Key = tuple[str, ...]
+
+
+@dataclass
+class _Text:
+    """One review as the themes read it: its text, link, words, and the terms it uses (where, as written)."""
+
+    text: str
+    url: str | None
+    language: str | None
+    words: list[Token]
+    terms: dict[Key, tuple[int, str]] = field(default_factory=dict)
+
+
+def read_stopwords(text: str) -> dict[tuple[str, str], frozenset[str]]:
+    """Parse the stopword data: `[xx]` sections never make a theme, `[xx phrase]` ones only inside a phrase."""
+    lists: dict[tuple[str, str], set[str]] = defaultdict(set)
+    section: tuple[str, str] | None = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            code, _, kind = line.strip("[]").strip().partition(" ")
+            if kind not in ("", "phrase") or not code:
+                raise ValueError(f"themes_stopwords.txt line {number}: unknown section {line}")
+            section = (code, kind or "never")
+            continue
+        if section is None:
+            raise ValueError(f"themes_stopwords.txt line {number}: words before the first [language] section")
+        lists[section].update(word.lower() for word in line.split())
+    return {name: frozenset(words) for name, words in lists.items()}
 
 
 @cache
-def _stopwords() -> frozenset[str]:
-    """Function words and review staples of the languages the product reads; they never make a theme."""
+def _stopwords() -> dict[tuple[str, str], frozenset[str]]:
     text = resources.files("monitor.digest").joinpath("themes_stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() if not line.lstrip().startswith("#") for word in line.split())
+    return read_stopwords(text)
 
 
-def _terms(text: str) -> set[str]:
-    """Words and adjacent-word pairs of a review, lower-cased, stopwords left out."""
-    skip = _stopwords()
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-    kept = [w if w not in skip and len(w) > 2 else None for w in words]
-    found = {w for w in kept if w}
-    found.update(f"{a} {b}" for a, b in pairwise(kept) if a and b)
-    return found
+@dataclass(frozen=True)
+class _Words:
+    """Words and stems of one language that never make a theme, or make one only inside a phrase."""
+
+    never: frozenset[str]
+    never_stems: frozenset[str]
+    phrase_only: frozenset[str]
+    phrase_only_stems: frozenset[str]
+
+
+@cache
+def _words_of(language: str | None, own: frozenset[str]) -> _Words:
+    # English staples appear in reviews of every language (loan words, app-store English), so they always apply.
+    lists = _stopwords()
+    codes = {UNKNOWN_LANGUAGE, language or UNKNOWN_LANGUAGE}
+    never = own.union(*(lists.get((c, "never"), frozenset()) for c in codes))
+    phrase_only = frozenset[str]().union(*(lists.get((c, "phrase"), frozenset()) for c in codes))
+    return _Words(
+        never=frozenset(map(fold, never)),
+        never_stems=frozenset(stem(w, language) for w in never),
+        phrase_only=frozenset(map(fold, phrase_only)),
+        phrase_only_stems=frozenset(stem(w, language) for w in phrase_only),
+    )
+
+
+class _Reader:
+    """Reads a company's reviews into theme terms: its own names, numbers and stopwords never make one."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        # The company's own name is in every complaint about it, also written as one word ("Cell C", "cellc").
+        spelled = [[token.word for token in tokens(name, None)] for name in names]
+        self._own = frozenset(word for words in spelled for word in [*words, "".join(words)] if word)
+
+    def read(self, text: str, url: str | None, language: str | None) -> _Text:
+        """The review's words and terms: runs of up to LONGEST_PHRASE kept words; single words that may stand alone."""
+        lists = _words_of(language, self._own)
+        words = tokens(text, language)
+
+        def skip(token: Token) -> bool:
+            return (
+                len(token.word) < _MIN_LETTERS
+                or any(char.isdigit() for char in token.word)
+                or fold(token.word) in lists.never
+                or token.key in lists.never_stems
+            )
+
+        found = _Text(text=text, url=url, language=language, words=words)
+        for key, written, start in phrases(words, skip=skip, longest=LONGEST_PHRASE):
+            if len(key) == 1 and (fold(written) in lists.phrase_only or key[0] in lists.phrase_only_stems):
+                continue
+            found.terms.setdefault(key, (start, written))
+        return found
 
 
 def add_themes(session: Session, digest: CompanyDigest, sources: list[SourceRow], company: Company) -> None:
@@ -50,7 +135,7 @@ def add_themes(session: Session, digest: CompanyDigest, sources: list[SourceRow]
     baseline_start = period_start - timedelta(days=THEME_BASELINE_DAYS)
     rows = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
-            Review.unhappy, Review.title, Review.body, Review.url, Review.first_seen
+            Review.unhappy, Review.title, Review.body, Review.url, Review.language, Review.first_seen
         ).where(
             col(Review.source_id).in_([s.id for s in sources if s.id is not None]),
             col(Review.unhappy).is_not(None),
@@ -58,102 +143,107 @@ def add_themes(session: Session, digest: CompanyDigest, sources: list[SourceRow]
             col(Review.first_seen) < digest.window_end,
         )
     ).all()
-    # The company's own name is in every complaint about it: never a theme.
-    own = {w.lower() for name in [company.name, *(s.name for s in sources)] for w in _WORD.findall(name)}
-    period: Counter[str] = Counter()
-    baseline: Counter[str] = Counter()
-    happy: Counter[str] = Counter()
-    period_docs = baseline_docs = happy_docs = 0
-    texts: list[_Text] = []
-    for unhappy, title, body, url, first_seen in rows:
-        text = f"{title}. {body}" if title else body
-        found = {t for t in _terms(text) if not (set(t.split()) & own)}
-        if not unhappy:
-            if first_seen >= period_start:
-                happy.update(found)
-                happy_docs += 1
-        elif first_seen >= period_start:
-            period.update(found)
-            period_docs += 1
-            texts.append((text, url, found))
-        else:
-            baseline.update(found)
-            baseline_docs += 1
-    if baseline_docs:
+    reader = _Reader([company.name, *(s.name for s in sources)])
+    period: list[_Text] = []
+    baseline: list[_Text] = []
+    happy: list[_Text] = []
+    for unhappy, title, body, url, language, first_seen in rows:
+        if not unhappy and first_seen < period_start:
+            continue  # earlier happy reviews compare with nothing
+        text = reader.read(review_text(title, body), url, language)
+        (period if unhappy and first_seen >= period_start else baseline if unhappy else happy).append(text)
+    if baseline:
         digest.themes_basis = "weeks"
-    elif happy_docs:
-        digest.themes_basis, baseline, baseline_docs = "happy", happy, happy_docs
-    fixed = [str(t).lower() for t in (company.settings or {}).get("fixed_themes", []) if str(t).strip()]
-    digest.themes = _rank_themes(period, baseline, period_docs, baseline_docs, texts, set(fixed))
+    elif happy:
+        digest.themes_basis, baseline = "happy", happy
+    fixed = [str(t).strip().lower() for t in (company.settings or {}).get("fixed_themes", []) if str(t).strip()]
+    languages = {t.language for t in period} | {None}
+    excluded = {theme_key(theme, language) for theme in fixed for language in languages}
+    digest.themes = _rank_themes(period, baseline, excluded)
     digest.fixed_themes = [
         Theme(
-            term=term,
-            count=period.get(term, 0),
-            baseline=baseline.get(term, 0),
+            term=theme,
+            count=sum(_mentions(t, theme) is not None for t in period),
+            baseline=sum(_mentions(t, theme) is not None for t in baseline),
             growth=None,
-            quotes=_quotes(term, texts),
+            quotes=_quotes(period, partial(_mentions, theme=theme)),
             fixed=True,
         )
-        for term in fixed
+        for theme in fixed
     ]
 
 
-def _rank_themes(
-    period: Counter[str],
-    baseline: Counter[str],
-    period_docs: int,
-    baseline_docs: int,
-    texts: list[_Text],
-    fixed: set[str],
-) -> list[Theme]:
-    if period_docs == 0:
+def _mentions(text: _Text, theme: str) -> int | None:
+    """Where the review mentions the theme, by the matcher the thank-you follow-ups use; None if it does not."""
+    token = find(text.words, theme_key(theme, text.language))
+    return token.start if token else None
+
+
+def _term_at(text: _Text, key: Key) -> int | None:
+    return text.terms[key][0] if key in text.terms else None
+
+
+def _inside(short: Key, long: Key) -> bool:
+    return len(short) < len(long) and any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _rank_themes(period: list[_Text], baseline: list[_Text], excluded: set[Key]) -> list[Theme]:
+    if not period:
         return []
-    min_count = max(2, math.ceil(period_docs * 0.01))
-    scored: list[tuple[float, str, float | None]] = []
-    for term, count in period.items():
-        if count < min_count or term in fixed:
+    now = Counter(key for t in period for key in t.terms)
+    before = Counter(key for t in baseline for key in t.terms)
+    min_count = max(2, math.ceil(len(period) * 0.01))
+    candidates: dict[Key, tuple[float, float | None]] = {}
+    for key, count in now.items():
+        if count < min_count or key in excluded:
             continue
-        if baseline_docs:
+        growth: float | None = None
+        score = float(count)
+        if baseline:
             # Additive smoothing keeps a term first seen this week from an infinite growth rate.
-            now_rate = (count + 0.5) / (period_docs + 1)
-            before_rate = (baseline.get(term, 0) + 0.5) / (baseline_docs + 1)
-            growth = now_rate / before_rate
-            if growth < 1.5:
+            growth = ((count + 0.5) / (len(period) + 1)) / ((before[key] + 0.5) / (len(baseline) + 1))
+            if growth < _MIN_GROWTH:
                 continue
             score = count * math.log(growth)
-        else:
-            growth = None
-            score = float(count)
-        if " " in term:
-            score *= 1.5  # a phrase says more than either of its words
-        scored.append((score, term, growth))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    chosen: list[tuple[str, float | None]] = []
-    for _score, term, growth in scored:
-        # A word inside a chosen phrase with about the same count adds nothing.
-        if any(term in c.split() and period[term] <= period[c] * 1.3 for c, _ in chosen if " " in c):
+        candidates[key] = (score * (_PHRASE_BONUS if len(key) > 1 else 1.0), growth)
+    # A phrase that accounts for most uses of a shorter term stands for it: "debit order", not "debit".
+    absorbed = {s for s in candidates for p in candidates if _inside(s, p) and now[p] * 2 > now[s]}
+    ranked = sorted((k for k in candidates if k not in absorbed), key=lambda k: (-candidates[k][0], k))
+    chosen: list[Key] = []
+    for key in ranked:
+        # A word of a chosen phrase, or a phrase around a chosen word, would show the same reviews again.
+        if any(_inside(key, c) or _inside(c, key) for c in chosen):
             continue
-        chosen.append((term, growth))
+        chosen.append(key)
         if len(chosen) == MAX_THEMES:
             break
     return [
-        Theme(term=t, count=period[t], baseline=baseline.get(t, 0), growth=g, quotes=_quotes(t, texts))
-        for t, g in chosen
+        Theme(
+            term=_written(key, period),
+            count=now[key],
+            baseline=before[key],
+            growth=candidates[key][1],
+            quotes=_quotes(period, partial(_term_at, key=key)),
+        )
+        for key in chosen
     ]
 
 
-def _quotes(term: str, texts: list[_Text], limit: int = 2) -> tuple[Quote, ...]:
+def _written(key: Key, texts: list[_Text]) -> str:
+    """The way reviewers most often write a term (ties: the shortest, then alphabetical)."""
+    forms = Counter(t.terms[key][1] for t in texts if key in t.terms)
+    return min(forms, key=lambda form: (-forms[form], len(form), form))
+
+
+def _quotes(texts: list[_Text], where: Callable[[_Text], int | None]) -> tuple[Quote, ...]:
     found: list[Quote] = []
-    first = term.split()[0]
-    pattern = re.compile(re.escape(first), re.IGNORECASE)
-    for text, url, text_terms in texts:
-        if term not in text_terms:
+    for t in texts:
+        at = where(t)
+        if at is None:
             continue
-        match = pattern.search(text)
-        at = match.start() if match else 0
         begin = max(0, at - 60)
-        snippet = " ".join(text[begin : at + 100].split())
-        found.append(Quote(text=("…" if begin else "") + snippet + ("…" if at + 100 < len(text) else ""), url=url))
-        if len(found) == limit:
+        snippet = " ".join(t.text[begin : at + 100].split())
+        found.append(Quote(text=("…" if begin else "") + snippet + ("…" if at + 100 < len(t.text) else ""), url=t.url))
+        if len(found) == _QUOTES:
             break
     return tuple(found)

@@ -7,7 +7,6 @@ per theme. Complaints that arrive after the fix are ordinary complaints: the fix
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from sqlmodel import Session, col, select
 from monitor.core.settings import Settings
 from monitor.store.models import Company, Review, SourceRow
 from monitor.store.task_models import OutreachTask, TaskEvent, TaskFollowUp, TaskReview
+from monitor.text.themes import mentions, review_text
 from responders.outreach.deadlines import calendar_for, first_contact_due
 
 __all__ = ["LOOKBACK_DAYS", "ThankYouResult", "apply_fixed_themes", "fixed_theme_of", "reviews_mentioning"]
@@ -56,15 +56,21 @@ def reviews_mentioning(
     *, session: Session, company_id: int, theme: str, since: datetime
 ) -> list[tuple[int, int | None]]:
     """Unhappy reviews of a company first seen since `since` that mention `theme`, with their task ids."""
-    # Whole words, any case, any spacing: "late delivery" matches "Late  delivery!" but not "delivery was late".
-    pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, theme.split())) + r"(?!\w)", re.I)
+    # The digest's matcher: stems side by side in one sentence, so "late delivery" matches "Late deliveries!"
+    # but not "delivery was late", and the digest counts exactly the reviewers thanked here.
     rows = session.exec(
-        select(Review.id, Review.title, Review.body, TaskReview.task_id)
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
+            Review.id, Review.title, Review.body, Review.language, TaskReview.task_id
+        )
         .join(SourceRow, col(Review.source_id) == SourceRow.id)
         .outerjoin(TaskReview, col(TaskReview.review_id) == Review.id)
         .where(SourceRow.company_id == company_id, col(Review.unhappy).is_(True), col(Review.first_seen) >= since)
     ).all()
-    return [(rid or 0, task_id) for rid, title, body, task_id in rows if pattern.search(f"{title or ''}\n{body}")]
+    return [
+        (rid or 0, task_id)
+        for rid, title, body, language, task_id in rows
+        if mentions(review_text(title, body), language, theme)
+    ]
 
 
 def _thank(

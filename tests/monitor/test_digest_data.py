@@ -183,18 +183,18 @@ def test_growing_complaint_themes_with_quotes_and_fixed_themes(session: Session)
     src = add_source(session, company)
     for i in range(20):  # the 4 weeks before: deliveries were late
         add_review(session, src, published=at("2024-02-20 08:00"), handle=f"b{i}", body="The delivery was late again.")
-    for i in range(6):  # this week: refunds never arrive; deliveries late at the old rate
-        add_review(
-            session, src, published=at("2024-03-10 08:00"), handle=f"p{i}", body=f"Refund never arrived, order {i}."
-        )
+    refunds = ["Refund never arrived", "Still no refunds", "Not refunded yet", "Refund please", "refund?", "REFUND"]
+    for i, text in enumerate(refunds):  # this week: refunds never arrive; deliveries late at the old rate
+        add_review(session, src, published=at("2024-03-10 08:00"), handle=f"p{i}", body=f"{text}, order {i}.")
     add_review(session, src, published=at("2024-03-11 08:00"), handle="p9", body="Delivery late.")
     add_review(session, src, published=at("2024-03-11 08:00"), handle="p10", body="Cannot login, refund never arrived")
     digest = _digest(session, company)
     assert digest.themes_basis == "weeks"
     terms = [t.term for t in digest.themes]
-    assert "refund never" in terms or "refund" in terms
+    assert [t for t in terms if "refund" in t] == ["refund"]  # one theme for every form, written the usual way
     assert "delivery" not in terms and "late" not in terms
-    theme = next(t for t in digest.themes if t.term.startswith("refund"))
+    assert not {"cannot", "still", "please", "order"} & set(terms)
+    theme = next(t for t in digest.themes if t.term == "refund")
     assert theme.count == 7 and theme.baseline == 0 and theme.growth and theme.growth > 1.5
     assert theme.quotes and "Refund" in theme.quotes[0].text
     assert [(t.term, t.fixed, t.count) for t in digest.fixed_themes] == [("login", True, 1)]

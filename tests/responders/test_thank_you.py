@@ -65,11 +65,26 @@ def test_complaints_after_the_fix_get_no_thank_you(session: Session, tmp_path: P
     assert session.exec(select(TaskEvent).where(TaskEvent.kind == "theme_fixed")).all() == []
 
 
-def test_theme_matching_is_whole_words_any_case(session: Session, tmp_path: Path) -> None:
+def test_theme_matching_is_whole_words_any_case_any_inflection(session: Session, tmp_path: Path) -> None:
     tasks = queue(session, tmp_path)
     company_id = tasks[0].company_id
-    found = reviews_mentioning(
-        session=session, company_id=company_id, theme="LATE delivery", since=at("2024-01-01 00:00")
+    since = at("2024-01-01 00:00")
+    for theme in ("LATE delivery", "late deliveries", "Late-Delivery"):
+        assert len(reviews_mentioning(session=session, company_id=company_id, theme=theme, since=since)) == 1
+    assert len(reviews_mentioning(session=session, company_id=company_id, theme="deliveries", since=since)) == 2
+    assert reviews_mentioning(session=session, company_id=company_id, theme="log", since=since) == []
+
+
+def test_reviewers_who_wrote_another_form_of_the_theme_are_thanked_too(session: Session, tmp_path: Path) -> None:
+    company = add_company(session)
+    src = add_source(session, company)
+    bodies = ["Late deliveries every single week.", "Die Rückerstattungen kommen nie an.", "The delivery came late."]
+    ids = [
+        add_review(session, src, published=at("2024-03-01 09:00"), handle=f"h{i}", body=body, language=language).id
+        for i, (body, language) in enumerate(zip(bodies, ("en", "de", "en"), strict=True))
+    ]
+    update_queue(
+        session=session, settings=fixed(tmp_path), review_ids=[i or 0 for i in ids], now=at("2024-03-04 09:00")
     )
-    assert len(found) == 1
-    assert reviews_mentioning(session=session, company_id=company_id, theme="log", since=at("2024-01-01 00:00")) == []
+    result = apply_fixed_themes(session=session, settings=fixed(tmp_path, "late delivery", "Rückerstattung"), now=NOW)
+    assert result.follow_ups == 2  # "late deliveries" and "Rückerstattungen"; "delivery came late" is not the phrase
