@@ -17,9 +17,9 @@ Dates are ISO 8601 (also year-month `2017-01`), epoch seconds, `DD-MM-YYYY`, or 
 month names (`Feb 22, 2017`, `22 February 2017`, `January 2017`); option `date_format` (a `strptime`
 format) covers the rest.
 
-A field that cannot be read (a rating that is no number, a date in another format) leaves the review in
-place with the field empty and a note in `problems`. Without an `id` spec the review id is a stable hash
-of author + date + the first 200 characters of the text.
+A field that cannot be read (a rating that is no number, a date in another format, a date that is impossible,
+before 1990 or in the future) leaves the review in place with the field empty and a note in `problems`.
+Without an `id` spec the review id is a stable hash of author + date + the first 200 characters of the text.
 
 A page where `container` matches nothing, or where a `required` field is missing from every review,
 raises `LayoutChanged`: the site's markup no longer matches the configuration.
@@ -40,8 +40,8 @@ from bs4 import Tag
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
-from sources.fields import html_to_text, parse_datetime, parse_rating
-from sources.jsonld import derived_review_id, parse_html
+from sources.fields import BadDate, html_to_text, in_range, parse_datetime, parse_rating
+from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id, parse_html
 
 __all__ = ["CssSource", "FieldSpec", "parse_field_spec", "rating_from_text"]
 
@@ -151,11 +151,13 @@ class CssSource(Source):
             "fields every review must have (default: text); missing from all reviews means the layout changed",
             list,
         ),
+        ALLOWED_HOSTS,
     )
     newest_first = False  # the configured site's order is unknown
 
     def __init__(self, locator: str, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(locator, options)
+        check_allowed_hosts(self)
         self.container = str(self.opts["container"]).strip()
         _check_selector("container", self.container)
         self.specs: dict[str, FieldSpec] = {}
@@ -269,6 +271,9 @@ class CssSource(Source):
             return None
         try:
             return parse_date(text, self.opts["date_format"])
+        except BadDate as exc:
+            note(f"{field} {text[:40]!r}: {exc}; left empty")
+            return None
         except ValueError:
             note(f"{field} {text[:40]!r} is not a date this source understands (set option date_format)")
             return None
@@ -282,13 +287,17 @@ class CssSource(Source):
 
 
 def parse_date(text: str, date_format: str | None = None) -> datetime:
-    """A date as review sites print it, as an aware UTC datetime; ValueError when it is none of the forms."""
+    """A date as review sites print it, as an aware UTC datetime; ValueError when it is none of the forms.
+
+    `BadDate` (a ValueError) when the text is a date but not a possible review date (see `in_range`).
+    """
     cleaned = " ".join(text.split())
     if date_format:
-        parsed = datetime.strptime(cleaned, date_format)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return in_range(datetime.strptime(cleaned, date_format))
     try:
         result = parse_datetime(cleaned)
+    except BadDate:
+        raise
     except ValueError:
         result = None
     if result is not None:
@@ -296,9 +305,10 @@ def parse_date(text: str, date_format: str | None = None) -> datetime:
     words = _ORDINAL.sub(r"\1", cleaned.replace("Sept ", "Sep "))
     for form in _DATE_FORMATS:
         try:
-            return datetime.strptime(words, form).replace(tzinfo=UTC)
+            parsed = datetime.strptime(words, form)
         except ValueError:
             continue
+        return in_range(parsed.replace(tzinfo=UTC))
     raise ValueError(f"not a date: {cleaned[:40]!r}")
 
 

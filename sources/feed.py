@@ -11,7 +11,10 @@ Each item / entry becomes one record:
 - rating: Apple's `im:rating` when the feed carries it; otherwise none: such items are unrated text that
   the negativity stage judges by its language.
 
-Atom `<link rel="next">` (RFC 5005 paging, also as `atom:link` inside an RSS channel) gives the next page.
+Atom `<link rel="next">` (RFC 5005 paging, also as `atom:link` inside an RSS channel) gives the next page; like
+every hop it must stay on the feed's host or one of the `allowed_hosts` (see `monitor.http.policy`).
+
+A date that is impossible, out of range, before 1990 or in the future leaves the item without it, with a note.
 
 The document is parsed with BeautifulSoup's XML parser; a feed that declares a DTD internal subset (where
 entity declarations live) is refused before parsing, so entity expansion and external entities never
@@ -25,11 +28,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
@@ -37,8 +40,8 @@ from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 from monitor.core.errors import LayoutChanged
 from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
-from sources.fields import html_to_text, parse_datetime, parse_rating
-from sources.jsonld import derived_review_id
+from sources.fields import BadDate, html_to_text, in_range, parse_datetime, parse_rating
+from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id
 
 __all__ = ["Feed"]
 
@@ -60,8 +63,13 @@ class Feed(Source):
     locator_help = "feed URL"
     options: ClassVar[tuple[Option, ...]] = (
         Option("rating_scale", "best rating when the feed carries ratings (Apple's im:rating)", int, 5),
+        ALLOWED_HOSTS,
     )
     newest_first = False  # most feeds are newest first, but nothing in the formats promises it
+
+    def __init__(self, locator: str, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(locator, options)
+        check_allowed_hosts(self)
 
     def parse(self, page: Page) -> PageResult:
         """Records for the feed's items; `next_url` from an RFC 5005 `rel="next"` link."""
@@ -219,17 +227,22 @@ def _date(tag: Tag | None, note: Callable[[str], None]) -> datetime | None:
     if not text:
         return None
     try:
-        parsed = parse_datetime(text)
-    except ValueError:
+        try:
+            return parse_datetime(text)
+        except BadDate:
+            raise
+        except ValueError:
+            pass
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             note(f"date {text[:40]!r} is neither RFC 822 nor ISO 8601")
             return None
-    if parsed is None:
+        # RFC 822 "-0000" means "zone unknown"; like every naive time here it is taken as UTC.
+        return in_range(parsed)
+    except BadDate as exc:
+        note(f"date {text[:40]!r}: {exc}; left empty")
         return None
-    # RFC 822 "-0000" means "zone unknown"; like every naive time here it is taken as UTC.
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _atom_person(parent: Tag) -> tuple[str | None, str | None]:

@@ -5,45 +5,80 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bs4 import BeautifulSoup
 
-__all__ = ["derived_id", "html_to_text", "parse_datetime", "parse_rating"]
+__all__ = ["EARLIEST", "BadDate", "derived_id", "html_to_text", "in_range", "parse_datetime", "parse_rating"]
+
+# No review site predates this; an earlier date is a placeholder (0, 1970) or a wrong field, not a review's time.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# Clocks and time zones differ a little; a date further ahead than this is wrong, not early.
+FUTURE_SLACK = timedelta(days=1)
+
+
+class BadDate(ValueError):
+    """A recognisable date that cannot be a review's: impossible, out of range, before 1990 or in the future."""
+
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
-def parse_datetime(value: Any, *, day_first: bool = True) -> datetime | None:
+def parse_datetime(value: Any, *, day_first: bool = True, now: datetime | None = None) -> datetime | None:
     """Parse ISO 8601, epoch seconds/milliseconds or `DD-MM-YYYY[ HH:MM]` into an aware UTC datetime.
 
-    Naive values are taken as UTC. Returns None for empty input; raises ValueError for text that is
-    not a recognisable time, so callers can report the row instead of storing a wrong date.
+    Naive values are taken as UTC. Returns None for empty input; raises ValueError for text that is not a
+    recognisable time, for an impossible one (month 13, a year past 9999 once in UTC) and for one outside
+    `in_range`, so callers can report the row instead of storing a wrong date or losing the page.
     """
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return in_range(value, now=now)
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value  # milliseconds since 1970 are > 1e11 after 1973
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            moment = datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise BadDate(f"timestamp {str(value)[:24]} is out of range") from exc
+        return in_range(moment, now=now)
     text = str(value).strip()
     if not text or text.lower() in {"nan", "none", "null"}:
         return None
     if text.isdigit():
-        return parse_datetime(int(text))
+        return parse_datetime(int(text), now=now)
     match = _DAY_FIRST.match(text)
     if match:
         a, b, year, hh, mm, ss = match.groups()
         day, month = (int(a), int(b)) if day_first else (int(b), int(a))
-        return datetime(int(year), month, day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
+        try:
+            moment = datetime(int(year), month, day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
+        except ValueError as exc:
+            raise BadDate(f"not a possible date/time: {text[:40]!r} ({exc})") from exc
+        return in_range(moment, now=now)
     iso = text.replace("Z", "+00:00")
     try:
         parsed = datetime.fromisoformat(iso)
     except ValueError as exc:
         raise ValueError(f"not a date/time: {text[:40]!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return in_range(parsed, now=now)
+
+
+def in_range(moment: datetime, *, now: datetime | None = None) -> datetime:
+    """`moment` in UTC (naive taken as UTC); `BadDate` when it has no UTC form, is before 1990 or over a day ahead."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        utc = aware.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        # 9999-12-31T23:59:59-14:00 is a valid text but lies past the last year a datetime can hold in UTC.
+        raise BadDate(f"date/time {aware.isoformat()[:40]} is out of range") from exc
+    if utc < EARLIEST:
+        raise BadDate(f"date {utc:%Y-%m-%d} is before {EARLIEST:%Y}, so it is not a review's date")
+    latest = (now or datetime.now(UTC)) + FUTURE_SLACK
+    if utc > latest:
+        raise BadDate(f"date {utc:%Y-%m-%d %H:%M} UTC is in the future")
+    return utc
 
 
 def parse_rating(value: Any) -> float | None:

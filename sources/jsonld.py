@@ -16,6 +16,10 @@ relative IRIs); blank-node ids (`_:b0`) and a `url` shared by several reviews ar
 the id is a stable hash of author + publication time + the first 200 characters of the body, so a
 re-crawl maps the same review to the same id (an edited body then shows up as a new review).
 
+A date that is impossible, out of range, before 1990 or in the future leaves that review without the date and
+a note in `problems`. A JSON-LD block nested deeper than 64 levels or holding more than 100,000 objects, and a
+microdata item nested deeper than 32 items, is skipped with a note; the page's other blocks are still read.
+
 schema.org has no property for the business's public answer, so records from this adapter have no reply.
 A page whose structured data holds an `AggregateRating` but no individual reviews gives an empty page and
 a note in `problems`: such sites publish only the aggregate.
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin
@@ -35,18 +39,37 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHT
 
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReviewRecord
+from monitor.http.policy import normalise_hosts
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import derived_id, html_to_text, parse_datetime, parse_rating
 
-__all__ = ["JsonLd", "derived_review_id", "parse_html"]
+__all__ = ["ALLOWED_HOSTS", "JsonLd", "check_allowed_hosts", "derived_review_id", "parse_html"]
 
 # Review and the schema.org subtypes that are reviews written by a person.
 REVIEW_TYPES = frozenset({"Review", "UserReview", "CriticReview", "EmployerReview"})
 AGGREGATE_TYPE = "AggregateRating"
 DEFAULT_SCALE = 5
 _BODY_PREFIX = 200
+# Real structured data nests a handful of levels; beyond these bounds a block is a trap, not data, and is skipped.
+MAX_JSONLD_DEPTH = 64
+MAX_JSONLD_NODES = 100_000
+MAX_MICRODATA_DEPTH = 32
 # Microdata values live in an attribute for these elements (HTML Living Standard, "microdata" section).
 _URL_ATTRS = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src", "video": "src"}
+
+
+# Declared by every adapter whose pages may link to any host: the hosts besides the locator's that redirects and
+# next-page links may lead to (see `monitor.http.policy`).
+ALLOWED_HOSTS = Option(
+    "allowed_hosts",
+    "other hosts redirects and next-page links may lead to, e.g. ['cdn.example.com', '*.example.org']",
+    list,
+)
+
+
+def check_allowed_hosts(source: Source) -> None:
+    """Refuse a malformed `allowed_hosts` entry when the source is configured, not when it first crawls."""
+    normalise_hosts(source.opts.get("allowed_hosts") or ())
 
 
 class JsonLd(Source):
@@ -60,11 +83,13 @@ class JsonLd(Source):
             "next_selector",
             "CSS selector of the next-page link, e.g. 'a[rel=next]'; without it only the given page is read",
         ),
+        ALLOWED_HOSTS,
     )
     newest_first = False  # the order of embedded reviews is the site's choice
 
     def __init__(self, locator: str, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(locator, options)
+        check_allowed_hosts(self)
         if self.opts["next_selector"]:
             try:
                 soupsieve.compile(self.opts["next_selector"])
@@ -78,7 +103,7 @@ class JsonLd(Source):
         documents, found_jsonld = _jsonld_documents(soup, problems)
         graph = _Graph(documents)
         reviews = graph.reviews()
-        microdata = _microdata_reviews(soup) if not reviews else []
+        microdata = _microdata_reviews(soup, problems) if not reviews else []
         if not found_jsonld and not microdata and not _has_microdata_aggregate(soup):
             raise LayoutChanged(
                 f"structured-data page {page.url}: expected schema.org Review data as "
@@ -90,8 +115,12 @@ class JsonLd(Source):
         items = reviews or microdata
         shared_urls = _shared_urls(items, page.url)
         for position, item in enumerate(items, start=1):
+
+            def note(message: str, position: int = position) -> None:
+                problems.append(f"review {position}: {message}")
+
             try:
-                record = _record(item, page.url, graph, shared_urls)
+                record = _record(item, page.url, graph, shared_urls, note)
             except ValueError as exc:
                 problems.append(f"review {position}: {exc}")
                 continue
@@ -144,12 +173,42 @@ def _jsonld_documents(soup: BeautifulSoup, problems: list[str]) -> tuple[list[An
         if kind != "application/ld+json":
             continue
         found = True
+        # One broken block (often hand-edited, or built to trap parsers) must not hide the reviews in the others.
         try:
-            documents.append(json.loads(script.get_text()))
+            document = json.loads(script.get_text())
         except json.JSONDecodeError as exc:
-            # One broken block (often hand-edited) must not hide the reviews in the others.
             problems.append(f"JSON-LD block {position} is not valid JSON ({exc}); skipped")
+            continue
+        except RecursionError:
+            problems.append(f"JSON-LD block {position} nests deeper than {MAX_JSONLD_DEPTH} levels; skipped")
+            continue
+        oversize = _oversize(document)
+        if oversize:
+            problems.append(f"JSON-LD block {position} {oversize}; skipped")
+            continue
+        documents.append(document)
     return documents, found
+
+
+def _oversize(document: Any) -> str | None:
+    """Why a parsed JSON-LD block is too deep or too big to walk, or None when it is fine."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        nodes += 1
+        if depth > MAX_JSONLD_DEPTH:
+            return f"nests deeper than {MAX_JSONLD_DEPTH} levels"
+        if nodes > MAX_JSONLD_NODES:
+            return f"holds more than {MAX_JSONLD_NODES} objects and arrays"
+        stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _type_names(node: Mapping[str, Any]) -> list[str]:
@@ -221,9 +280,11 @@ def _shared_urls(items: list[dict[str, Any]], page_url: str) -> set[str]:
     return {url for url, count in counts.items() if count > 1 or url == page_url}
 
 
-def _record(item: dict[str, Any], page_url: str, graph: _Graph, shared_urls: set[str]) -> ReviewRecord:
+def _record(
+    item: dict[str, Any], page_url: str, graph: _Graph, shared_urls: set[str], note: Callable[[str], None]
+) -> ReviewRecord:
     author_name, author_handle = _author(graph.first(item.get("author")), page_url)
-    published = parse_datetime(_text(item.get("datePublished")))
+    published = _date(item.get("datePublished"), "datePublished", note)
     body_raw = _text(item.get("reviewBody")) or _text(item.get("description")) or _text(item.get("text")) or ""
     body = html_to_text(body_raw)
     rating, scale = _rating(graph.first(item.get("reviewRating")))
@@ -254,9 +315,18 @@ def _record(item: dict[str, Any], page_url: str, graph: _Graph, shared_urls: set
         title=html_to_text(title) if title else None,
         language=_language(item.get("inLanguage")),
         published_at=published,
-        updated_at=parse_datetime(_text(item.get("dateModified"))),
+        updated_at=_date(item.get("dateModified"), "dateModified", note),
         extra=extra,
     )
+
+
+def _date(value: Any, field: str, note: Callable[[str], None]) -> datetime | None:
+    """A date property in UTC; a value that is no possible review date is noted and left out, keeping the review."""
+    try:
+        return parse_datetime(_text(value))
+    except ValueError as exc:
+        note(f"{field}: {exc}; left empty")
+        return None
 
 
 def _text(value: Any) -> str | None:
@@ -306,9 +376,6 @@ def _describe(aggregate: Mapping[str, Any]) -> str:
     return f"{value} of {best}" + (f" from {count} reviews" if count else "")
 
 
-# ----- microdata ----------------------------------------------------------------------------------
-
-
 def _scopes_of_type(soup: BeautifulSoup, wanted: frozenset[str]) -> list[Tag]:
     found: list[Tag] = []
     for tag in soup.select("[itemscope]"):
@@ -318,9 +385,19 @@ def _scopes_of_type(soup: BeautifulSoup, wanted: frozenset[str]) -> list[Tag]:
     return found
 
 
-def _microdata_reviews(soup: BeautifulSoup) -> list[dict[str, Any]]:
+class _TooDeep(Exception):
+    """A microdata item nests more items than `MAX_MICRODATA_DEPTH`."""
+
+
+def _microdata_reviews(soup: BeautifulSoup, problems: list[str]) -> list[dict[str, Any]]:
     """Microdata Review items, as the same dicts JSON-LD gives (nested items become nested dicts)."""
-    return [_microdata_item(tag) for tag in _scopes_of_type(soup, REVIEW_TYPES)]
+    items: list[dict[str, Any]] = []
+    for position, tag in enumerate(_scopes_of_type(soup, REVIEW_TYPES), start=1):
+        try:
+            items.append(_microdata_item(tag))
+        except _TooDeep:
+            problems.append(f"microdata review {position} nests deeper than {MAX_MICRODATA_DEPTH} items; skipped")
+    return items
 
 
 def _has_microdata_aggregate(soup: BeautifulSoup) -> bool:
@@ -329,15 +406,20 @@ def _has_microdata_aggregate(soup: BeautifulSoup) -> bool:
 
 def _microdata_aggregate(soup: BeautifulSoup) -> dict[str, Any] | None:
     scopes = _scopes_of_type(soup, frozenset({AGGREGATE_TYPE}))
-    return _microdata_item(scopes[0]) if scopes else None
+    try:
+        return _microdata_item(scopes[0]) if scopes else None
+    except _TooDeep:
+        return None
 
 
-def _microdata_item(scope: Tag) -> dict[str, Any]:
+def _microdata_item(scope: Tag, depth: int = 1) -> dict[str, Any]:
+    if depth > MAX_MICRODATA_DEPTH:
+        raise _TooDeep
     item: dict[str, Any] = {"@type": str(scope.get("itemtype") or "").split()}
     if scope.get("itemid"):
         item["@id"] = str(scope["itemid"])
     for prop in _own_properties(scope):
-        value: Any = _microdata_item(prop) if prop.has_attr("itemscope") else _microdata_value(prop)
+        value: Any = _microdata_item(prop, depth + 1) if prop.has_attr("itemscope") else _microdata_value(prop)
         for name in str(prop.get("itemprop") or "").split():
             item.setdefault(name, []).append(value)
     return item

@@ -12,6 +12,10 @@ the client accepts it. Faults (an error status, a slow answer, a reset connectio
 wrong Content-Type, changed markup) are queued per path. Each `TestSite` is one host; start several (on
 `127.0.0.1`, or on other loopback addresses such as `127.0.0.2` where the system routes them) for
 many-host scenarios.
+
+Hostile answers are built here too: a status line whose reason phrase carries terminal escapes
+(`Status(500, reason=...)`), and compression bombs (`compression_bomb`) that are a few kilobytes on the wire
+and gigabytes once decoded, served with `add_page(..., headers={"Content-Encoding": ...})`.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Mapping
+import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlsplit
@@ -39,6 +44,7 @@ __all__ = [
     "TestSite",
     "Truncated",
     "WrongContentType",
+    "compression_bomb",
 ]
 
 
@@ -49,6 +55,8 @@ class Status:
     code: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # The status line's reason phrase, sent as given (latin-1); None sends the standard one.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,10 @@ class TestSite(LocalSite):
             _reset(handler)
             return
         if isinstance(fault, Status):
-            handler.send(Answer(fault.code, dict(fault.headers), fault.body))
+            if fault.reason is None:
+                handler.send(Answer(fault.code, dict(fault.headers), fault.body))
+            else:
+                _send_with_reason(handler, fault)
             return
         if isinstance(fault, Slow):
             time.sleep(fault.seconds)
@@ -240,6 +251,15 @@ class TestSite(LocalSite):
             _send_truncated(handler, answer, fault.missing)
             return
         handler.send(answer)
+
+
+def _send_with_reason(handler: SiteHandler, status: Status) -> None:
+    handler.send_response(status.code, status.reason)
+    for name, value in status.headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(status.body)))
+    handler.end_headers()
+    handler.wfile.write(status.body)
 
 
 def _send_truncated(handler: SiteHandler, answer: Answer, missing: int) -> None:
@@ -290,3 +310,38 @@ def _encode(body: bytes, accept_encoding: str) -> tuple[bytes, str | None]:
     if "gzip" in accepted:
         return gzip.compress(body), "gzip"
     return body, None
+
+
+def compression_bomb(decoded_size: int, encodings: Sequence[str]) -> bytes:
+    """`decoded_size` zero bytes encoded with `encodings` in Content-Encoding order (the first applied first).
+
+    The innermost layer is built in 1 MiB steps, so a gigabyte bomb never exists in memory here either.
+    """
+    step = bytes(1 << 20)
+    first, *rest = encodings
+    parts: list[bytes] = []
+    if first == "br":
+        import brotli
+
+        compressor = brotli.Compressor(quality=5)
+        for _ in range(decoded_size // len(step)):
+            parts.append(compressor.process(step))
+        parts.append(compressor.process(bytes(decoded_size % len(step))))
+        parts.append(compressor.finish())
+    else:
+        packer = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS if first == "gzip" else zlib.MAX_WBITS)
+        for _ in range(decoded_size // len(step)):
+            parts.append(packer.compress(step))
+        parts.append(packer.compress(bytes(decoded_size % len(step))))
+        parts.append(packer.flush())
+    body = b"".join(parts)
+    for encoding in rest:
+        if encoding == "br":
+            import brotli
+
+            body = brotli.compress(body)
+        elif encoding == "gzip":
+            body = gzip.compress(body, compresslevel=9)
+        else:
+            body = zlib.compress(body, 9)
+    return body

@@ -2,12 +2,17 @@
 
 A run keeps everything in memory until the source is done and then writes in one transaction, so a
 killed process leaves no half-written crawl behind (its run row is marked interrupted by the next run).
+
+Every fetch of a run goes through the source's request policy (its own hosts and `allowed_hosts`, see
+`monitor.http.policy`); a refused hop ends the run like any fetch error, recorded in its errors and message.
+What a site wrote reaches run messages and logs only through `printable`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,11 +22,13 @@ from sqlmodel import Session, col, select
 from monitor.core.errors import Blocked, FetchError, LayoutChanged, MonitorError, Unreachable
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import Settings, SourceConfig
+from monitor.core.text_safety import printable
 from monitor.crawl.locks import source_lock
 from monitor.crawl.pipeline import analyse_new_data
 from monitor.digest.alerts import review_alert, send_alerts
 from monitor.digest.sections import new_unhappy_items
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
+from monitor.http.policy import RequestPolicy
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health, advice
 from monitor.store.models import CrawlRun, SourceRow
@@ -29,7 +36,7 @@ from monitor.store.repository import ensure_source, fingerprint, known_fingerpri
 from monitor.store.validators import StagedValidators
 from sources.base import Fetch, Page, Source, get_source_class
 
-__all__ = ["CrawlOutcome", "collect", "crawl_sources", "policy_for", "run_source"]
+__all__ = ["CrawlOutcome", "collect", "crawl_sources", "destinations_for", "policy_for", "run_source"]
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +62,27 @@ class CrawlOutcome:
 
 
 def policy_for(src: SourceConfig) -> HostPolicy:
-    """The politeness settings of one source."""
+    """The politeness settings of one source, with where its requests may go."""
     return HostPolicy(
         concurrency=src.concurrency,
         min_delay=src.min_delay,
         respect_robots=src.respect_robots,
         timeout=src.timeout,
+        destinations=destinations_for(src),
     )
+
+
+def destinations_for(src: SourceConfig) -> RequestPolicy | None:
+    """The request policy of one source: its start URLs' hosts plus its `allowed_hosts` option.
+
+    None when the source names no URL (an export file): the fetcher then trusts only the URL of each fetch.
+    """
+    try:
+        adapter = get_source_class(src.kind)(src.locator, src.options)
+        policy = RequestPolicy(adapter.start_urls(), adapter.opts.get("allowed_hosts") or ())
+    except Exception:  # a broken configuration or adapter is reported by `collect`, which builds the adapter again
+        return None
+    return policy if policy.home else None
 
 
 async def run_source(
@@ -127,14 +148,19 @@ async def _run_locked(
             new_ids = await asyncio.to_thread(_finish_run, engine, settings, start, got, stats, outcome, as_backfill)
         except Exception as exc:
             # Storing failed (a bug or a database problem): nothing of this run was kept, and the run says so.
-            log.exception("crawl %s: storing the run failed", src.name)
+            _log_failure(f"crawl {src.name}: storing the run failed", exc)
             outcome.health, outcome.new, outcome.changed = Health.FAILED, 0, 0
-            outcome.message = f"storing failed, nothing was kept: {exc.__class__.__name__}: {str(exc)[:200]}"
+            outcome.message = printable(f"storing failed, nothing was kept: {exc.__class__.__name__}: {str(exc)[:200]}")
             await asyncio.to_thread(_record_failure, engine, start.run_id, outcome.message)
             return outcome
     if new_ids and not as_backfill:  # history found by a first crawl or a backfill is not news for a chat channel
         await _instant_alerts(engine, settings, src, new_ids, outcome)
     return outcome
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """Log a failure with its traceback, made printable: an exception's message may quote what a site sent."""
+    log.error("%s\n%s", printable(what), printable("".join(traceback.format_exception(exc))).rstrip())
 
 
 def _record_failure(engine: Engine, run_id: int, message: str) -> None:
@@ -215,8 +241,8 @@ async def _instant_alerts(
     try:
         sent = await asyncio.to_thread(send_alerts, alerts, urls)
     except MonitorError as exc:
-        outcome.errors.append(f"instant alerts not sent: {exc}")
-        outcome.message += f"; instant alerts NOT sent: {exc}"
+        outcome.errors.append(printable(f"instant alerts not sent: {exc}"))
+        outcome.message += printable(f"; instant alerts NOT sent: {exc}")
         return
     outcome.message += f"; {sent} urgent review alert(s) sent"
 
@@ -260,6 +286,8 @@ async def collect(
         return page
 
     def failed(health: Health, error: str, *, keep: bool = False) -> Collected:
+        # Errors quote URLs, status lines and page text: what a site wrote is made printable before it is kept.
+        error = printable(error)
         return Collected(records if keep else [], [*problems, error], health, f"{error}; {advice(health)}", pages)
 
     try:
@@ -267,7 +295,7 @@ async def collect(
         async for page in adapter.pages(counting, max_pages=max_pages):
             pages += 1
             records.extend(page.records)
-            problems.extend(page.problems)
+            problems.extend(printable(problem) for problem in page.problems)
             if on_page:
                 on_page(src.name, pages, len(records))
             if is_known is not None and adapter.newest_first and page.in_listing_order and page.records:
@@ -287,7 +315,7 @@ async def collect(
     except MonitorError as exc:
         return failed(Health.FAILED, str(exc))
     except Exception as exc:  # an adapter bug on an unexpected page must not take the other sources down
-        log.exception("crawl %s: the %s adapter failed", src.name, src.kind)
+        _log_failure(f"crawl {src.name}: the {src.kind} adapter failed", exc)
         return failed(Health.FAILED, f"the {src.kind} adapter failed: {exc.__class__.__name__}: {str(exc)[:200]}")
     if not records and not pages and not_modified:
         return Collected([], problems, Health.OK, "not modified since the last crawl (HTTP 304)", 0)

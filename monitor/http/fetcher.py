@@ -9,15 +9,22 @@ A `Fetcher` owns one `httpx.AsyncClient` and, for each request:
    page costs a 304 instead of a download,
 4. retries connection errors, timeouts, truncated bodies, 408, 429 and 5xx with exponential backoff and
    full jitter, obeying `Retry-After` (see `monitor.http.retry`),
-5. streams the body with a size limit (see `monitor.http.body`) and returns a `Page`, or raises a precise
-   `FetchError` (see `monitor.http.answer`).
+5. streams the body with a size limit that also bounds every decompression layer (see `monitor.http.body`)
+   and returns a `Page`, or raises a precise `FetchError` (see `monitor.http.answer`).
+
+Before any of that, every hop (the first URL, each redirect, robots.txt and its redirects) passes the source's
+request policy (see `monitor.http.policy`): http(s) only, the source's own hosts or those it allows, and no
+private or metadata address it was not configured with. Connections then go only to the addresses that were
+checked (see `monitor.http.connect`). A refused hop ends the fetch with `RequestRefused` before connecting.
 
 A source may also send a form POST (`fetch(url, form={...})`) for a read the site only offers that way,
 such as a paginated listing endpoint. It passes the same robots.txt check, host gate, retries, size limit
 and statistics; it is never conditional, and its answer's validators are not stored (one endpoint URL
 answers many different bodies).
 
-Redirects are followed one hop at a time so each hop is checked against robots.txt and rate limits too.
+Redirects are followed one hop at a time so each hop is checked against the request policy, robots.txt and rate
+limits too. A redirect whose Location is no URL, or any URL that is malformed, fails at once: asking again cannot
+fix it.
 
 The fetcher reads public pages only. It identifies itself with a configurable User-Agent and never tries
 to get around logins, CAPTCHAs, paywalls or blocks: a 401/403, a robots.txt refusal or a lasting 429 ends
@@ -27,6 +34,7 @@ the fetch with `Blocked` and a message saying what the site answered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
@@ -38,9 +46,23 @@ from urllib.parse import urlencode
 import httpx
 
 from monitor.core.errors import Blocked, ConfigError, FetchError, Unreachable
-from monitor.http.answer import Answer, error_for
+from monitor.core.text_safety import printable
+from monitor.http.answer import REDIRECT_STATUSES, Answer, error_for
 from monitor.http.body import BodyReader
+from monitor.http.connect import AddressPins, pinned_transport
+from monitor.http.decoding import ACCEPT_ENCODING
+from monitor.http.logsafe import install as install_printable_logs
 from monitor.http.page import Fetch, Page
+from monitor.http.policy import (
+    RequestPolicy,
+    Resolver,
+    host_of,
+    is_address,
+    is_localhost_name,
+    parse_url,
+    port_of,
+    system_resolver,
+)
 from monitor.http.politeness import Clock, HostGates, Sleep, origin_of
 from monitor.http.retry import (
     TransientFailure,
@@ -73,6 +95,9 @@ _ON_SEND = "review_monitor.on_send"
 REDIRECTS_TO_GET = frozenset({301, 302, 303})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
 
+# The HTTP library logs each answer's reason phrase, which is site text.
+install_printable_logs()
+
 
 @dataclass(frozen=True)
 class HostPolicy:
@@ -87,6 +112,8 @@ class HostPolicy:
     max_retries: int = 4
     backoff_base: float = 1.0
     backoff_max: float = 60.0
+    # Where the source's requests may go; None trusts the host of each URL handed to `fetch` (and only it).
+    destinations: RequestPolicy | None = None
 
     def __post_init__(self) -> None:
         checks = {
@@ -151,7 +178,10 @@ class MemoryValidatorCache:
 
 
 class Fetcher:
-    """Fetches pages politely for all sources; use as `async with Fetcher(...) as fetcher`."""
+    """Fetches pages politely for all sources; use as `async with Fetcher(...) as fetcher`.
+
+    `resolver` turns host names into the addresses the request policy checks and connections then use.
+    """
 
     def __init__(
         self,
@@ -162,6 +192,7 @@ class Fetcher:
         validators: ValidatorCache | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
+        resolver: Resolver = system_resolver,
     ) -> None:
         if not user_agent or not user_agent.strip():
             raise ConfigError(
@@ -172,6 +203,9 @@ class Fetcher:
         self.proxy = proxy or None
         self.validators: ValidatorCache = validators if validators is not None else MemoryValidatorCache()
         self._transport = transport
+        self._resolve = resolver
+        # The addresses each host was checked to; the default transport connects to these only.
+        self._pins = AddressPins()
         self._sleep = sleep
         self._clock = clock
         self._gates = HostGates(sleep=sleep, clock=clock)
@@ -180,17 +214,22 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
+        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=64)
+        transport = self._transport
+        if transport is None and self.proxy is None:
+            transport = pinned_transport(self._pins, limits)
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": self.user_agent},
+            # Only encodings the body reader can undo within its size limit are offered.
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             proxy=self.proxy,
-            transport=self._transport,
+            transport=transport,
             # Redirects are followed by `fetch` itself, so every hop passes robots.txt and the host gate.
             follow_redirects=False,
             # Proxy and certificates come from configuration only, not from the environment.
             trust_env=False,
             # Per-host gates already bound parallelism; the pool must not add waits that count as timeouts.
-            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=64),
-            event_hooks={"request": [_announce_send]},
+            limits=limits,
+            event_hooks={"request": [_announce_send], "response": [_refuse_malformed_location]},
         )
         return self
 
@@ -245,11 +284,17 @@ class Fetcher:
         validators: ValidatorCache,
         form: Mapping[str, str] | None,
     ) -> Page:
-        current = _parse_url(url)
+        rules = policy.destinations or RequestPolicy.for_url(url)
+        current = parse_url(url)
+        rules.check_url(current)
+        via = ""
         body = urlencode(dict(form)).encode("utf-8") if form is not None else None
         for _ in range(MAX_REDIRECTS + 1):
+            # The hop itself is checked before its host's robots.txt is read, so a refusal names the hop.
+            with contextlib.suppress(TransientFailure):  # resolution failures are retried by the request itself
+                await self._check_addresses(current, rules, policy.timeout, via)
             if policy.respect_robots:
-                await self._check_robots(current, policy)
+                await self._check_robots(current, policy, rules)
             if body is None:
                 method, headers = "GET", _conditional_headers(validators, str(current))
             else:
@@ -258,6 +303,8 @@ class Fetcher:
                 current,
                 policy,
                 stats,
+                rules,
+                via=via,
                 method=method,
                 body=body,
                 headers=headers,
@@ -269,7 +316,9 @@ class Fetcher:
                 return self._page_or_raise(url, response, policy, stats, validators if body is None else None)
             if response.status in REDIRECTS_TO_GET:
                 body = None
-            current = _parse_url(str(target), referrer=str(current))
+            via = f" (redirected from {current})"
+            current = parse_url(str(target), via=via)
+            rules.check_url(current, via=via)
         raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; check the source's URL", url=url)
 
     def _min_delay(self, url: httpx.URL, policy: HostPolicy) -> float:
@@ -303,8 +352,8 @@ class Fetcher:
             return Page(url=url, status=304, body=b"", headers=response.headers)
         raise error_for(requested, response, backoff_max=policy.backoff_max)
 
-    async def _check_robots(self, url: httpx.URL, policy: HostPolicy) -> None:
-        rules = await self._robots.rules(origin_of(url), lambda: self._load_robots(url, policy))
+    async def _check_robots(self, url: httpx.URL, policy: HostPolicy, destinations: RequestPolicy) -> None:
+        rules = await self._robots.rules(origin_of(url), lambda: self._load_robots(url, policy, destinations))
         if not rules.allows(str(url), self.user_agent):
             robots_url = url.copy_with(path="/robots.txt", query=None, fragment=None)
             raise Blocked(
@@ -314,15 +363,18 @@ class Fetcher:
                 url=str(url),
             )
 
-    async def _load_robots(self, url: httpx.URL, policy: HostPolicy) -> RobotsRules:
+    async def _load_robots(self, url: httpx.URL, policy: HostPolicy, destinations: RequestPolicy) -> RobotsRules:
         robots_url = url.copy_with(path="/robots.txt", query=None, fragment=None)
         # robots.txt requests are not pages of the source, so they do not count in its statistics.
         stats = FetchStats()
+        via = ""
         for _ in range(MAX_ROBOTS_REDIRECTS + 1):
             response = await self._request(
                 robots_url,
                 policy,
                 stats,
+                destinations,
+                via=via,
                 method="GET",
                 body=None,
                 headers={},
@@ -333,7 +385,10 @@ class Fetcher:
             target = response.redirect_target
             if target is None:
                 return rules_from_response(response.status, response.body)
-            robots_url = target
+            # robots.txt redirects pass the same policy as pages: a refused one ends the fetch with a clear error.
+            via = f" (robots.txt {robots_url} redirected there)"
+            robots_url = parse_url(str(target), via=via)
+            destinations.check_url(robots_url, via=via)
         return RobotsRules.allow_everything(f"robots.txt redirected more than {MAX_ROBOTS_REDIRECTS} times")
 
     async def _request(
@@ -341,7 +396,9 @@ class Fetcher:
         url: httpx.URL,
         policy: HostPolicy,
         stats: FetchStats,
+        destinations: RequestPolicy,
         *,
+        via: str,
         method: str,
         body: bytes | None,
         headers: dict[str, str],
@@ -351,6 +408,7 @@ class Fetcher:
     ) -> Answer:
         """One request with retries; returns the final answer or raises `Unreachable` for transport failures.
 
+        Each attempt first resolves the host and checks its addresses against `destinations` (a refusal is final).
         POSTs are retried exactly like GETs: the fetcher only sends form POSTs that read (see
         `sources.base.Fetch`), so repeating one after a lost answer cannot do anything twice.
         """
@@ -360,6 +418,7 @@ class Fetcher:
             last = attempt == attempts - 1
             wait: float | None = None
             try:
+                await self._check_addresses(url, destinations, policy.timeout, via)
                 async with gate.slot(min_delay):
                     response = await self._attempt(
                         url,
@@ -392,6 +451,29 @@ class Fetcher:
             stats.retries += 1
             gate.defer(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _check_addresses(self, url: httpx.URL, destinations: RequestPolicy, timeout: float, via: str) -> None:
+        """Resolve the host, check every address against the policy, and pin the connection to them."""
+        host = host_of(url)
+        if self.proxy is not None:
+            # The proxy resolves names; only what is visibly local can be refused here.
+            if is_localhost_name(host):
+                destinations.check_addresses(url, ["127.0.0.1"], via=via)
+            elif is_address(host):
+                destinations.check_addresses(url, [host], via=via)
+            return
+        if not is_address(host):
+            try:
+                async with asyncio.timeout(timeout):
+                    addresses = list(await self._resolve(host, port_of(url)))
+            except (OSError, TimeoutError) as exc:
+                raise TransientFailure(f"could not resolve {host} ({printable(str(exc)) or 'timeout'})") from exc
+            if not addresses:
+                raise TransientFailure(f"could not resolve {host} (no addresses)")
+        else:
+            addresses = [host]
+        destinations.check_addresses(url, addresses, via=via)
+        self._pins.pin(host, addresses)
 
     async def _attempt(
         self,
@@ -436,9 +518,12 @@ class Fetcher:
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise TransientFailure(f"no complete answer within {policy.timeout:g} s (timeout)") from exc
         except httpx.DecodingError as exc:
-            raise FetchError(f"{url} sent a body that could not be decompressed: {exc}", url=str(url)) from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise FetchError(f"cannot fetch {url}: {exc}", url=str(url)) from exc
+            raise FetchError(
+                f"{url} sent a body that could not be decompressed: {printable(str(exc))}", url=str(url)
+            ) from exc
+        except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
+            # The request itself cannot be sent as it stands: asking again would fail the same way.
+            raise FetchError(f"cannot fetch {url}: {printable(str(exc))}", url=str(url)) from exc
         except httpx.TransportError as exc:
             if reader.started:
                 raise TransientFailure(reader.truncation()) from exc
@@ -446,7 +531,8 @@ class Fetcher:
         return Answer(
             url=response.url,
             status=response.status_code,
-            reason=response.reason_phrase,
+            # Site text: it reaches messages and logs, so it is made printable here, once.
+            reason=printable(response.reason_phrase),
             headers={k.lower(): v for k, v in response.headers.items()},
             body=body,
             attempts=1,
@@ -473,12 +559,20 @@ def _conditional_headers(validators: ValidatorCache, url: str) -> dict[str, str]
     return headers
 
 
-def _parse_url(url: str, *, referrer: str | None = None) -> httpx.URL:
+async def _refuse_malformed_location(response: httpx.Response) -> None:
+    """Fail at once on a redirect whose Location is no URL: asking again cannot mend it."""
+    # Left alone, the HTTP library reports it as a broken connection, which would be retried and called unreachable.
+    location = response.headers.get("location")
+    if response.status_code not in REDIRECT_STATUSES or location is None:
+        return
     try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise FetchError(f"not a valid URL: {url!r} ({exc})", url=url) from exc
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        where = f" (redirected from {referrer})" if referrer else ""
-        raise FetchError(f"only http(s) URLs can be fetched, got {url!r}{where}", url=url)
-    return parsed
+        httpx.URL(location)
+        # The library decodes the target's host (IDNA) while redirecting; a malformed label fails only there.
+        _ = response.url.join(location).host
+    except (httpx.InvalidURL, ValueError) as exc:  # idna errors are ValueErrors too
+        raise FetchError(
+            f"{response.url} answered {response.status_code} with a malformed Location header "
+            f"{printable(location)[:200]!r} ({printable(str(exc))[:200]}); the site's redirect is broken",
+            url=str(response.url),
+            status=response.status_code,
+        ) from None

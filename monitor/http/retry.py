@@ -8,6 +8,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from monitor.core.text_safety import printable
+
 __all__ = [
     "TransientFailure",
     "describe_transport_error",
@@ -54,7 +56,8 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
 
 def describe_transport_error(exc: httpx.TransportError) -> str:
     """A short account of a failed connection, for the message of the error that ends the fetch."""
-    detail = str(exc) or type(exc).__name__
+    # The library's message may quote what the server sent (a status line, a header), so it is made printable.
+    detail = printable(str(exc))[:300] or type(exc).__name__
     if _caused_by(exc, ConnectionResetError):
         return "the server reset the connection"
     if isinstance(exc, httpx.ProxyError):

@@ -1,0 +1,184 @@
+"""Adapters against hostile pages: dates that cannot be, structured data built to exhaust the parser.
+
+One bad row or block is that row's or block's problem: it is noted in the page's problems and the rest of the
+page (and the run) goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.crawl.runner import crawl_sources
+from monitor.http.fetcher import Fetcher
+from monitor.store.health import Health
+from sources.base import Page, PageResult, get_source_class
+from sources.fields import BadDate, parse_datetime
+from tests.db_fixtures import migrated_sqlite, settings_with
+from tests.site import TestSite
+
+URL = "http://127.0.0.1:9/reviews"
+OVERFLOW = "9999-12-31T23:59:59-14:00"  # valid ISO 8601, but past the last year a datetime holds in UTC
+FUTURE = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse(kind: str, body: str, **options: Any) -> PageResult:
+    source = get_source_class(kind)(URL, options)
+    return source.parse(Page(url=URL, status=200, body=body.encode(), headers={"content-type": "text/html"}))
+
+
+def jsonld_review(body: str, published: str, **extra: Any) -> str:
+    node = {"@type": "Review", "reviewBody": body, "author": {"name": "Ana"}, "datePublished": published, **extra}
+    return f'<script type="application/ld+json">{json.dumps(node)}</script>'
+
+
+# Dates
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        OVERFLOW,
+        "0001-01-01T00:00:00+14:00",
+        "31-02-2024",
+        10**20,
+        float("inf"),
+        "1989-12-31T23:59:59Z",
+        0,
+        FUTURE,
+    ],
+)
+def test_a_date_that_cannot_be_a_reviews_is_a_value_error(value: Any) -> None:
+    with pytest.raises(BadDate):
+        parse_datetime(value)
+
+
+def test_dates_come_back_in_utc() -> None:
+    assert parse_datetime("2024-06-01T10:00:00+02:00") == datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
+    assert parse_datetime("2024-06-01T10:00:00+02:00").tzinfo is UTC  # type: ignore[union-attr]
+    assert parse_datetime(datetime.now(UTC) + timedelta(hours=20)) is not None  # clocks differ a little
+
+
+def test_jsonld_keeps_a_review_whose_date_overflows_without_the_date() -> None:
+    result = parse(
+        "jsonld",
+        jsonld_review("Never again.", OVERFLOW, dateModified="1969-07-20")
+        + jsonld_review("Fine service.", "2024-03-01T12:00:00+01:00"),
+    )
+    assert [r.body for r in result.records] == ["Never again.", "Fine service."]
+    assert result.records[0].published_at is None and result.records[0].updated_at is None
+    assert result.records[1].published_at == datetime(2024, 3, 1, 11, 0, tzinfo=UTC)
+    assert len(result.problems) == 2
+    assert "review 1: datePublished" in result.problems[0] and "out of range" in result.problems[0]
+    assert "before 1990" in result.problems[1]
+
+
+def test_css_keeps_reviews_with_impossible_dates_without_them() -> None:
+    rows = "".join(
+        f"<div class='review'><p>Review {n}</p><time datetime='{date}'></time></div>"
+        for n, date in enumerate([OVERFLOW, "1985-05-05", FUTURE, "2024-01-02"], start=1)
+    )
+    result = parse("css", rows, container="div.review", text="p", date="time@datetime")
+    assert [r.body for r in result.records] == ["Review 1", "Review 2", "Review 3", "Review 4"]
+    assert [r.published_at is None for r in result.records] == [True, True, True, False]
+    assert [p.split(":")[0] for p in result.problems] == ["review 1", "review 2", "review 3"]
+    assert "out of range" in result.problems[0] and "in the future" in result.problems[2]
+
+
+def test_css_date_format_results_are_checked_too() -> None:
+    row = "<div class='review'><p>Old</p><span class='d'>01.01.1901</span></div>"
+    result = parse("css", row, container="div.review", text="p", date=".d", date_format="%d.%m.%Y")
+    assert result.records[0].published_at is None and "before 1990" in result.problems[0]
+
+
+def test_feed_keeps_items_whose_dates_cannot_be() -> None:
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Mentions</title>'
+        f"<entry><id>urn:1</id><title>One</title><summary>First.</summary><published>{OVERFLOW}</published></entry>"
+        "<entry><id>urn:2</id><title>Two</title><summary>Second.</summary>"
+        "<published>2024-05-01T09:00:00Z</published></entry></feed>"
+    )
+    result = parse("feed", feed)
+    assert [r.site_review_id for r in result.records] == ["urn:1", "urn:2"]
+    assert result.records[0].published_at is None
+    assert result.records[1].published_at == datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+    assert len(result.problems) == 1 and "item 1" in result.problems[0] and "out of range" in result.problems[0]
+
+
+def test_rss_dates_before_1990_are_noted() -> None:
+    feed = (
+        "<rss version='2.0'><channel><title>t</title><item><guid>g1</guid><description>Old news.</description>"
+        "<pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    result = parse("feed", feed)
+    assert result.records[0].published_at is None and "before 1990" in result.problems[0]
+
+
+def test_one_overflowing_date_does_not_lose_the_run(tmp_path: Path) -> None:
+    with TestSite() as site:
+        site.add_page(
+            "/reviews",
+            (jsonld_review("Never again.", OVERFLOW) + jsonld_review("Fine.", "2024-03-01T12:00:00Z")).encode(),
+            "text/html",
+        )
+        settings = settings_with(
+            tmp_path,
+            f'[[company.source]]\nname = "ld"\nkind = "jsonld"\nlocator = "{site.url("/reviews")}"\nmin_delay = 0.0\n',
+        )
+        engine = migrated_sqlite(tmp_path)
+
+        async def crawl() -> Any:
+            async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
+                return await crawl_sources(
+                    engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
+                )
+
+        (outcome,) = asyncio.run(crawl())
+    assert outcome.health == Health.OK and outcome.new == 2
+    assert "1 problem(s) noted" in outcome.message and "out of range" in outcome.message
+
+
+# Structured data built to exhaust the parser
+
+
+def test_jsonld_nested_a_hundred_thousand_deep_is_skipped_and_the_valid_blocks_kept() -> None:
+    deep = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+    result = parse("jsonld", deep + jsonld_review("Still read.", "2024-02-02"))
+    assert [r.body for r in result.records] == ["Still read."]
+    assert result.problems == ["JSON-LD block 1 nests deeper than 64 levels; skipped"]
+
+
+def test_jsonld_deeper_than_the_bound_but_parseable_is_skipped() -> None:
+    nested: Any = {"@type": "Review", "reviewBody": "buried"}
+    for _ in range(200):
+        nested = {"@type": "Thing", "about": nested}
+    block = f'<script type="application/ld+json">{json.dumps(nested)}</script>'
+    result = parse("jsonld", block + jsonld_review("Kept.", "2024-02-02"))
+    assert [r.body for r in result.records] == ["Kept."]
+    assert result.problems == ["JSON-LD block 1 nests deeper than 64 levels; skipped"]
+
+
+def test_jsonld_with_too_many_nodes_is_skipped() -> None:
+    block = '<script type="application/ld+json">[' + ",".join(["{}"] * 150_000) + "]</script>"
+    result = parse("jsonld", block + jsonld_review("Kept.", "2024-02-02"))
+    assert [r.body for r in result.records] == ["Kept."]
+    assert result.problems == ["JSON-LD block 1 holds more than 100000 objects and arrays; skipped"]
+
+
+def test_microdata_nested_too_deep_is_skipped_and_the_others_kept() -> None:
+    depth = 2_000
+    trap = (
+        '<div itemscope itemtype="https://schema.org/Review">'
+        + '<div itemprop="about" itemscope itemtype="https://schema.org/Thing">' * depth
+        + "</div>" * depth
+        + '<p itemprop="reviewBody">trap</p></div>'
+    )
+    fine = '<div itemscope itemtype="https://schema.org/Review"><p itemprop="reviewBody">Kept.</p></div>'
+    result = parse("jsonld", f"<html><body>{trap}{fine}</body></html>")
+    assert [r.body for r in result.records] == ["Kept."]
+    assert result.problems == ["microdata review 1 nests deeper than 32 items; skipped"]
