@@ -1,27 +1,48 @@
-"""Is this reviewer unhappy? Rating on the site's own scale, complaint language, legal threats and abuse.
+"""Is this reviewer unhappy? Rating on the site's own scale, complaint language, and the flags that change outreach.
 
 Text is scored offline with the per-language lexicons in ``monitor.text.lexicons`` (stems, negation, intensity,
-emoji); the language comes from ``monitor.text.language`` when the caller does not know it.
+emoji) and the named bodies of ``monitor.text.regulators``; the language comes from ``monitor.text.language`` when
+the caller does not know it. Flags: ``legal`` (a threat of legal action), ``regulator`` (a complaint to a
+regulator, ombudsman or consumer body), ``fraud`` (the reviewer reports fraud, a scam or theft) and ``abuse``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from monitor.text.language import detect_language
-from monitor.text.lexicons import LANGUAGES, TextScore, score_text
+from monitor.text.lexicons import TextScore, fold, plan, score_text
+from monitor.text.regulators import find_regulators
 
-__all__ = ["FLAGS", "Verdict", "assess", "complaint_strength", "score_review_text"]
+__all__ = [
+    "FLAGS",
+    "HOLD_FLAGS",
+    "URGENT_FLAGS",
+    "Verdict",
+    "assess",
+    "complaint_strength",
+    "is_high_rating",
+    "score_review_text",
+    "stored_flags",
+]
 
-FLAGS: frozenset[str] = frozenset({"legal", "abuse"})
+FLAGS: frozenset[str] = frozenset({"legal", "regulator", "fraud", "abuse"})
+# A threat to sue or to go to a regulator stops all contact until someone has cleared the case.
+HOLD_FLAGS: frozenset[str] = frozenset({"legal", "regulator"})
+# Someone should look today: the holds, and a customer who reports fraud or a scam.
+URGENT_FLAGS: frozenset[str] = frozenset({"legal", "regulator", "fraud"})
 
 # Net complaint weight at which unrated text, or a middling rating, counts as a complaint.
 _COMPLAINT_AT = 1.0
 # Where complaint strength reaches about two thirds of its maximum.
 _STRENGTH_SCALE = 3.0
-_LEGAL_BONUS = 0.25
+_HOLD_BONUS = 0.25
+_FRAUD_BONUS = 0.2
 _ABUSE_BONUS = 0.15
+# 4 of 5 stars and up, scaled to the site's scale: a happy rating that words alone never overrule.
+_HIGH_SHARE = 0.8
 _MAX_REASON_TERMS = 5
 
 
@@ -44,10 +65,10 @@ def score_review_text(text: str, *, title: str | None = None, language: str | No
 
 
 def _score(full: str, code: str | None) -> TextScore:
-    if code in LANGUAGES:
-        return score_text(full, [code] if code == "en" else [code, "en"])
-    # Unknown or too short to tell: English first as the most common, every other lexicon as a guess.
-    return score_text(full, ["en"], guessed=[other for other in LANGUAGES if other != "en"])
+    # The language's lexicon and those of the languages its reviews mix in; every lexicon as a guess when the
+    # language is unknown or too short to tell.
+    languages, guessed = plan(code)
+    return score_text(full, languages, guessed=guessed)
 
 
 def complaint_strength(complaint: float) -> float:
@@ -63,6 +84,23 @@ def _terms(terms: list[str]) -> str:
     return shown + (", …" if len(unique) > _MAX_REASON_TERMS else "")
 
 
+def is_high_rating(rating: float | None, rating_scale: float = 5) -> bool:
+    """Whether a rating is 4 of 5 or better on its scale: never unhappy, held or urgent from its words alone."""
+    return rating is not None and rating >= _HIGH_SHARE * rating_scale - 1e-9
+
+
+def stored_flags(flags: str, rating: float | None, rating_scale: float | None = 5) -> frozenset[str]:
+    """The known flags in a review's comma-joined ``flags`` column, as the outreach queue may act on them.
+
+    Legal, regulator and fraud flags of a review rated 4-5 of 5 are dropped: a happy rating is never held or
+    rushed from its words alone, whichever rules stored the flags.
+    """
+    found = {flag.strip() for flag in flags.split(",")} & FLAGS
+    if is_high_rating(rating, rating_scale or 5):
+        found -= URGENT_FLAGS
+    return frozenset(found)
+
+
 def assess(
     *,
     rating: float | None,
@@ -71,12 +109,15 @@ def assess(
     title: str | None = None,
     language: str | None = None,
     threshold: float = 2.0,
+    extra_regulators: Sequence[str] = (),
 ) -> Verdict:
     """Judge one review: ``rating`` on a 1..``rating_scale`` scale (or None), ``threshold`` in five-star units.
 
     A rating at or below the threshold (scaled to the site's scale) is unhappy; one step above it is unhappy
-    when the text complains; unrated text is judged by its complaint language alone. Legal threats make any
-    review unhappy; abuse is flagged so the outreach guidance can change.
+    when the text complains; unrated text is judged by its complaint language alone. A legal threat, a complaint
+    to a regulator (``extra_regulators`` adds a company's own bodies to the shipped list) or a fraud report makes
+    the review unhappy, except at 4-5 of 5 stars, where the words raise no flag at all; abuse is flagged so the
+    outreach guidance can change.
     """
     if rating_scale <= 1:
         raise ValueError(f"rating_scale must be above 1, got {rating_scale}")
@@ -86,14 +127,30 @@ def assess(
     score = _score(full, code) if full else TextScore()
     complaint = score.complaint
     complains = complaint >= _COMPLAINT_AT
+    low = _low(rating, rating_scale)
     reasons: list[str] = []
     flags: set[str] = set()
 
-    if score.legal_terms or (score.legal_context_terms and (complaint > 0 or _low(rating, rating_scale))):
-        # Lawyers, courts and police only signal a threat when the review is a complaint, not in
-        # "a lawyer friend recommended this app".
+    # Lawyers and courts only threaten in a complaint, not in "a lawyer friend recommended this app".
+    legal = score.legal_terms + (score.legal_context_terms if complaint > 0 or low else [])
+    named = find_regulators(full, extra_regulators, beside=bool(score.regulator_terms)) if full else []
+    # "the Financial Ombudsman Service" is one mention, not also "Ombudsman".
+    mentions = named + [term for term in score.regulator_terms if not any(fold(term) in fold(n) for n in named)]
+    regulator = mentions if complaint >= 0 or low else []
+    # Unrated text reports a fraud only when it reads as a complaint ("helps avoid frauds" is praise).
+    fraud = score.fraud_terms if rating is not None or complaint > 0 else []
+    held_back: list[str] = []
+    if is_high_rating(rating, rating_scale):
+        held_back, legal, regulator, fraud = legal + regulator + fraud, [], [], []
+    if legal:
         flags.add("legal")
-        reasons.append(f"legal threat: {_terms(score.legal_terms + score.legal_context_terms)}")
+        reasons.append(f"legal threat: {_terms(legal)}")
+    if regulator:
+        flags.add("regulator")
+        reasons.append(f"complaint to a regulator: {_terms(regulator)}")
+    if fraud:
+        flags.add("fraud")
+        reasons.append(f"fraud or scam reported: {_terms(fraud)}")
     if score.abuse_terms:
         flags.add("abuse")
         reasons.append(f"abusive language: {_terms(score.abuse_terms)}")
@@ -112,14 +169,19 @@ def assess(
             reasons.insert(0, f"middling rating {shown} with complaint language")
         elif complains:
             reasons.insert(0, f"complaint language despite rating {shown}")
+        if held_back:
+            reasons.append(f"no flag at rating {shown}: {_terms(held_back)}")
         rating_part = min(1.0, max(0.0, (rating_scale - rating) / (rating_scale - 1)))
         severity = 0.55 * rating_part + 0.45 * complaint_strength(complaint)
     else:
         unhappy = complains
         severity = complaint_strength(complaint)
-    if "legal" in flags:
+    if flags & HOLD_FLAGS:
         unhappy = True
-        severity += _LEGAL_BONUS
+        severity += _HOLD_BONUS
+    if "fraud" in flags:
+        unhappy = True
+        severity += _FRAUD_BONUS
     if "abuse" in flags:
         unhappy = unhappy or rating is None
         severity += _ABUSE_BONUS
@@ -127,6 +189,8 @@ def assess(
         reasons.append(f"complaint language: {_terms(score.complaint_terms)}")
     if score.praise_terms and complaint < 0:
         reasons.append(f"praise: {_terms(score.praise_terms)}")
+    if score.guarded_fraud_terms and not fraud:
+        reasons.append(f"fraud words about a safeguard, not a report: {_terms(score.guarded_fraud_terms)}")
     return Verdict(
         unhappy=unhappy,
         severity=round(min(1.0, max(0.0, severity)), 3),

@@ -19,7 +19,7 @@ from typing import Any
 
 import snowballstemmer
 
-from monitor.text.lexicons import fold
+from monitor.text.words import fold
 
 __all__ = [
     "STEMMERS",

@@ -2,8 +2,9 @@
 
 The advice follows the product's source guidance on unhappy customers: personal contact, a checked
 understanding of the problem, only deliverable offers, one next step with a time that is kept, no blame,
-no template text, and never a request to change a review. Special cases (abusive reviews, legal threats,
-repeat complainers, reviewers who already got a template, fixed complaint themes) change the steps.
+no template text, and never a request to change a review. Special cases (legal threats, complaints to a regulator,
+fraud reports, abusive reviews, repeat complainers, reviewers who already got a template, fixed complaint themes)
+change the steps.
 Values in `Guidance.facts` come from the internet and are plain text: escape them wherever they are shown.
 """
 
@@ -14,14 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from monitor.text.negativity import FLAGS, HOLD_FLAGS
 from responders.guidance.texts import SUPPORTED, texts_for
 
 __all__ = ["FLAGS", "REPEAT_THRESHOLD", "VARIANTS", "CaseFacts", "Guidance", "guidance_for"]
 
-FLAGS = frozenset({"legal", "abuse"})
 # Reviewers with at least this many other reviews of the company are treated as one ongoing relationship.
 REPEAT_THRESHOLD = 2
-VARIANTS: tuple[str, ...] = ("standard", "legal", "abusive", "repeat_complainer", "template_reply", "theme_fixed")
+VARIANTS: tuple[str, ...] = (
+    *("standard", "legal", "regulator", "fraud", "abusive"),
+    *("repeat_complainer", "template_reply", "theme_fixed"),
+)
 _ALIASES = {"iw": "he"}
 
 
@@ -100,9 +104,7 @@ class Guidance:
 
 
 def _variants(facts: CaseFacts) -> list[str]:
-    found = []
-    if "legal" in facts.flags:
-        found.append("legal")
+    found: list[str] = [flag for flag in ("legal", "regulator", "fraud") if flag in facts.flags]
     if "abuse" in facts.flags:
         found.append("abusive")
     if facts.other_reviews_count >= REPEAT_THRESHOLD:
@@ -173,6 +175,15 @@ def _fill(lines: Iterable[str], values: dict[str, str]) -> list[str]:
     return [line.format(**values) for line in lines]
 
 
+def _hold_steps(t: dict[str, Any], holds: list[str], values: dict[str, str]) -> list[str]:
+    """The steps of one hold, or of both: the legal escalation, the regulator's case file, one wait for clearance."""
+    if holds == ["legal"]:
+        return _fill(t["legal"], values)
+    if holds == ["regulator"]:
+        return _fill(t["regulator"], values)
+    return _fill(t["legal"][:-1], values) + _fill(t["regulator"][1:], values)
+
+
 def guidance_for(facts: CaseFacts, *, language: str | None = None) -> Guidance:
     """Guidance for one case; `language` overrides the review's language (unsupported ones fall back to English)."""
     code, notes = _choose_language(facts, language)
@@ -186,15 +197,21 @@ def guidance_for(facts: CaseFacts, *, language: str | None = None) -> Guidance:
         "count": str(facts.other_reviews_count),
         "theme": (facts.theme_fixed or "").strip(),
     }
-    others = [v for v in variants if v not in ("legal", "standard")]
+    holds = [v for v in variants if v in HOLD_FLAGS]
+    others = [v for v in variants if v not in HOLD_FLAGS and v != "standard"]
     steps: list[str] = []
-    if "legal" in variants:
-        # A legal threat stops all contact until cleared, so the other variants' steps wait behind it.
-        steps += _fill(t["legal"], values)
+    if holds:
+        # A threat to sue or to go to a regulator stops all contact until cleared, so the other variants' steps
+        # wait behind it; only securing a defrauded account cannot wait, and it needs no contact.
+        steps += _hold_steps(t, holds, values)
+        if "fraud" in variants:
+            steps.append(t["fraud_in_hold"].format(**values))
         later = [t["variant_names"][v] for v in others]
         if later:
             steps.append(t["legal_then"].format(variants=", ".join(later)))
     else:
+        if "fraud" in variants:
+            steps += _fill(t["fraud"], values)
         if "abusive" in variants:
             steps += _fill(t["abusive"], values)
         for variant in ("repeat_complainer", "template_reply", "theme_fixed"):
@@ -207,8 +224,12 @@ def guidance_for(facts: CaseFacts, *, language: str | None = None) -> Guidance:
             standard = _fill(t["standard"], values)
             steps += [standard[1], standard[-1]]
     avoid = list(t["avoid"])
+    if "fraud" in variants:
+        avoid += t["avoid_fraud"]
     if "abusive" in variants:
         avoid += t["avoid_abusive"]
+    if "regulator" in variants:
+        avoid += t["avoid_regulator"]
     if "legal" in variants:
         avoid += t["avoid_legal"]
     return Guidance(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from monitor.store.template_models import ReplyTemplate
-from responders.guidance.playbook import FLAGS, CaseFacts, Guidance, guidance_for
+from monitor.text.negativity import stored_flags
+from responders.guidance.playbook import CaseFacts, Guidance, guidance_for
 from responders.outreach.follow_ups import fixed_theme_of
 from responders.outreach.views import TaskDetail
 
@@ -19,7 +20,7 @@ def case_facts(session: Session, detail: TaskDetail) -> CaseFacts:
     review = newest.review if newest else None
     reply = newest.reply if newest else None
     template = session.get(ReplyTemplate, reply.template_id) if reply and reply.template_id else None
-    flags = {f for v in detail.reviews for f in v.review.flags.split(",") if f in FLAGS}
+    flags = {f for v in detail.reviews for f in stored_flags(v.review.flags, v.review.rating, v.review.rating_scale)}
     task = detail.listing.task
     return CaseFacts(
         reviewer_name=task.reviewer_name,

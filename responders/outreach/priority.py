@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from monitor.store.models import CompanyReply, Review
+from monitor.text.negativity import HOLD_FLAGS, URGENT_FLAGS, stored_flags
 from responders.outreach.eligibility import complaint_time
 
 __all__ = ["compute_priority", "task_priority"]
@@ -31,8 +32,8 @@ def compute_priority(
     + reach: 10 × log10(1 + helpful votes) / 2, capped at 10 (100 votes = full)
     + 10 when the company answered with a template
     + 5 per further complaint by the same reviewer, capped at 10
-    + 20 for a legal flag, 10 for an abuse flag; the sum is capped at 100.
-    Labels: urgent ≥ 70 or any legal flag, high ≥ 50, normal ≥ 25, low below.
+    + 20 for a hold flag (legal threat, complaint to a regulator), 15 for a fraud report, 10 for abuse; capped at 100.
+    Labels: urgent ≥ 70 or any hold or fraud flag, high ≥ 50, normal ≥ 25, low below.
     """
     flag_set = {f.strip() for f in flags if f.strip()}
     age_days = max(0.0, (now - complaint_at).total_seconds() / 86400)
@@ -41,9 +42,10 @@ def compute_priority(
     score += min(10.0, 10 * math.log10(1 + max(0, helpful_votes)) / 2)
     score += 10 if template_reply else 0
     score += min(10, 5 * max(0, review_count - 1))
-    score += (20 if "legal" in flag_set else 0) + (10 if "abuse" in flag_set else 0)
+    score += 20 if flag_set & HOLD_FLAGS else 0
+    score += (15 if "fraud" in flag_set else 0) + (10 if "abuse" in flag_set else 0)
     value = max(0, min(100, round(score)))
-    if value >= 70 or "legal" in flag_set:
+    if value >= 70 or flag_set & URGENT_FLAGS:
         label = "urgent"
     elif value >= 50:
         label = "high"
@@ -65,7 +67,7 @@ def _severity(severity: float | None, rating: float | None, scale: int | None) -
 
 def task_priority(reviews: Sequence[tuple[Review, CompanyReply | None]], now: datetime) -> tuple[int, str, bool]:
     """Priority, label and template flag of a task: its worst review, newest complaint, widest reach and every flag."""
-    flags = {f for r, _ in reviews for f in r.flags.split(",")}
+    flags = {f for r, _ in reviews for f in stored_flags(r.flags, r.rating, r.rating_scale)}
     template = any(rep is not None and rep.template_id for _, rep in reviews)
     worst = max(reviews, key=lambda pair: _severity(pair[0].severity, pair[0].rating, pair[0].rating_scale))[0]
     score, label = compute_priority(

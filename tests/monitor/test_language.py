@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.text.language import detect_language
+from monitor.text.language import detect_language, language_probabilities
 from monitor.text.languages import SUPPORTED
 from monitor.text.lexicons import LANGUAGES
 from responders.checker.rules import SUPPORTED as RULE_LANGUAGES
@@ -29,6 +29,16 @@ CASES = [
     ("pt", "Motorista muito educado, carro limpo, recomendo a todos"),
     ("es", "La aplicación no funciona y el conductor canceló el viaje"),
     ("ar", "التطبيق سيء جدا والسائق لم يصل"),
+    ("fr", "Le chauffeur n'est jamais venu et le service client ne répond pas"),
+    ("tl", "Ang bagal ng app, lagi na lang nagha-hang. Hindi ko na gagamitin ulit"),
+    ("tl", "super late yung rider tapos cold na yung food, nakakainis talaga"),
+    ("id", "Aplikasi ini sangat buruk, driver tidak datang dan uang saya tidak kembali"),
+    ("id", "Gak bisa login, parah"),
+    ("ms", "Tak boleh login langsung, teruk betul"),
+    ("hi", "ऐप बहुत बेकार है, ड्राइवर नहीं आया"),
+    ("vi", "Ứng dụng quá tệ, tài xế không đến và không hoàn tiền"),
+    ("vi", "ung dung qua te, tai xe khong den"),
+    ("th", "แอพแย่มาก คนขับไม่มาตามนัด เสียเวลา"),
 ]
 
 
@@ -63,7 +73,6 @@ def test_turkish_capital_dotted_i_does_not_break_detection() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Le chauffeur n'est jamais venu et le service client ne répond pas",
         "Водій не приїхав, гроші не повернули, жахливий сервіс",
         "Polecam, świetna aplikacja, kierowca bardzo miły",
         "Aplikace vůbec nefunguje, řidič nepřijel",
@@ -73,7 +82,7 @@ def test_turkish_capital_dotted_i_does_not_break_detection() -> None:
     ],
 )
 def test_languages_the_product_has_nothing_for_are_not_reported(text: str) -> None:
-    # Recognisably French, Ukrainian, Polish, Czech, Chinese, Japanese, Greek: no lexicon, rules or texts.
+    # Recognisably Ukrainian, Polish, Czech, Chinese, Japanese, Greek: no lexicon, rules or texts.
     assert detect_language(text) is None
 
 
@@ -88,3 +97,39 @@ def test_a_regional_variety_counts_as_its_language() -> None:
 
 def test_a_single_word_in_a_script_of_its_own_is_enough() -> None:
     assert detect_language("גרוע") == "he"
+
+
+def test_hinglish_in_latin_letters_is_not_reported_as_a_language() -> None:
+    # Its own lexicon is applied beside English instead (see monitor.text.lexicons.plan).
+    assert detect_language("bahut bekar app hai, driver ne ride cancel kar diya") in (None, "en")
+
+
+def test_malay_and_indonesian_share_their_confidence() -> None:
+    # The model splits short Malay between "ms" and "id"; together they are sure enough.
+    probabilities = language_probabilities("Tak boleh login langsung, teruk betul")
+    assert probabilities["ms"] < 0.6 < probabilities["ms"] + probabilities["id"]
+    assert detect_language("Tak boleh login langsung, teruk betul") == "ms"
+
+
+def test_informal_indonesian_and_tagalog_labelled_as_neighbours_count_as_themselves() -> None:
+    assert detect_language("Gak bisa login, parah") == "id"
+    assert detect_language("Ok naman pero minsan delayed") == "tl"
+
+
+def test_thai_is_decided_by_its_script_even_for_one_short_word() -> None:
+    assert detect_language("แย่") == "th"
+    assert detect_language("ดี 👍") == "th"
+
+
+def test_the_fast_path_gives_the_models_own_ranking() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    for _, text in CASES:
+        probabilities = language_probabilities(text)
+        ranked = dict(reference.rank(text))
+        for label in ("de", "tr", "fi", "fr", "th", "vi"):
+            assert abs(probabilities[label] - ranked[label]) < 1e-6
+        # Varieties are merged into their language.
+        assert abs(probabilities["en"] - (ranked["en"] + ranked["pcm"])) < 1e-6
+        assert abs(probabilities["ar"] - (ranked["ar"] + ranked["arz"] + ranked["ary"])) < 1e-6

@@ -1,4 +1,4 @@
-"""Unhappy-reviewer verdicts: ratings, complaint language in nine languages, legal and abuse flags."""
+"""Unhappy-reviewer verdicts: ratings, complaint language in nine languages, legal, regulator, fraud and abuse flags."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from monitor.text.languages import SUPPORTED
 from monitor.text.lexicons import LANGUAGES, load, parse
-from monitor.text.negativity import Verdict, assess
+from monitor.text.negativity import FLAGS, Verdict, assess, is_high_rating, stored_flags
 from tests.fixture_path import fixture
 
 # (language, kind, text): kind is complaint | praise | negated | legal | abuse.
@@ -163,9 +163,26 @@ def test_high_rating_with_complaint_text_is_reported_but_not_queued() -> None:
     assert verdict.reasons[0].startswith("complaint language despite rating")
 
 
-def test_legal_threat_makes_even_a_middling_rating_unhappy() -> None:
-    verdict = assess(rating=4, text="This is a scam, they charged me twice")
-    assert verdict.unhappy and "legal" in verdict.flags
+def test_a_fraud_report_makes_a_middling_rating_unhappy_but_is_not_a_legal_threat() -> None:
+    verdict = assess(rating=3, text="This is a scam, they charged me twice")
+    assert verdict.unhappy and verdict.flags == {"fraud"}
+
+
+def test_words_alone_never_flag_or_queue_a_four_or_five_star_review() -> None:
+    for rating in (4, 5):
+        verdict = assess(rating=rating, text="This is a scam! I am calling my lawyer and the ombudsman")
+        assert not verdict.unhappy and verdict.flags == frozenset(), verdict.reasons
+        assert any(reason.startswith(f"no flag at rating {rating}") for reason in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    ("rating", "scale", "high"),
+    [(4, 5, True), (3.9, 5, False), (8, 10, True), (7, 10, False), (80, 100, True), (79, 100, False), (None, 5, False)],
+)
+def test_the_happy_rating_scales_with_the_sites_scale(rating: float | None, scale: float, high: bool) -> None:
+    assert is_high_rating(rating, scale) is high
+    verdict = assess(rating=rating, rating_scale=scale, text="I will sue you, this is a scam")
+    assert bool(verdict.flags & {"legal", "fraud"}) is not high
 
 
 def test_severity_orders_mild_below_strong_below_threatening() -> None:
@@ -260,3 +277,80 @@ def test_repeated_assessment_of_a_crawl_gives_the_same_verdicts() -> None:
     # The second pass is served from the warmed matcher caches: they must not change any verdict.
     assert [assess(rating=None, text=text) for text in texts] == first
     assert {verdict.language for verdict in first} <= SUPPORTED | {None}
+
+
+def _flag_cases() -> list[dict[str, str]]:
+    with fixture("negativity", "flag_cases.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("case", _flag_cases(), ids=lambda case: f"{case['id']}: {case['case']}")
+def test_flags_on_real_reviews(case: dict[str, str]) -> None:
+    verdict = assess(
+        rating=float(case["rating"]) if case["rating"] else None,
+        text=case["text"],
+        title=case["title"] or None,
+        language=case["language"] or None,
+    )
+    expected = frozenset() if case["flags"] == "-" else frozenset(case["flags"].split(";"))
+    assert verdict.flags == expected, verdict.reasons
+    assert verdict.unhappy is (case["unhappy"] == "true")
+
+
+# Real reviews in these languages threaten nobody with a lawyer or a regulator, so these sentences were written
+# for this test: a lawyer threat and a complaint to a named body or a consumer office in each lexicon language.
+THREATS = [
+    ("en", "My lawyer will be in touch, see you in court.", "I have reported you to the Financial Ombudsman Service."),
+    ("sk", "Podám na vás žalobu, môj právnik už pripravuje podklady.", "Podal som sťažnosť na obchodnú inšpekciu."),
+    ("ro", "Vă dau în judecată, avocatul meu vă va contacta.", "Am depus plângere la ANPC."),
+    ("fi", "Haastan teidät oikeuteen, asianajajani on jo asian kimpussa.", "Tein valituksen Finanssivalvontaan."),
+    ("tr", "Avukatıma gideceğim ve size dava açacağım.", "BDDK'ya ve CİMER'e şikayet ettim."),
+    ("he", "אני אתבע אתכם, עורך הדין שלי כבר מטפל בזה.", "הגשתי תלונה לבנק ישראל ולרשות להגנת הצרכן."),
+    ("ru", "Я подам на вас в суд, мой адвокат уже готовит иск.", "Написал жалобу в Роспотребнадзор и в ЦБ."),
+    ("de", "Ich werde Sie verklagen, mein Anwalt ist eingeschaltet.", "Ich habe mich bei der BaFin beschwert."),
+    ("pt", "Vou processar a empresa, meu advogado já está cuidando disso.", "Já registrei reclamação no Procon."),
+    ("es", "Los voy a demandar, mi abogado ya tiene todo.", "Puse una queja en Profeco y en Condusef."),
+    ("ar", "سأقاضي الشركة، ومحاميّ يتابع القضية.", "قدمت شكوى لجهاز حماية المستهلك وللبنك المركزي"),
+]
+
+
+@pytest.mark.parametrize(("language", "lawyer", "regulator"), THREATS)
+def test_lawyer_threats_and_regulator_complaints_in_every_lexicon_language(
+    language: str, lawyer: str, regulator: str
+) -> None:
+    threat = assess(rating=1, text=lawyer, language=language)
+    assert threat.flags == {"legal"}, threat.reasons
+    complaint = assess(rating=1, text=regulator, language=language)
+    assert complaint.flags == {"regulator"}, complaint.reasons
+    assert complaint.unhappy and complaint.severity > assess(rating=1, text="", language=language).severity
+
+
+@pytest.mark.parametrize(
+    ("rating", "text"),
+    [
+        (None, "Great fraud protection, they blocked a fraudulent transaction, thanks"),
+        (5, "Great fraud protection, they blocked a fraudulent transaction, thanks"),
+        (None, "Their fraud detection caught a scam payment before it left my account. Brilliant"),
+        (2, "Slow app, but it is not a scam"),
+        (2, "I won't sue, I just want my money back"),
+        (1, "I am not taking you to court, just fix the app"),
+    ],
+)
+def test_safeguards_and_negations_raise_no_flag(rating: float | None, text: str) -> None:
+    assert assess(rating=rating, text=text).flags == frozenset()
+
+
+def test_a_companys_own_regulators_count_through_the_extra_list() -> None:
+    text = "Fix this or I go to the Telco Disputes Board and to TDB"
+    assert assess(rating=1, text=text).flags == frozenset()
+    verdict = assess(rating=1, text=text, extra_regulators=["Telco Disputes Board", "=TDB"])
+    assert verdict.flags == {"regulator"}
+    assert "complaint to a regulator: “Telco Disputes Board”, “TDB”" in verdict.reasons
+
+
+def test_stored_flags_keep_known_flags_and_never_rush_a_happy_rating() -> None:
+    assert stored_flags("legal,fraud,spam", 1, 5) == {"legal", "fraud"}
+    assert stored_flags("legal,regulator,fraud,abuse", 5, 5) == {"abuse"}
+    assert stored_flags("legal", 8, 10) == frozenset() and stored_flags("legal", 7, 10) == {"legal"}
+    assert stored_flags("", None, None) == frozenset()
+    assert frozenset({"legal", "regulator", "fraud", "abuse"}) == FLAGS

@@ -43,6 +43,8 @@ def test_standard_case_names_the_person_the_site_and_the_due_time() -> None:
     [
         ({"flags": frozenset({"abuse"})}, "abusive", "formal written channel"),
         ({"flags": frozenset({"legal"})}, "legal", "do not post a public reply"),
+        ({"flags": frozenset({"regulator"})}, "regulator", "to a regulator or ombudsman"),
+        ({"flags": frozenset({"fraud"})}, "fraud", "fraud or security team"),
         ({"other_reviews_count": 3}, "repeat_complainer", "3 other reviews"),
         (
             {"company_reply": "We are sorry.", "reply_is_template": True, "template_size": 88},
@@ -67,6 +69,43 @@ def test_legal_dominates_and_defers_the_other_variants() -> None:
     assert "Contact Maria personally" not in " ".join(guidance.steps)
     assert "the abusive review" in guidance.steps[-1] and "the earlier template reply" in guidance.steps[-1]
     assert any("legal clearance" in item for item in guidance.avoid)
+
+
+def test_a_regulator_complaint_is_a_hold_with_its_case_file() -> None:
+    guidance = guidance_for(_facts(flags=frozenset({"regulator"}), other_reviews_count=2))
+    assert guidance.variants == ("regulator", "repeat_complainer")
+    text = " ".join(guidance.steps)
+    assert guidance.steps[0].startswith("Hold") and "case history" in text and "Contact Maria personally" not in text
+    assert "the repeat reviewer" in guidance.steps[-1]
+    assert any("withdraw a complaint to a regulator" in item for item in guidance.avoid)
+
+
+def test_legal_and_regulator_holds_merge_into_one_escalation() -> None:
+    guidance = guidance_for(_facts(flags=frozenset({"legal", "regulator"})))
+    assert guidance.variant == "legal+regulator"
+    text = " ".join(guidance.steps)
+    assert guidance.steps[0].startswith("Hold") and "legal contact" in text and "case history" in text
+    assert sum(step.startswith("Hold") for step in guidance.steps) == 1
+    assert sum("Wait for written clearance" in step for step in guidance.steps) == 1
+    assert any("legal clearance" in item for item in guidance.avoid)
+    assert any("regulator or ombudsman" in item for item in guidance.avoid)
+
+
+def test_a_fraud_report_is_urgent_but_not_a_hold() -> None:
+    guidance = guidance_for(_facts(flags=frozenset({"fraud"})))
+    assert guidance.variant == "fraud"
+    assert guidance.steps[0].startswith("Treat this as urgent")
+    text = " ".join(guidance.steps)
+    assert "Contact Maria personally" in text and "Hold" not in text
+    assert any("one-time codes" in item for item in guidance.avoid)
+
+
+def test_under_a_hold_a_defrauded_account_is_still_secured_without_contact() -> None:
+    guidance = guidance_for(_facts(flags=frozenset({"legal", "fraud", "abuse"})))
+    assert guidance.variants == ("legal", "fraud", "abusive")
+    assert any(step.startswith("Meanwhile, without contacting Maria") for step in guidance.steps)
+    assert "the fraud report" in guidance.steps[-1] and "the abusive review" in guidance.steps[-1]
+    assert "Contact Maria personally" not in " ".join(guidance.steps)
 
 
 def test_variants_combine_without_legal() -> None:
@@ -138,6 +177,9 @@ def test_every_language_has_every_text(code: str) -> None:
         {},
         {"flags": frozenset({"abuse"})},
         {"flags": frozenset({"legal"})},
+        {"flags": frozenset({"regulator"})},
+        {"flags": frozenset({"fraud"})},
+        {"flags": frozenset({"legal", "regulator", "fraud", "abuse"}), "other_reviews_count": 2},
         {"theme_fixed": "slow refunds"},
         {"company_reply": "Sorry.", "reply_is_template": True, "template_size": 5},
         {"other_reviews_count": 4},

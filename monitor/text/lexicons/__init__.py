@@ -4,101 +4,102 @@ File format (``<code>.txt``, UTF-8): ``# comment`` lines, ``[section]`` headers,
 optional weight after the last space. ``word*`` matches any word starting with ``word`` (stems for inflected
 languages); several words form a phrase; ``_`` in a phrase stands for any one word. Terms are matched after
 lower-casing and folding diacritics, so ``pessimo`` finds ``péssimo``.
+
+Flag sections: ``[legal]`` threats of legal action ("sue", "lawsuit", "small claims"); ``[legal_context]`` legal
+words that count only in a complaint ("my lawyer"); ``[regulator]`` regulators, ombudsmen and consumer bodies in
+general words (named bodies are in ``monitor/text/regulators.txt``); ``[fraud]`` reports of fraud, scams, theft
+and unauthorised charges; ``[fraud_guards]`` words that turn a nearby fraud word into praise of protection
+("fraud protection", "blocked a fraudulent payment"). A negated legal or fraud term ("not a scam") counts for nothing,
+and a flag-section term weighted 0 only keeps its words from being read as that flag ("food court", "consumer
+protection act").
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-__all__ = ["LANGUAGES", "Lexicon", "TextScore", "fold", "load", "score_text", "tokenize"]
+from monitor.text.words import CLAUSE_BREAK, WordSet, fold, is_unspaced, split_unspaced, tokenize, unstretched
+
+__all__ = ["COMPANIONS", "LANGUAGES", "Lexicon", "TextScore", "fold", "load", "plan", "score_text", "tokenize"]
 
 # Languages with a lexicon file; "common" (emoji, emoticons) is applied to every text.
-LANGUAGES: tuple[str, ...] = ("en", "sk", "ro", "fi", "tr", "he", "ru", "de", "pt", "es", "ar")
+LANGUAGES: tuple[str, ...] = (
+    *("en", "sk", "ro", "fi", "tr", "he", "ru", "de", "pt", "es", "ar"),
+    *("fr", "id", "ms", "tl", "vi", "th", "hi"),
+)
+# Lexicons of a language in a script it is not detected in: Hindi typed in Latin letters reads as English or
+# as nothing to a language model, so these are applied beside the detected language instead of for it.
+COMPANIONS: tuple[str, ...] = ("hi-Latn",)
+# Reviews mix languages: after a language's own lexicon come the ones its reviewers borrow from. English is the
+# usual loan language; Hinglish is read as English, Indonesian, Malay, Tagalog or nothing by the language model;
+# Malay and Indonesian share most words and the model confuses them. Vietnamese gets no English: its syllables
+# fold onto English function words ("nó", it, would read as the negator "no").
+_MIXED_WITH: dict[str, tuple[str, ...]] = {
+    "en": ("hi-Latn",),
+    "id": ("ms", "en", "hi-Latn"),
+    "ms": ("id", "en", "hi-Latn"),
+    "tl": ("en", "hi-Latn"),
+    "hi": ("hi-Latn", "en"),
+    "vi": (),
+}
+# Lexicons never tried as a guess on text of unknown language: folded Vietnamese syllables match English words.
+_NOT_GUESSED = frozenset({"en", "vi"})
 
 # Sections whose terms are matched in the text; the rest are word sets used around a match.
-_MATCH_SECTIONS = ("negative", "positive", "expected", "legal", "legal_context", "abuse", "profanity")
-_WORD_SECTIONS = ("negators", "negators_after", "intensifiers", "contrast", "targets", "clitics", "neutral")
+_MATCH_SECTIONS = (
+    *("negative", "positive", "expected"),
+    *("legal", "legal_context", "regulator", "fraud", "abuse", "profanity"),
+)
+_WORD_SECTIONS = (
+    *("negators", "negators_after", "intensifiers", "contrast", "targets", "clitics", "neutral"),
+    "fraud_guards",
+)
 _DEFAULT_WEIGHT = {
     "negative": 2.0,
     "positive": 2.0,
     "expected": 2.0,
     "legal": 2.0,
-    "legal_context": 0.0,
+    "legal_context": 0.5,
+    "regulator": 0.5,
+    "fraud": 3.0,
     "abuse": 2.0,
     "profanity": 1.0,
 }
 
-_FOLD = str.maketrans(
-    {
-        **{char: "a" for char in "áàâäãåāăą"},
-        **{char: "c" for char in "çčćĉ"},
-        **{char: "d" for char in "ďđ"},
-        **{char: "e" for char in "éèêëěēęė"},
-        **{char: "g" for char in "ğ"},
-        **{char: "i" for char in "íìîïīı"},
-        **{char: "l" for char in "ľĺł"},
-        **{char: "n" for char in "ňñń"},
-        **{char: "o" for char in "óòôöõőø"},
-        **{char: "r" for char in "ŕř"},
-        **{char: "s" for char in "šşșś"},
-        **{char: "t" for char in "ťţț"},
-        **{char: "u" for char in "úùûüůűū"},
-        **{char: "y" for char in "ýÿ"},
-        **{char: "z" for char in "žźż"},
-        "ß": "ss",
-        "œ": "oe",
-        "’": "'",
-        "ʼ": "'",
-        "`": "'",
-        "ё": "е",
-        # Arabic: hamza carriers and final forms vary freely in user text.
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ة": "ه",
-        "ى": "ي",
-        "ـ": None,
-        # Hebrew niqqud and cantillation, emoji variation selectors and skin tones carry no meaning here.
-        **{chr(code): None for code in range(0x0591, 0x05C8) if chr(code) not in "׀׃׆"},
-        **{chr(code): None for code in range(0x064B, 0x0653)},
-        "\ufe0f": None,
-        "\u200d": None,
-        **{chr(code): None for code in range(0x1F3FB, 0x1F400)},
-    }
-)
-
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]")
-_BOUNDARIES = frozenset(".!?;,:…()\n")
+_BOUNDARIES = frozenset(".!?;,:…()") | {CLAUSE_BREAK}
 _NEGATION_WINDOW = 3
 _AFTER_WINDOW = 2
 _INTENSIFIER_WINDOW = 2
 _TARGET_WINDOW = 3
+_GUARD_WINDOW = 3
+_FLAG_SECTIONS = frozenset({"legal", "legal_context", "regulator", "fraud"})
 _MEMO_LIMIT = 200_000
 # Stems this short collide across languages ("pickup" is not Slovak "pič*"); a language that was only guessed
 # matches plain-ASCII words by exact form or by longer stems.
 _GUESSED_MIN_STEM = 5
 
-NEGATOR, NEGATOR_AFTER, INTENSIFIER, CONTRAST, TARGET = 1, 2, 4, 8, 16
+NEGATOR, NEGATOR_AFTER, INTENSIFIER, CONTRAST, TARGET, GUARD = 1, 2, 4, 8, 16, 32
 _ROLE_BITS = (
     (NEGATOR, "negators"),
     (NEGATOR_AFTER, "negators_after"),
     (INTENSIFIER, "intensifiers"),
     (CONTRAST, "contrast"),
     (TARGET, "targets"),
+    (GUARD, "fraud_guards"),
 )
 
 
-def fold(word: str) -> str:
-    """Lower-case a word and strip the diacritics users often leave out."""
-    return word.replace("İ", "i").lower().translate(_FOLD)
+def plan(code: str | None) -> tuple[list[str], list[str]]:
+    """The lexicons to score a text of language ``code`` with, in order, and those to try only as a guess.
 
-
-def tokenize(text: str) -> list[str]:
-    """Words, single punctuation marks and single emoji, in order, as written."""
-    return _TOKEN.findall(text)
+    A known language gets its own lexicon and those of the languages its reviews mix in (English by default);
+    unknown or undecided text gets English and Hinglish, and every other lexicon as a guess.
+    """
+    if code in LANGUAGES:
+        return [code, *_MIXED_WITH.get(code, ("en",))], []
+    return ["en", *_MIXED_WITH["en"]], [other for other in LANGUAGES if other not in _NOT_GUESSED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,17 +111,6 @@ class _Term:
     rest: tuple[tuple[str, bool], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _WordSet:
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
-
-    def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        return word in self.exact or any(word.startswith(prefix) for prefix in self.prefixes)
-
-
 @dataclass(slots=True)
 class Lexicon:
     """One language's terms, compiled for fast lookup."""
@@ -129,23 +119,33 @@ class Lexicon:
     exact: dict[str, list[_Term]] = field(default_factory=dict)
     prefix: dict[str, list[_Term]] = field(default_factory=dict)
     prefix_lengths: tuple[int, ...] = ()
-    words: dict[str, _WordSet] = field(default_factory=dict)
+    words: dict[str, WordSet] = field(default_factory=dict)
     clitics: tuple[str, ...] = ()
+    # Every word of the lexicon in a script written without spaces (Thai): what such text is cut into.
+    unspaced: frozenset[str] = frozenset()
     _memo: dict[str, tuple[tuple[_Term, ...], int]] = field(default_factory=dict)
 
     def info(self, word: str) -> tuple[tuple[_Term, ...], int]:
         """Candidate terms for ``word`` and its word-set roles as a bit mask, memoised (review words repeat)."""
         found = self._memo.get(word)
         if found is None:
-            roles = 0
-            for bit, section in _ROLE_BITS:
-                if self.has(section, word):
-                    roles |= bit
-            found = (tuple(self.candidates(word)), roles)
+            found = self._info(word)
+            for shorter in () if found[0] or found[1] else unstretched(word):
+                # "baaad", "ghatiyaaa", "زبااااله": letters held for emphasis, read as one or two letters.
+                found = self._info(shorter)
+                if found[0] or found[1]:
+                    break
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo.clear()
             self._memo[word] = found
         return found
+
+    def _info(self, word: str) -> tuple[tuple[_Term, ...], int]:
+        roles = 0
+        for bit, section in _ROLE_BITS:
+            if self.has(section, word):
+                roles |= bit
+        return tuple(self.candidates(word)), roles
 
     def candidates(self, word: str) -> list[_Term]:
         """Terms whose first word matches ``word`` (exactly, by stem, or once a clitic is stripped)."""
@@ -240,9 +240,27 @@ def parse(code: str, text: str) -> Lexicon:
             lexicon.exact.setdefault(first, []).append(term)
     lexicon.prefix_lengths = tuple(sorted(lengths, reverse=True))
     for name, (exact, prefixes) in word_sets.items():
-        lexicon.words[name] = _WordSet(frozenset(exact), tuple(prefixes))
+        lexicon.words[name] = WordSet(frozenset(exact), tuple(prefixes))
+    lexicon.unspaced = frozenset(word for word in _all_words(lexicon) if is_unspaced(word))
     lexicon.clitics = tuple(sorted(word_sets["clitics"][1], key=len, reverse=True))
     return lexicon
+
+
+def _all_words(lexicon: Lexicon) -> set[str]:
+    words = set(lexicon.exact) | set(lexicon.prefix)
+    for terms in (*lexicon.exact.values(), *lexicon.prefix.values()):
+        for term in terms:
+            words.update(word for word, _ in term.rest if word != "_")
+    for word_set in lexicon.words.values():
+        words.update(word_set.exact)
+        words.update(word_set.prefixes)
+    return words
+
+
+@cache
+def _vocabulary(codes: tuple[str, ...]) -> frozenset[str]:
+    """The unspaced-script words of several lexicons together."""
+    return frozenset().union(*(load(code).unspaced for code in codes))
 
 
 @cache
@@ -262,6 +280,10 @@ class TextScore:
     praise_terms: list[str] = field(default_factory=list)
     legal_terms: list[str] = field(default_factory=list)
     legal_context_terms: list[str] = field(default_factory=list)
+    regulator_terms: list[str] = field(default_factory=list)
+    fraud_terms: list[str] = field(default_factory=list)
+    # Fraud words next to "protection", "blocked", "detected": praise of a safeguard, not a report.
+    guarded_fraud_terms: list[str] = field(default_factory=list)
     abuse_terms: list[str] = field(default_factory=list)
 
     @property
@@ -332,6 +354,18 @@ class _Context:
         high = min(len(self.folded), end + _TARGET_WINDOW)
         return any(self.roles[index] & TARGET for index in range(low, high))
 
+    def guarded(self, start: int, end: int) -> bool:
+        """Whether a safeguard word ("protection", "blocked") that is not itself negated sits beside the span."""
+        before = range(start - 1, max(-1, start - 1 - _GUARD_WINDOW), -1)
+        after = range(end, min(len(self.folded), end + _GUARD_WINDOW))
+        for side in (before, after):
+            for index in side:
+                if self.folded[index] in _BOUNDARIES:
+                    break
+                if self.roles[index] & GUARD and not self.negated(index, index + 1):
+                    return True
+        return False
+
     def last_contrast(self) -> int:
         for index in range(len(self.roles) - 1, -1, -1):
             if self.roles[index] & CONTRAST:
@@ -359,6 +393,10 @@ def score_text(text: str, languages: list[str], guessed: list[str] | None = None
     score = TextScore()
     if not tokens:
         return score
+    codes = (*languages, *(guessed or ()), "common")
+    if not text.isascii() and is_unspaced(text):
+        # Thai has no spaces between words: its runs are cut into the words the lexicons in play know.
+        tokens = split_unspaced(tokens, _vocabulary(codes))
     folded = [fold(token) for token in tokens]
     plan = [(load(code), False) for code in languages]
     plan += [(load(code), True) for code in guessed or ()]
@@ -419,6 +457,8 @@ def _apply(
     for term in terms:
         weight = term.weight * boost
         section = term.section
+        if section in _FLAG_SECTIONS and not term.weight:
+            continue
         if section == "positive":
             if negated:
                 score.negative += weight * 0.9
@@ -438,12 +478,22 @@ def _apply(
             elif weight:
                 score.negative += weight
                 score.complaint_terms.append(phrase)
-        elif section == "legal":
-            score.legal_terms.append(phrase)
+        elif section in ("legal", "legal_context"):
+            if not negated:
+                # "I won't sue" and "no lawyer needed" threaten nothing.
+                (score.legal_terms if section == "legal" else score.legal_context_terms).append(phrase)
+                score.negative += weight
+        elif section == "regulator":
+            score.regulator_terms.append(phrase)
             score.negative += weight
-        elif section == "legal_context":
-            score.legal_context_terms.append(phrase)
-            score.negative += weight
+        elif section == "fraud":
+            if negated:
+                continue
+            if context.guarded(start, end):
+                score.guarded_fraud_terms.append(phrase)
+            else:
+                score.fraud_terms.append(phrase)
+                score.negative += weight
         elif section == "abuse":
             score.abuse_terms.append(phrase)
             score.negative += weight

@@ -30,6 +30,29 @@ TEXTS: dict[str, object] = {
         "Wait for written clearance before any contact; do not admit liability or promise anything meanwhile.",
     ],
     "legal_then": "After written clearance, continue with the steps for: {variants}.",
+    "regulator": [
+        "Hold: do not post a public reply and do not contact {name} until the case is cleared; the complaint has "
+        "gone, or may go, to a regulator or ombudsman.",
+        "Today, tell a manager and the person who answers regulators and ombudsmen (compliance or the complaints "
+        "office), with the review link and the reply already posted; note in the task who was told and when.",
+        "Put the case history together for them: what the customer bought or used, every contact with its date, "
+        "what was promised and what was done. A regulator or ombudsman will ask for it, usually with a deadline.",
+        "Wait for written clearance before any contact or public reply; admit nothing and promise nothing meanwhile.",
+    ],
+    "fraud": [
+        "Treat this as urgent: pass it today to the fraud or security team with the review link, and ask whether "
+        "the account, card or line must be blocked or secured now.",
+        "When you contact {name}, use a channel where you can check you are talking to the right person, never the "
+        "public reply; check their identity before discussing the account.",
+        "Never ask for passwords, PINs, one-time codes or full card numbers, and tell the customer the company will "
+        "never ask for them either.",
+        "Explain what happens next: the reference of the fraud case, who handles it and when the customer will hear "
+        "back; write the same into the task.",
+    ],
+    "fraud_in_hold": (
+        "Meanwhile, without contacting {name}: ask the fraud or security team today whether the account, card or "
+        "line must be blocked or secured."
+    ),
     "repeat_complainer": [
         "Read the reviewer's {count} other reviews first: treat this as one ongoing relationship, not a new case.",
         "Mention that you know about the earlier problem if it is relevant, and keep one owner for all of it.",
@@ -54,6 +77,14 @@ TEXTS: dict[str, object] = {
         "Asking the customer to change, remove or reconsider their review or rating.",
     ],
     "avoid_abusive": ["Arguing back, or matching the customer's tone."],
+    "avoid_regulator": [
+        "Asking or nudging the reviewer to withdraw a complaint to a regulator or ombudsman, or making an offer "
+        "depend on it.",
+    ],
+    "avoid_fraud": [
+        "Asking for passwords, PINs, one-time codes or full card numbers, in any channel.",
+        "Naming amounts, transactions or account details in a public reply.",
+    ],
     "avoid_legal": ["Any public reply, admission of fault or offer before legal clearance."],
     "labels": {
         "reviewer": "Reviewer",
@@ -76,6 +107,7 @@ TEXTS: dict[str, object] = {
     "the_site": "the review site",
     "soon": "the due time",
     "variant_names": {
+        "fraud": "the fraud report",
         "abusive": "the abusive review",
         "repeat_complainer": "the repeat reviewer",
         "template_reply": "the earlier template reply",

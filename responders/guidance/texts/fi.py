@@ -31,6 +31,31 @@ TEXTS: dict[str, object] = {
         "Odota kirjallista lupaa ennen yhteydenottoa; älä sillä välin myönnä vastuuta äläkä lupaa mitään.",
     ],
     "legal_then": "Kirjallisen luvan jälkeen jatka näiden tilanteiden ohjeilla: {variants}.",
+    "regulator": [
+        "Odota: älä julkaise vastausta äläkä ota vielä yhteyttä asiakkaaseen ({name}); valitus on mennyt tai voi "
+        "mennä viranomaiselle, valvojalle tai lautakuntaan.",
+        "Kerro asiasta tänään esihenkilölle ja sille, joka vastaa viranomaisille ja lautakunnille (compliance tai "
+        "asiakasvalitukset), mukaan linkki arvioon ja jo julkaistu vastaus; kirjaa tehtävään, kenelle ja milloin "
+        "kerroit.",
+        "Kokoa tapauksen historia: mitä asiakas osti tai käytti, jokainen yhteydenotto päivämäärineen, mitä "
+        "luvattiin ja mitä tehtiin. Viranomainen tai lautakunta pyytää sitä yleensä määräajassa.",
+        "Odota kirjallista lupaa ennen yhteydenottoa tai julkista vastausta; älä sillä välin myönnä äläkä lupaa "
+        "mitään.",
+    ],
+    "fraud": [
+        "Käsittele kiireellisenä: vie asia tänään petos- tai tietoturvatiimille linkin kanssa ja kysy, pitääkö "
+        "tili, kortti tai liittymä sulkea tai suojata heti.",
+        "Kun otat yhteyttä asiakkaaseen ({name}), käytä kanavaa, jossa voit varmistaa puhuvasi oikean henkilön "
+        "kanssa, älä koskaan julkista vastausta; tarkista henkilöllisyys ennen kuin puhut tilistä.",
+        "Älä koskaan pyydä salasanoja, PIN-koodeja, kertakäyttökoodeja tai kortin koko numeroa, ja kerro "
+        "asiakkaalle, ettei yritys kysy niitä koskaan.",
+        "Kerro, mitä seuraavaksi tapahtuu: petostapauksen viite, kuka sitä hoitaa ja milloin asiakas kuulee "
+        "asiasta; kirjaa sama tehtävään.",
+    ],
+    "fraud_in_hold": (
+        "Sillä välin, ottamatta yhteyttä asiakkaaseen: kysy tänään petos- tai tietoturvatiimiltä, pitääkö tili, "
+        "kortti tai liittymä sulkea tai suojata."
+    ),
     "repeat_complainer": [
         "Lue ensin arvioijan {count} muuta arviota: kyse on jatkuvasta asiakassuhteesta, ei uudesta tapauksesta.",
         "Mainitse tarvittaessa, että tiedät aiemmasta ongelmasta, ja pidä koko asialla yksi vastuuhenkilö.",
@@ -56,6 +81,14 @@ TEXTS: dict[str, object] = {
         "Pyyntö muuttaa, poistaa tai harkita uudelleen arviota tai arvosanaa.",
     ],
     "avoid_abusive": ["Väittelemistä tai asiakkaan sävyyn lähtemistä."],
+    "avoid_regulator": [
+        "Pyytää tai vihjata, että arvioija peruisi valituksensa viranomaiselle tai lautakunnalle, tai sitoa tarjous "
+        "siihen.",
+    ],
+    "avoid_fraud": [
+        "Pyytää salasanoja, PIN-koodeja, kertakäyttökoodeja tai kortin koko numeroa missään kanavassa.",
+        "Mainita summia, tapahtumia tai tilin tietoja julkisessa vastauksessa.",
+    ],
     "avoid_legal": ["Mitään julkista vastausta, vastuun myöntämistä tai tarjousta ennen lakiasioiden lupaa."],
     "labels": {
         "reviewer": "Arvioija",
@@ -78,6 +111,7 @@ TEXTS: dict[str, object] = {
     "the_site": "arviosivusto",
     "soon": "sovittu aika",
     "variant_names": {
+        "fraud": "ilmoitettu petos",
         "abusive": "loukkaava arvio",
         "repeat_complainer": "toistuvasti valittava arvioija",
         "template_reply": "aiempi vakiovastaus",

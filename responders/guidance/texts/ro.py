@@ -31,6 +31,31 @@ TEXTS: dict[str, object] = {
         "Așteptați acordul scris înainte de orice contact; până atunci nu recunoașteți vina și nu promiteți nimic.",
     ],
     "legal_then": "După acordul scris, continuați cu pașii pentru: {variants}.",
+    "regulator": [
+        "Așteptați: nu publicați niciun răspuns și nu-l contactați încă pe {name}; plângerea a ajuns sau poate "
+        "ajunge la o autoritate de reglementare ori la un ombudsman.",
+        "Anunțați astăzi un manager și persoana care răspunde autorităților și ombudsmanilor (conformitate sau "
+        "biroul de reclamații), cu linkul recenziei și răspunsul deja publicat; notați în sarcină cine a fost "
+        "anunțat și când.",
+        "Adunați istoricul cazului: ce a cumpărat sau a folosit clientul, fiecare contact cu data lui, ce s-a "
+        "promis și ce s-a făcut. Autoritatea sau ombudsmanul îl va cere, de obicei cu termen.",
+        "Așteptați acordul scris înainte de orice contact sau răspuns public; până atunci nu recunoașteți nimic și "
+        "nu promiteți nimic.",
+    ],
+    "fraud": [
+        "Tratați cazul ca urgent: transmiteți-l astăzi echipei de fraude sau de securitate, cu linkul recenziei, și "
+        "întrebați dacă contul, cardul sau linia trebuie blocate ori securizate imediat.",
+        "Când îl contactați pe {name}, folosiți un canal în care puteți verifica că vorbiți cu persoana potrivită, "
+        "niciodată răspunsul public; verificați identitatea înainte de a discuta despre cont.",
+        "Nu cereți niciodată parole, PIN-uri, coduri unice sau numere complete de card și spuneți-i clientului că "
+        "nici compania nu le cere vreodată.",
+        "Explicați ce urmează: numărul cazului de fraudă, cine se ocupă de el și când va primi vești clientul; "
+        "scrieți același lucru în sarcină.",
+    ],
+    "fraud_in_hold": (
+        "Între timp, fără a-l contacta pe client: întrebați astăzi echipa de fraude sau de securitate dacă contul, "
+        "cardul sau linia trebuie blocate ori securizate."
+    ),
     "repeat_complainer": [
         "Citiți mai întâi celelalte {count} recenzii ale acestui client: este o relație care continuă, nu un caz nou.",
         "Dacă este relevant, spuneți că știți de problema anterioară și păstrați un singur responsabil pentru tot.",
@@ -55,6 +80,14 @@ TEXTS: dict[str, object] = {
         "Rugămintea ca clientul să-și modifice, șteargă sau reconsidere recenzia ori nota.",
     ],
     "avoid_abusive": ["Contrazicerea sau preluarea tonului clientului."],
+    "avoid_regulator": [
+        "A cere sau a sugera recenzentului să-și retragă plângerea de la autoritate sau ombudsman, ori a condiționa "
+        "o ofertă de asta.",
+    ],
+    "avoid_fraud": [
+        "A cere parole, PIN-uri, coduri unice sau numere complete de card, pe orice canal.",
+        "A menționa sume, tranzacții sau date de cont într-un răspuns public.",
+    ],
     "avoid_legal": ["Orice răspuns public, recunoaștere a vinei sau ofertă înainte de acordul juristului."],
     "labels": {
         "reviewer": "Autorul recenziei",
@@ -77,6 +110,7 @@ TEXTS: dict[str, object] = {
     "the_site": "site-ul de recenzii",
     "soon": "termenul stabilit",
     "variant_names": {
+        "fraud": "frauda semnalată",
         "abusive": "recenzia jignitoare",
         "repeat_complainer": "clientul care revine cu plângeri",
         "template_reply": "răspunsul-șablon anterior",

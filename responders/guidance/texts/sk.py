@@ -32,6 +32,31 @@ TEXTS: dict[str, object] = {
         "Pred akýmkoľvek kontaktom počkajte na písomný súhlas; dovtedy nepriznávajte vinu a nič nesľubujte.",
     ],
     "legal_then": "Po písomnom súhlase pokračujte krokmi pre: {variants}.",
+    "regulator": [
+        "Počkajte: nezverejňujte odpoveď a {name} zatiaľ nekontaktujte; sťažnosť sa dostala alebo môže dostať k "
+        "regulátorovi či ombudsmanovi.",
+        "Ešte dnes informujte manažéra a toho, kto vo firme odpovedá regulátorom a ombudsmanom (compliance alebo "
+        "oddelenie sťažností), s odkazom na recenziu a už zverejnenou odpoveďou; do úlohy zapíšte, koho a kedy ste "
+        "informovali.",
+        "Pripravte históriu prípadu: čo zákazník kúpil alebo používal, každý kontakt s dátumom, čo sa sľúbilo a čo "
+        "sa urobilo. Regulátor alebo ombudsman si ju vyžiada, zvyčajne s lehotou.",
+        "Pred akýmkoľvek kontaktom či verejnou odpoveďou počkajte na písomný súhlas; dovtedy nič nepriznávajte a "
+        "nič nesľubujte.",
+    ],
+    "fraud": [
+        "Berte to ako naliehavé: ešte dnes to odovzdajte tímu pre podvody alebo bezpečnosť s odkazom na recenziu a "
+        "opýtajte sa, či treba účet, kartu alebo linku hneď zablokovať či zabezpečiť.",
+        "Keď {name} kontaktujete, použite kanál, v ktorom si overíte, že hovoríte so správnou osobou, nikdy nie "
+        "verejnú odpoveď; totožnosť overte skôr, než začnete hovoriť o účte.",
+        "Nikdy nežiadajte heslá, PIN, jednorazové kódy ani celé čísla kariet a povedzte zákazníkovi, že ich firma "
+        "nikdy nepýta.",
+        "Vysvetlite, čo bude nasledovať: číslo prípadu podvodu, kto ho rieši a kedy sa zákazníkovi ozvete; to isté "
+        "zapíšte do úlohy.",
+    ],
+    "fraud_in_hold": (
+        "Medzitým, bez kontaktu so zákazníkom: ešte dnes sa opýtajte tímu pre podvody alebo bezpečnosť, či treba "
+        "účet, kartu alebo linku zablokovať či zabezpečiť."
+    ),
     "repeat_complainer": [
         "Najprv si prečítajte ďalšie recenzie tohto zákazníka ({count}): je to jeden pokračujúci vzťah, nie "
         "nový prípad.",
@@ -57,6 +82,14 @@ TEXTS: dict[str, object] = {
         "Žiadosť, aby zákazník recenziu alebo hodnotenie zmenil, odstránil či prehodnotil.",
     ],
     "avoid_abusive": ["Hádať sa alebo preberať tón zákazníka."],
+    "avoid_regulator": [
+        "Žiadať alebo naznačovať, aby recenzent stiahol sťažnosť u regulátora či ombudsmana, alebo od toho "
+        "podmieňovať ponuku.",
+    ],
+    "avoid_fraud": [
+        "Pýtať heslá, PIN, jednorazové kódy alebo celé čísla kariet, v akomkoľvek kanáli.",
+        "Uvádzať sumy, transakcie alebo údaje o účte vo verejnej odpovedi.",
+    ],
     "avoid_legal": ["Akúkoľvek verejnú odpoveď, priznanie viny či ponuku pred súhlasom právnika."],
     "labels": {
         "reviewer": "Recenzent",
@@ -79,6 +112,7 @@ TEXTS: dict[str, object] = {
     "the_site": "stránka s recenziami",
     "soon": "stanoveného termínu",
     "variant_names": {
+        "fraud": "nahlásený podvod",
         "abusive": "urážlivú recenziu",
         "repeat_complainer": "opakovaného recenzenta",
         "template_reply": "predchádzajúcu šablónovú odpoveď",

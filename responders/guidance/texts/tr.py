@@ -32,6 +32,31 @@ TEXTS: dict[str, object] = {
         "Herhangi bir iletişimden önce yazılı onay bekleyin; bu arada kusur kabul etmeyin ve söz vermeyin.",
     ],
     "legal_then": "Yazılı onaydan sonra şu durumların adımlarıyla devam edin: {variants}.",
+    "regulator": [
+        "Bekleyin: herkese açık yanıt yayımlamayın ve {name} ile henüz iletişime geçmeyin; şikâyet bir düzenleyici "
+        "kuruma ya da kamu denetçisine gitti veya gidebilir.",
+        "Bugün bir yöneticiye ve düzenleyici kurumlarla yazışmaktan sorumlu kişiye (uyum ya da şikâyet birimi), "
+        "yorumun bağlantısı ve yayımlanmış yanıtla birlikte bilgi verin; kime ve ne zaman bildirdiğinizi göreve "
+        "yazın.",
+        "Vakanın geçmişini hazırlayın: müşterinin ne satın aldığı ya da kullandığı, tarihleriyle her temas, ne söz "
+        "verildiği ve ne yapıldığı. Kurum bunu genellikle bir süre vererek ister.",
+        "Herhangi bir iletişimden veya açık yanıttan önce yazılı onay bekleyin; bu arada hiçbir şeyi kabul etmeyin, "
+        "söz vermeyin.",
+    ],
+    "fraud": [
+        "Acil olarak ele alın: bugün yorumun bağlantısıyla dolandırıcılık veya güvenlik ekibine iletin ve hesabın, "
+        "kartın ya da hattın hemen bloke edilmesi veya güvenceye alınması gerekip gerekmediğini sorun.",
+        "{name} ile iletişime geçerken doğru kişiyle konuştuğunuzu doğrulayabileceğiniz bir kanal kullanın, asla "
+        "açık yanıtı değil; hesaptan söz etmeden önce kimliği doğrulayın.",
+        "Asla şifre, PIN, tek kullanımlık kod veya kartın tam numarasını istemeyin ve müşteriye şirketin bunları "
+        "hiçbir zaman istemeyeceğini söyleyin.",
+        "Sonra ne olacağını açıklayın: dolandırıcılık kaydının numarası, kimin ilgilendiği ve müşterinin ne zaman "
+        "haber alacağı; aynısını göreve yazın.",
+    ],
+    "fraud_in_hold": (
+        "Bu arada, müşteriyle iletişime geçmeden: hesabın, kartın ya da hattın bloke edilmesi veya güvenceye "
+        "alınması gerekip gerekmediğini bugün dolandırıcılık veya güvenlik ekibine sorun."
+    ),
     "repeat_complainer": [
         "Önce yorumcunun diğer {count} yorumunu okuyun: bu yeni bir vaka değil, süren bir ilişkidir.",
         "İlgiliyse önceki sorundan haberdar olduğunuzu söyleyin ve tüm konu için tek bir sorumlu belirleyin.",
@@ -56,6 +81,14 @@ TEXTS: dict[str, object] = {
         "Müşteriden yorumunu ya da puanını değiştirmesini, silmesini veya yeniden düşünmesini istemek.",
     ],
     "avoid_abusive": ["Tartışmaya girmek ya da müşterinin üslubuna uymak."],
+    "avoid_regulator": [
+        "Yorumcudan düzenleyici kuruma ya da kamu denetçisine yaptığı şikâyeti geri çekmesini istemek, bunu ima "
+        "etmek veya bir teklifi buna bağlamak.",
+    ],
+    "avoid_fraud": [
+        "Hangi kanal olursa olsun şifre, PIN, tek kullanımlık kod veya kartın tam numarasını istemek.",
+        "Açık yanıtta tutar, işlem veya hesap bilgisi vermek.",
+    ],
     "avoid_legal": ["Hukuk onayı gelmeden herhangi bir açık yanıt, kusur kabulü veya teklif."],
     "labels": {
         "reviewer": "Yorumcu",
@@ -78,6 +111,7 @@ TEXTS: dict[str, object] = {
     "the_site": "yorum sitesi",
     "soon": "belirlenen süre",
     "variant_names": {
+        "fraud": "bildirilen dolandırıcılık",
         "abusive": "hakaret içeren yorum",
         "repeat_complainer": "tekrar şikâyet eden yorumcu",
         "template_reply": "önceki şablon yanıt",

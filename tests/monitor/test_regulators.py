@@ -1,0 +1,76 @@
+"""The named-regulator list and its matcher: letter case, ambiguous abbreviations, inflection, extra names."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from monitor.text.regulators import check_extra, find_regulators, parse_regulators, regulators
+
+
+def test_the_list_covers_the_major_markets_and_says_where_it_comes_from() -> None:
+    lines = resources.files("monitor.text").joinpath("regulators.txt").read_text("utf-8").splitlines()
+    header = " ".join(line for line in lines[:3] if line.startswith("#"))
+    assert "general knowledge" in header
+    countries = {body.country for body in regulators()}
+    markets = "US GB EU DE FR ES PT RO SK FI ZA IN SG MY ID PH AU CA BR TR IL RU AE SA"
+    assert set(markets.split()) <= countries
+    abbreviations = {abbr.lstrip("=?") for body in regulators() for abbr in body.abbreviations}
+    assert {"CFPB", "FCA", "FOS", "BaFin", "ICASA", "ICO", "ACCC", "RBI", "MAS", "BNM", "OJK"} <= abbreviations
+    assert {"BSP", "CNIL", "ANPC", "BDDK", "ЦБ"} <= abbreviations
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I am reporting you to Icasa today", ["Icasa"]),
+        ("Escalated to the FCA and the Financial Ombudsman Service", ["FCA", "Financial Ombudsman Service"]),
+        ("Will be reporting them to the NCR", ["NCR"]),
+        ("Worst cabs in Noida/NCR", []),
+        ("THAT IS NOT THE CASE, OPEN A CASE", []),
+        ("Someone should bring it up to CASE Singapore", ["CASE"]),
+        ("Complained to MAS about it", ["MAS"]),
+        ("Es mas barato que un taxi", []),
+        ("Şikayetimi BDDK'ya ilettim", ["BDDK'ya"]),
+        ("Напишу в Роспотребнадзор", ["Роспотребнадзор"]),
+        ("Жалоба отправлена в Роспотребнадзора отдел", ["Роспотребнадзора"]),
+        ("פניתי ולבנק ישראל", ["ולבנק ישראל"]),
+        ("The Banca d'Italia was told", ["Banca d'Italia"]),
+    ],
+)
+def test_mentions_are_found_as_written(text: str, found: list[str]) -> None:
+    assert find_regulators(text) == found
+
+
+def test_an_ambiguous_abbreviation_counts_beside_another_regulator() -> None:
+    assert find_regulators("NCR") == []
+    assert find_regulators("NCR", beside=True) == ["NCR"]
+    assert find_regulators("ICASA and NCR") == ["ICASA", "NCR"]
+
+
+def test_extra_names_and_exact_case_abbreviations() -> None:
+    extra = check_extra([" Hello Bank Ombud ", "=HBO"])
+    assert extra == ("Hello Bank Ombud", "=HBO")
+    assert find_regulators("I wrote to the hello bank ombud and HBO", extra) == ["hello bank ombud", "HBO"]
+    assert find_regulators("watching hbo tonight", extra) == []
+
+
+@pytest.mark.parametrize("entries", [[""], ["   "], ["Ab*"], ["*"]])
+def test_unusable_extra_names_are_refused(entries: list[str]) -> None:
+    with pytest.raises(ValueError):
+        check_extra(entries)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("banking | Name | ABBR\n", "line 1"),
+        ("[US]\nbank | Name | ABBR\n", "line 2"),
+        ("[US]\nbanking | Name\n", "line 2"),
+        ("[US]\nbanking | | \n", "neither"),
+    ],
+)
+def test_a_malformed_list_names_the_line(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_regulators(text)
