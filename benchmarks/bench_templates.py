@@ -1,11 +1,13 @@
-"""Benchmark template detection at 10k / 100k / 1M replies, incremental assignment, and an all-pairs baseline.
+"""Benchmark template detection (with families) at 10k / 100k / 1M replies, incremental assignment, and an all-pairs
+baseline.
 
     .venv/bin/python benchmarks/bench_templates.py [--sizes 10000 100000 1000000] [--baseline-max 10000]
 
 Replies are real company replies (tests/fixtures/replies, plus ../shared/fixtures when present) and
 generated variants of them: greeting-name swaps, reference numbers, one word changed, a sentence added or
 dropped, and unique personal texts (see `generate`). Each size runs in its own subprocess so peak memory
-(ru_maxrss) is its own.
+(ru_maxrss) is its own. `seconds` is the whole of `find_templates`; `family_seconds` is the part of it that
+groups templates into families.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -214,20 +217,37 @@ def peak_rss_mb() -> float:
 
 def worker(size: int) -> dict[str, float | int]:
     """Cluster `size` generated replies in this process; timings and peak memory."""
-    from responders.template_replies.clusters import find_templates
+    from responders.template_replies import clusters
     from responders.template_replies.index import TemplateIndex
 
+    # Time the family step on its own (it runs inside find_templates, after the templates are described).
+    family_seconds = 0.0
+    group_families = clusters._group_families
+
+    def timed_families(*args: Any) -> Any:
+        nonlocal family_seconds
+        started = time.perf_counter()
+        try:
+            return group_families(*args)
+        finally:
+            family_seconds += time.perf_counter() - started
+
+    clusters._group_families = timed_families  # type: ignore[assignment]
     texts = generate(size)
     before = peak_rss_mb()
     started = time.perf_counter()
-    report = find_templates(texts)
+    report = clusters.find_templates(texts)
     seconds = time.perf_counter() - started
     result: dict[str, float | int] = {
         "size": size,
         "seconds": round(seconds, 2),
+        "family_seconds": round(family_seconds, 2),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "rss_before_mb": round(before, 1),
         "templates": len(report.templates),
+        "families": len(report.families),
+        "families_with_variants": sum(len(family.templates) > 1 for family in report.families),
+        "largest_family_templates": max((len(family.templates) for family in report.families), default=0),
         "template_share": round(report.template_share(), 3),
     }
     index = TemplateIndex.from_report(report)

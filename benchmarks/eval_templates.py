@@ -1,11 +1,15 @@
 """Precision and recall of template detection on hand-labelled real replies.
 
     .venv/bin/python benchmarks/eval_templates.py [--shared ../shared/fixtures] [--show-sample DATASET] [--single-link]
+                                                  [--family-similarity S]
 
 Labels: benchmarks/data/template_labels.json (how they were made is written there and in docs/templates.md).
-Two questions are scored on a fixed random sample of each dataset (the detector runs on the whole dataset):
-  membership: "this reply belongs to a template" (truth: its message label reaches >= 3 distinct reviewers)
-  pairs:      "these two sampled replies are the same template" (truth: same message label)
+Three questions are scored on a fixed random sample of each dataset (the detector runs on the whole dataset):
+  binary:         "this reply belongs to a template" (truth: its message label reaches >= 3 distinct reviewers)
+  template pairs: "these two sampled replies are the same template" (truth: same message label)
+  family pairs:   "these two sampled replies are the same family" (truth: same family label; a message label that
+                  no family lists is a family of its own)
+The last row pools the counts of all datasets.
 """
 
 from __future__ import annotations
@@ -77,10 +81,29 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
+def f1(tp: int, fp: int, fn: int) -> float:
+    precision, recall = prf(tp, fp, fn)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def pair_counts(truth: list[str | None], found: list[str | None]) -> tuple[int, int, int]:
+    """(true positive, false positive, false negative) pairs of sampled replies."""
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(range(len(truth)), 2):
+        same_truth = truth[a] is not None and truth[a] == truth[b]
+        same_found = found[a] is not None and found[a] == found[b]
+        tp += same_truth and same_found
+        fp += same_found and not same_truth
+        fn += same_truth and not same_found
+    return tp, fp, fn
+
+
 def evaluate(
     name: str, replies: list[Reply], spec: dict, show: bool, settings: ClusterSettings | None = None
 ) -> dict[str, object]:
     rules = {slug: re.compile(rx, re.I) for slug, rx in spec["rules"][name].items()}
+    families = spec.get("families", {}).get(name, {})
+    family_of = {label: family for family, labels in families.items() for label in labels}
     labels = [label_of(text, rules) for text, _, _ in replies]
     reviewers: dict[str, set[str]] = {}
     for label, (_, who, _) in zip(labels, replies, strict=True):
@@ -90,44 +113,54 @@ def evaluate(
 
     report = find_templates([t for t, _, _ in replies], recipients=[w for _, w, _ in replies],
                             ratings=[r for _, _, r in replies], settings=settings)  # fmt: skip
+    row_family = report.family_ids()
     size = spec["sample"][name]
     rows = list(range(len(replies)))
     if size != "all":
         rows = sorted(random.Random(spec["sample"]["seed"]).sample(rows, int(size)))
     truth = [labels[i] if labels[i] in templated_labels else None for i in rows]
     found = [report.template_ids[i] for i in rows]
+    family_truth = [family_of.get(labels[i], labels[i]) if labels[i] else None for i in rows]
+    family_found = [row_family[i] for i in rows]
     if show:
-        for i, t, f in zip(rows, truth, found, strict=True):
-            print(f"{i}\t{t or '-'}\t{f or '-'}\t{clean_reply_text(replies[i][0])[:150]!r}")
+        for i, t, ft, f, ff in zip(rows, truth, family_truth, found, family_found, strict=True):
+            print(f"{i}\t{t or '-'}\t{ft or '-'}\t{f or '-'}\t{ff or '-'}\t{clean_reply_text(replies[i][0])[:150]!r}")
 
-    tp = sum(t is not None and f is not None for t, f in zip(truth, found, strict=True))
-    fp = sum(t is None and f is not None for t, f in zip(truth, found, strict=True))
-    fn = sum(t is not None and f is None for t, f in zip(truth, found, strict=True))
-    member_p, member_r = prf(tp, fp, fn)
-
-    ptp = pfp = pfn = 0
-    for a, b in itertools.combinations(range(len(rows)), 2):
-        same_truth = labels[rows[a]] is not None and labels[rows[a]] == labels[rows[b]]
-        same_found = found[a] is not None and found[a] == found[b]
-        ptp += same_truth and same_found
-        pfp += same_found and not same_truth
-        pfn += same_truth and not same_found
-    pair_p, pair_r = prf(ptp, pfp, pfn)
+    binary = (
+        sum(t is not None and f is not None for t, f in zip(truth, found, strict=True)),
+        sum(t is None and f is not None for t, f in zip(truth, found, strict=True)),
+        sum(t is not None and f is None for t, f in zip(truth, found, strict=True)),
+    )
+    template_pairs = pair_counts([labels[i] for i in rows], found)
+    family_pairs = pair_counts(family_truth, family_found)
     return {
         "dataset": name,
         "replies": len(replies),
         "sampled": len(rows),
         "templated_in_sample": sum(t is not None for t in truth),
-        "membership_precision": round(member_p, 3),
-        "membership_recall": round(member_r, 3),
-        "pairs_true": ptp + pfn,
-        "pair_precision": round(pair_p, 3),
-        "pair_recall": round(pair_r, 3),
+        "binary": binary,
+        "template_pairs": template_pairs,
+        "family_pairs": family_pairs,
         "templates_found": len(report.templates),
+        "families_found": len(report.families),
+        "families_with_variants": sum(len(family.templates) > 1 for family in report.families),
         "site_notices_in_templates": sum(
             1 for i, notice in enumerate(report.site_notices) if notice and report.template_ids[i]
         ),
     }
+
+
+def row(result: dict[str, object]) -> str:
+    """One table row: binary P/R/F1, then pairs P/R/F1 (true pairs) at template and at family level."""
+    cells = [str(result[key]) for key in ("dataset", "replies", "sampled", "templated_in_sample")]
+    for key in ("binary", "template_pairs", "family_pairs"):
+        tp, fp, fn = result[key]  # type: ignore[misc]
+        precision, recall = prf(tp, fp, fn)
+        cells.append(f"{precision:.3f} / {recall:.3f} / **{f1(tp, fp, fn):.3f}**")
+        if key != "binary":
+            cells.append(str(tp + fn))
+    cells.append(f"{result['templates_found']} / {result['families_found']} ({result['families_with_variants']})")
+    return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:
@@ -135,20 +168,29 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "fixtures")
     parser.add_argument("--show-sample", choices=sorted(LOADERS), help="print the sample with truth and result")
     parser.add_argument("--single-link", action="store_true", help="do not split chains (the previous clustering)")
+    parser.add_argument(
+        "--family-similarity", type=float, default=ClusterSettings().family_similarity,
+        help="threshold of families (above 1: every template is a family of its own)",
+    )  # fmt: skip
     args = parser.parse_args()
-    settings = ClusterSettings(split_chains=not args.single_link)
+    settings = ClusterSettings(split_chains=not args.single_link, family_similarity=args.family_similarity)
     spec = json.loads(LABELS.read_text(encoding="utf-8"))
-    print("| dataset | replies | sampled | templated in sample | membership P | membership R | true pairs "
-          "| pair P | pair R | templates found |")  # fmt: skip
+    print("| dataset | replies | sampled | templated in sample | binary P / R / F1 | template pairs P / R / F1 "
+          "| true pairs | family pairs P / R / F1 | true pairs | templates / families (with variants) |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|")
+    pooled: dict[str, object] = {"dataset": "all", "replies": 0, "sampled": 0, "templated_in_sample": 0,
+                                 "binary": (0, 0, 0), "template_pairs": (0, 0, 0), "family_pairs": (0, 0, 0),
+                                 "templates_found": 0, "families_found": 0, "families_with_variants": 0}  # fmt: skip
     for name, loader in LOADERS.items():
         result = evaluate(name, loader(args.shared), spec, args.show_sample == name, settings)
         assert result["site_notices_in_templates"] == 0
-        print(
-            f"| {name} | {result['replies']} | {result['sampled']} | {result['templated_in_sample']} "
-            f"| {result['membership_precision']} | {result['membership_recall']} | {result['pairs_true']} "
-            f"| {result['pair_precision']} | {result['pair_recall']} | {result['templates_found']} |"
-        )
+        print(row(result))
+        for key, value in pooled.items():
+            if isinstance(value, tuple):
+                pooled[key] = tuple(a + b for a, b in zip(value, result[key], strict=True))  # type: ignore[call-overload]
+            elif isinstance(value, int):
+                pooled[key] = value + result[key]  # type: ignore[operator]
+    print(row(pooled))
 
 
 if __name__ == "__main__":

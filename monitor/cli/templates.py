@@ -16,6 +16,7 @@ from monitor.core.errors import BadExport
 from monitor.runtime.console import err
 from monitor.runtime.console import out as terminal
 from responders.template_replies.audit import audit_rows, read_reply_rows
+from responders.template_replies.families import Family
 
 __all__ = ["templates_app"]
 
@@ -38,7 +39,7 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input row on stdout.")] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Templates to show in the summary.")] = 15,
 ) -> None:
-    """Report which replies in FILE are templates, with skeletons, examples and a rote score per reply."""
+    """Report which replies in FILE are templates, with skeletons, examples, families and a rote score per reply."""
     started = time.perf_counter()
     try:
         rows = read_reply_rows(file, text_column, group_column)
@@ -50,21 +51,27 @@ def audit(
     err.print(f"done in {time.perf_counter() - started:.1f} s")
     if as_json:
         out = sys.stdout
-        for row, (template_id, score) in enumerate(zip(report.template_ids, report.scores, strict=True)):
-            out.write(json.dumps({"row": row, "template": template_id, "score": score}, ensure_ascii=False) + "\n")
+        rows_out = zip(report.template_ids, report.family_ids(), report.scores, strict=True)
+        for row, (template_id, family_id, score) in enumerate(rows_out):
+            record = {"row": row, "template": template_id, "family": family_id, "score": score}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
 
     console = terminal
     replies = sum(score is not None for score in report.scores)
     in_templates = sum(tid is not None for tid in report.template_ids)
     notices = sum(name is not None for name in report.site_notices)
+    families = [family for family in report.families if len(family.templates) > 1]
     console.print(
         f"[bold]{len(report.templates)}[/bold] templates; {in_templates:,} of {replies:,} replies "
         f"([bold]{report.template_share():.0%}[/bold]) are templated"
         + (f"; {notices:,} site notices ignored" if notices else "")
+        + (f"; {len(families):,} families of reworded variants" if families else "")
     )
+    family_of = {template.id: template.family_id for template in report.templates}
     table = Table(show_lines=True)
     table.add_column("template")
+    table.add_column("family")
     if rows.groups is not None:
         table.add_column("group")
     table.add_column("kind")
@@ -72,7 +79,7 @@ def audit(
     table.add_column("skeleton and examples")
     for template in report.templates[:top]:
         examples = "\n".join(f"• {escape(example[:200])}" for example in template.examples[1:3])
-        cells = [template.id]
+        cells = [template.id, family_of[template.id]]
         if rows.groups is not None:
             cells.append(escape(template.group))
         cells += [template.kind, str(template.size), f"[bold]{escape(template.skeleton)}[/bold]\n{examples}".rstrip()]
@@ -81,3 +88,28 @@ def audit(
         console.print(table)
     if len(report.templates) > top:
         console.print(f"... and {len(report.templates) - top} more (use --top or --json)")
+    if families:
+        _print_families(families[:top], rows.groups is not None)
+
+
+def _print_families(families: list[Family], grouped: bool) -> None:
+    """The families that hold several templates: one canned message sent in reworded variants."""
+    table = Table(title="Families of reworded variants", show_lines=True)
+    table.add_column("family")
+    if grouped:
+        table.add_column("group")
+    table.add_column("replies", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("shared text and variants")
+    for family in families:
+        cells = [family.id]
+        if grouped:
+            cells.append(escape(family.group))
+        variants = ", ".join(family.templates[:6]) + (" …" if len(family.templates) > 6 else "")
+        cells += [
+            str(family.size),
+            f"{family.share:.0%}",
+            f"[bold]{escape(family.skeleton)}[/bold]\n{len(family.templates)} templates: {variants}",
+        ]
+        table.add_row(*cells)
+    terminal.print(table)

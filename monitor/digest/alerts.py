@@ -1,4 +1,4 @@
-"""Instant alerts for urgent new reviews (legal threats, abuse, high reach) to chat tools, through Apprise.
+"""Instant alerts for urgent new reviews (legal threats, regulator complaints, fraud, abuse, high reach) via Apprise.
 
 Apprise is an optional extra: `pip install 'review-response-monitor[alerts]'`. Its URLs name the service
 (`slack://…`, `msteams://…`, `tgram://…`, `json://host/path`, …); see the Apprise documentation.
@@ -32,14 +32,14 @@ class Alert:
 
 
 def _why(item: ReviewItem, reach: int) -> str | None:
-    reasons: list[str] = [f for f in ("legal", "abuse") if f in item.flags]
+    reasons: list[str] = [f for f in ("legal", "regulator", "fraud", "abuse") if f in item.flags]
     if item.helpful_votes >= reach:
         reasons.append(f"{item.helpful_votes} people found it helpful")
     return ", ".join(reasons) or None
 
 
 def urgent_alerts(digests: Iterable[CompanyDigest], *, reach: int = HIGH_REACH_VOTES) -> list[Alert]:
-    """An alert per new unhappy review in the digests that is a legal threat, abusive, or widely read."""
+    """An alert per new unhappy review in the digests that carries a flag or is widely read."""
     return [
         alert
         for digest in digests

@@ -16,6 +16,7 @@ __all__ = [
     "CompanyDigest",
     "DayPoint",
     "Digest",
+    "FamilyUse",
     "FollowUpLine",
     "LoopItem",
     "QueueHealth",
@@ -31,7 +32,7 @@ __all__ = [
     "Theme",
 ]
 
-_URGENT_FLAGS = ("legal", "abuse")
+_URGENT_FLAGS = ("legal", "regulator", "fraud", "abuse")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ReviewItem:
 
     @property
     def urgent(self) -> bool:
-        """A legal threat or abuse: someone should look today."""
+        """A legal threat, a complaint to a regulator, a fraud report or abuse: someone should look today."""
         return any(f in _URGENT_FLAGS for f in self.flags)
 
 
@@ -94,6 +95,11 @@ class TemplateSummary:
     skeleton: str
     representative: str
     unhappy_share: float | None = None
+    family_id: str | None = None  # the family of reworded variants it belongs to
+    family_name: str = ""
+    family_skeleton: str = ""
+    family_size: int = 0  # replies in the family's templates, all time
+    family_share: float | None = None  # of the company's replies, all time
 
 
 TemplatesProvider = Callable[[Session, int], Sequence[TemplateSummary]]
@@ -109,6 +115,32 @@ class TemplateUse:
     replies: int  # replies with this template in the period
     unhappy_recipients: int  # of them, to unhappy reviewers
     size: int  # distinct recipients, all time
+    family_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FamilyUse:
+    """One canned message the company used in the period, with the template variants it was sent in."""
+
+    id: str
+    name: str  # its most distinctive shared sentence
+    skeleton: str  # the text its variants share, the rest as {…}
+    replies: int  # replies with any of its variants in the period
+    unhappy_recipients: int  # of them, to unhappy reviewers
+    size: int  # replies in the family, all time (a template on its own: its distinct recipients)
+    share: float | None  # of the company's replies, all time
+    variants: tuple[TemplateUse, ...]  # used in the period, most used first
+    grouped: bool = True  # False for a template shown on its own, without family facts
+
+    @property
+    def kind(self) -> str:
+        """ "one_liner" when every variant used is one, else "template"."""
+        return "one_liner" if all(v.kind == "one_liner" for v in self.variants) else "template"
+
+    @classmethod
+    def alone(cls, use: TemplateUse) -> FamilyUse:
+        """A template used on its own (no family known)."""
+        return cls(use.id, "", use.skeleton, use.replies, use.unhappy_recipients, use.size, None, (use,), False)
 
 
 @dataclass(frozen=True)
@@ -236,6 +268,8 @@ class CompanyDigest:
     urgent: int = 0
     sources: list[SourceReviews] = field(default_factory=list)
     templates: list[TemplateUse] = field(default_factory=list)
+    # The templates above grouped into families of reworded variants, most used first (see `families_used`).
+    template_families: list[FamilyUse] = field(default_factory=list)
     template_share_day: TemplateShare = field(default_factory=lambda: TemplateShare(0, 0))
     template_share_7d: TemplateShare = field(default_factory=lambda: TemplateShare(0, 0))
     template_share_30d: TemplateShare = field(default_factory=lambda: TemplateShare(0, 0))
@@ -248,6 +282,11 @@ class CompanyDigest:
     fixed_themes: list[Theme] = field(default_factory=list)
     problems: list[SourceProblem] = field(default_factory=list)
     daily: list[DayPoint] = field(default_factory=list)
+
+    @property
+    def families_used(self) -> list[FamilyUse]:
+        """The families used in the period; each template on its own when no families were filled in."""
+        return self.template_families or [FamilyUse.alone(use) for use in self.templates]
 
     @property
     def quiet(self) -> bool:

@@ -18,7 +18,7 @@ from rich.markup import escape as rich_escape
 
 from monitor.core.text_safety import printable
 from monitor.digest.charts import html_column_chart, html_row_chart, sparkline, text_bars
-from monitor.digest.model import CompanyDigest, DayPoint, Digest, ReviewItem, TemplateShare, Theme
+from monitor.digest.model import CompanyDigest, DayPoint, Digest, FamilyUse, ReviewItem, TemplateShare, Theme
 
 __all__ = ["render_html", "render_terminal", "render_text", "subject", "template_environment"]
 
@@ -67,6 +67,26 @@ def _local(moment: datetime | None, timezone: str) -> str:
 def _pct(share: TemplateShare) -> str:
     value = share.share
     return "no replies" if value is None else f"{value:.0%} of {share.replies}"
+
+
+def _family_title(family: FamilyUse) -> str:
+    """A family by its most distinctive sentence; a template on its own by its id."""
+    return f"“{_one_line(family.name, 90)}”" if family.name else family.id
+
+
+def _family_total(family: FamilyUse) -> str:
+    if not family.grouped:
+        return f"{family.size} recipients all-time"
+    share = f", {family.share:.0%} of all replies" if family.share else ""
+    return f"{family.size} replies all-time{share}"
+
+
+def _variants(family: FamilyUse, shown: int = 6) -> str:
+    """The template variants a family was sent in this period, most used first ("" for a single one)."""
+    if len(family.variants) < 2:
+        return ""
+    listed = ", ".join(f"{v.id} ({v.replies})" for v in family.variants[:shown])
+    return f"{len(family.variants)} variants: {listed}" + (" …" if len(family.variants) > shown else "")
 
 
 def _duration(value: timedelta | None) -> str:
@@ -144,6 +164,7 @@ def template_environment() -> Environment:
     env.filters.update(
         one_line=_one_line, rating=_rating, local=_local, pct=_pct, duration=_duration, safe_url=_safe_url
     )
+    env.filters.update(family_title=_family_title, family_total=_family_total, variants=_variants)
     env.globals.update(
         column_chart=html_column_chart,
         row_chart=html_row_chart,
@@ -185,7 +206,7 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
     for src in c.sources:
         lines.append(f"  {esc(src.source)}: {src.total} new")
         for item in src.shown:
-            marks = " ".join(f"[{f.upper()}]" for f in item.flags if f in ("legal", "abuse"))
+            marks = " ".join(f"[{f.upper()}]" for f in item.flags if f in ("legal", "regulator", "fraud", "abuse"))
             reach = f" {item.helpful_votes} found helpful" if item.helpful_votes else ""
             lines.append(
                 f"  - {esc(marks) + ' ' if marks else ''}{_rating(item)} {esc(_one_line(item.author, 40))}{reach}"
@@ -203,14 +224,16 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
         f"  share of replies to unhappy reviewers: {_pct(c.template_share_day)} this day, "
         f"{_pct(c.template_share_7d)} the 7 days before, {_pct(c.template_share_30d)} the 30 days before"
     )
-    for use in c.templates[:TEMPLATES_LISTED]:
+    for family in c.families_used[:TEMPLATES_LISTED]:
         lines.append(
-            f"  {esc(use.id)} ({use.kind.replace('_', '-')}): {use.replies} replies, {use.unhappy_recipients} to "
-            f"unhappy reviewers, {use.size} recipients all-time"
+            f"  {esc(_family_title(family))} ({family.kind.replace('_', '-')}): {family.replies} replies, "
+            f"{family.unhappy_recipients} to unhappy reviewers, {_family_total(family)}"
         )
-    for use in sorted(c.templates, key=lambda u: -u.size)[:SKELETONS_SHOWN]:
-        if use.skeleton:
-            lines.append(f"    “{esc(_one_line(use.skeleton, 240))}”")
+        if variants := _variants(family):
+            lines.append(f"    {esc(variants)}")
+    for family in sorted(c.families_used, key=lambda f: -f.size)[:SKELETONS_SHOWN]:
+        if family.skeleton:
+            lines.append(f"    {esc(family.id)}: “{esc(_one_line(family.skeleton, 240))}”")
     shares = [p.templated / p.replies if p.replies else None for p in c.daily]
     if any(v is not None for v in shares):
         lines.append(f"  last 30 days: {sparkline(shares)} (template share)")

@@ -18,6 +18,7 @@ from monitor.core.redaction import redact_urls
 from monitor.digest.model import (
     CompanyDigest,
     DayPoint,
+    FamilyUse,
     FollowUpLine,
     LoopItem,
     ReviewItem,
@@ -32,7 +33,7 @@ from monitor.digest.model import (
 from monitor.store.health import Health, advice
 from monitor.store.models import Company, CompanyReply, CrawlRun, Review, SourceRow
 from monitor.store.task_models import OPEN_STATUSES, OutreachTask, TaskEvent, TaskFollowUp, TaskReview
-from monitor.store.template_models import ReplyTemplate
+from monitor.store.template_models import ReplyTemplate, TemplateFamily
 from responders.outreach.deadlines import BusinessCalendar
 
 __all__ = [
@@ -87,8 +88,9 @@ def _flags(text: str) -> tuple[str, ...]:
 
 
 def urgency_key(item: ReviewItem) -> tuple[int, int, float, datetime]:
-    """Most urgent first: legal/abuse flags, then reach (helpful votes), then severity, then newest."""
-    flagged = 2 if "legal" in item.flags else (1 if "abuse" in item.flags else 0)
+    """Most urgent first: legal or regulator, fraud, abuse, then reach (helpful votes), severity, newest."""
+    flags = set(item.flags)
+    flagged = 3 if flags & {"legal", "regulator"} else 2 if "fraud" in flags else 1 if "abuse" in flags else 0
     return (-flagged, -item.helpful_votes, -(item.severity or 0.0), _neg_time(item.first_seen))
 
 
@@ -204,19 +206,28 @@ def templates_from_replies(session: Session, company_id: int) -> list[TemplateSu
 
 
 def stored_templates(session: Session, company_id: int) -> list[TemplateSummary]:
-    """Template facts from the template table, completed from the reply rows for ids it does not hold."""
-    stored = [
-        TemplateSummary(
-            id=t.id,
-            kind=t.kind,
-            size=t.size,
-            reply_count=t.reply_count,
-            skeleton=t.skeleton,
-            representative=t.representative,
-            unhappy_share=t.unhappy_share,
+    """Template facts (with their families) from the template tables, completed from the reply rows for ids they
+    do not hold."""
+    families = {f.id: f for f in session.exec(select(TemplateFamily).where(TemplateFamily.company_id == company_id))}
+    stored = []
+    for t in session.exec(select(ReplyTemplate).where(ReplyTemplate.company_id == company_id)).all():
+        family = families.get(t.family_id or "")
+        stored.append(
+            TemplateSummary(
+                id=t.id,
+                kind=t.kind,
+                size=t.size,
+                reply_count=t.reply_count,
+                skeleton=t.skeleton,
+                representative=t.representative,
+                unhappy_share=t.unhappy_share,
+                family_id=family.id if family else None,
+                family_name=family.name if family else "",
+                family_skeleton=family.skeleton if family else "",
+                family_size=family.size if family else 0,
+                family_share=family.share if family else None,
+            )
         )
-        for t in session.exec(select(ReplyTemplate).where(ReplyTemplate.company_id == company_id)).all()
-    ]
     known = {t.id for t in stored}
     return stored + [t for t in templates_from_replies(session, company_id) if t.id not in known]
 
@@ -279,13 +290,42 @@ def add_templates(
                     replies=replies,
                     unhappy_recipients=unhappy_count,
                     size=info.size if info else replies,
+                    family_id=info.family_id if info else None,
                 )
             )
         uses.sort(key=lambda u: (-u.unhappy_recipients, -u.replies, -u.size, u.id))
         digest.templates = uses
+        digest.template_families = _families_used(uses, known)
     digest.daily = [
         DayPoint(day=d, unhappy=0, replies=per_day[d][0], templated=per_day[d][1]) for d in _chart_days(digest.day)
     ]
+
+
+def _families_used(uses: list[TemplateUse], known: dict[str, TemplateSummary]) -> list[FamilyUse]:
+    """The template uses grouped by family (a template without one stands alone), most used first."""
+    grouped: dict[str, list[TemplateUse]] = defaultdict(list)
+    for use in uses:
+        grouped[use.family_id or use.id].append(use)
+    families: list[FamilyUse] = []
+    for key, variants in grouped.items():
+        info = known.get(variants[0].id)
+        if info is None or not info.family_id:
+            families.extend(FamilyUse.alone(use) for use in variants)
+            continue
+        families.append(
+            FamilyUse(
+                id=key,
+                name=info.family_name,
+                skeleton=info.family_skeleton or variants[0].skeleton,
+                replies=sum(v.replies for v in variants),
+                unhappy_recipients=sum(v.unhappy_recipients for v in variants),
+                size=info.family_size,
+                share=info.family_share,
+                variants=tuple(variants),
+            )
+        )
+    families.sort(key=lambda f: (-f.unhappy_recipients, -f.replies, -f.size, f.id))
+    return families
 
 
 def _chart_days(day: date) -> list[date]:
@@ -437,7 +477,7 @@ def _float(value: object) -> float | None:
 def add_problems(session: Session, digest: CompanyDigest, sources: list[SourceRow], now: datetime) -> None:
     """Enabled sources whose latest runs failed, with how long and what to do."""
     for src in sorted(sources, key=lambda s: s.name):
-        if not src.enabled:
+        if not src.enabled or not src.managed:  # an imported file (`monitor import`) is not a watched source
             continue
         runs = session.exec(
             select(CrawlRun)

@@ -1,4 +1,5 @@
-"""The template table: each template reply a company posted, as last computed by the detector."""
+"""The template tables: each template reply a company posted and the families of reworded variants they form,
+as last computed by the detector."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from monitor.store.db import UTCDateTime, utcnow
 
-__all__ = ["ReplyTemplate", "TemplateIndexState"]
+__all__ = ["ReplyTemplate", "TemplateFamily", "TemplateIndexState"]
 
 
 class ReplyTemplate(SQLModel, table=True):
@@ -34,6 +35,25 @@ class ReplyTemplate(SQLModel, table=True):
     active: bool = True  # False once no stored reply belongs to it any more
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The family of reworded variants it belongs to (a `TemplateFamily` id); None until first grouped.
+    family_id: str | None = Field(default=None, index=True)
+
+
+class TemplateFamily(SQLModel, table=True):
+    """Templates that are one canned message in reworded variants (a sentence reworded, added or dropped)."""
+
+    __tablename__ = "template_family"
+
+    id: str = Field(primary_key=True)  # stable: a hash of company and the centre template's text
+    company_id: int = Field(foreign_key="company.id", index=True)
+    name: str = Field(default="", sa_column=Column(Text, nullable=False))  # its most distinctive sentence
+    skeleton: str = Field(default="", sa_column=Column(Text, nullable=False))  # shared text, the rest as {…}
+    size: int = 0  # replies in its templates
+    recipients: int = 0  # distinct recipients summed over its templates
+    share: float = 0.0  # of the company's replies
+    templates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # heaviest first
+    active: bool = True  # False once none of its templates is active
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class TemplateIndexState(SQLModel, table=True):

@@ -1,11 +1,13 @@
 """Find the template replies of each company: the same message sent to at least `min_size` reviewers.
 
-Replies are normalised (see `reply_normalise`), so replies that differ only by name, numbers or sign-off
+Replies are normalised (see `normalise`), so replies that differ only by name, numbers or sign-off
 are one distinct text; distinct texts are then joined when they are near-identical (a few words changed,
-a sentence added or dropped): MinHash + LSH banding proposes pairs, an exact Jaccard similarity of their
-word-shingle sets confirms them, union-find links confirmed pairs, and linked groups are split around
-centres so that no chain of variants joins messages that share little. Only distinct texts are clustered,
-weighted by how often they occur, which keeps a million replies cheap when many repeat.
+a sentence added or dropped; see `linking`): MinHash + LSH banding proposes pairs, an exact Jaccard
+similarity of their word-shingle sets confirms them, union-find links confirmed pairs, and linked groups are
+split around centres so that no chain of variants joins messages that share little. Only distinct texts are
+clustered, weighted by how often they occur, which keeps a million replies cheap when many repeat. Each
+group's templates are then grouped into families, one canned message in its reworded variants (see
+`families`).
 
 Rote score of a reply in a template (0 for a reply in no template):
     score = similarity(reply, template core) × min(1, ln(recipients) / ln(ROTE_SATURATION))
@@ -27,8 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from responders.template_replies.chains import split_around_centres
-from responders.template_replies.minhash import I64, MinHasher, ShingleSets, UnionFind, pair_overlap, ranges
+from responders.template_replies.families import Family, FamilyMember, find_families
+from responders.template_replies.linking import cluster_distinct
+from responders.template_replies.minhash import I64, MinHasher, ShingleSets, ranges
 from responders.template_replies.normalise import clean_reply_text, normalise_key
 from responders.template_replies.site_notices import match_site_notice
 from responders.template_replies.skeleton import build_skeleton
@@ -72,6 +75,9 @@ class ClusterSettings:
     split_chains: bool = True
     # Processes that normalise big inputs; 0 = one per core (at most 4), 1 = no extra processes.
     workers: int = 0
+    # Two templates are variants of one canned message (one family) when the rarity-weighted words and word
+    # pairs they share reach this Dice coefficient (see `families`): more than half of what makes them distinctive.
+    family_similarity: float = 0.55
 
     def hasher(self) -> MinHasher:
         """The MinHasher these settings describe."""
@@ -94,6 +100,8 @@ class Template:
     unhappy_share: float | None
     core: frozenset[int] = field(repr=False, default=frozenset())
     member_keys: dict[str, int] = field(repr=False, default_factory=dict)  # normalised text -> count
+    family_id: str = ""  # the family of variants it belongs to (see `families`)
+    text: str = field(repr=False, default="")  # the raw reply its skeleton was built from
 
 
 @dataclass(slots=True)
@@ -105,10 +113,20 @@ class TemplateReport:
     scores: list[float | None]
     site_notices: list[str | None]  # name of the site notice a row is, if any
     settings: ClusterSettings
+    families: list[Family] = field(default_factory=list)  # every template is in one, often alone
 
     def by_id(self) -> dict[str, Template]:
         """Templates keyed by id."""
         return {template.id: template for template in self.templates}
+
+    def families_by_id(self) -> dict[str, Family]:
+        """Families keyed by id."""
+        return {family.id: family for family in self.families}
+
+    def family_ids(self) -> list[str | None]:
+        """The family of each input row (None for a row in no template)."""
+        family_of = {template.id: template.family_id for template in self.templates}
+        return [None if tid is None else family_of[tid] for tid in self.template_ids]
 
     def template_share(self) -> float:
         """Share of non-empty replies that belong to a template."""
@@ -141,79 +159,6 @@ def jaccard(a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float
         return 1.0
     inter = len(a & b)
     return inter / (len(a) + len(b) - inter)
-
-
-def cluster_distinct(
-    token_lists: Sequence[Sequence[str] | str],
-    settings: ClusterSettings,
-    hasher: MinHasher,
-    weights: Sequence[int] | I64 | None = None,
-) -> tuple[I64, ShingleSets]:
-    """Label of each distinct token list (near-identical lists share it) and the lists' shingle sets.
-
-    Near-identical pairs are linked, then every linked group is split around centres so that each member
-    is near-identical to its cluster's centre (see `split_around_centres`); `weights` (how often each list
-    occurs, default 1) choose the centres.
-    """
-    sets = hasher.shingles(token_lists)
-    n = len(token_lists)
-    if n < 2:
-        return np.arange(n, dtype=np.int64), sets
-    signatures = hasher.signatures(sets)
-    linked, edges = _link_candidates(sets, signatures, settings, hasher)
-    if not settings.split_chains:
-        return linked, sets
-    weight = np.ones(n, dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
-    band_keys = hasher.all_band_keys(signatures)
-    labels = split_around_centres(
-        linked, sets, band_keys, weight, token_lists, edges, settings.min_similarity, settings.min_size
-    )
-    return labels, sets
-
-
-def _link_candidates(
-    sets: ShingleSets, signatures: np.ndarray, settings: ClusterSettings, hasher: MinHasher
-) -> tuple[I64, tuple[I64, I64]]:
-    """Union-find root of every text after joining verified near-identical pairs, and the joining pairs."""
-    n = len(sets)
-    union = UnionFind(n)
-    rejected: set[int] = set()
-    positions = np.arange(n, dtype=np.int64)
-    joined_left: list[int] = []
-    joined_right: list[int] = []
-    for band in range(hasher.bands):
-        roots = union.roots()
-        keys = hasher.band_keys(signatures, band)
-        order = np.lexsort((roots, keys))
-        sorted_keys, sorted_roots = keys[order], roots[order]
-        starts_bucket = np.ones(n, dtype=bool)
-        starts_bucket[1:] = sorted_keys[1:] != sorted_keys[:-1]
-        new_root = starts_bucket.copy()
-        new_root[1:] |= sorted_roots[1:] != sorted_roots[:-1]
-        # In each bucket, compare its first text with the first text of every other cluster in it:
-        # at most one pair per (bucket, cluster), so a big family of variants costs linear, not quadratic.
-        candidates = np.nonzero(new_root & ~starts_bucket)[0]
-        if not len(candidates):
-            continue
-        bucket_first = np.maximum.accumulate(np.where(starts_bucket, positions, 0))
-        left = order[bucket_first[candidates]]
-        right = order[candidates]
-        codes = np.minimum(left, right) * n + np.maximum(left, right)
-        if rejected:
-            fresh = np.fromiter(map(rejected.__contains__, codes.tolist()), dtype=bool, count=len(codes))
-            left, right, codes = left[~fresh], right[~fresh], codes[~fresh]
-        if not len(left):
-            continue
-        inter, size_left, size_right = pair_overlap(sets, left, right)
-        similarity = inter / (size_left + size_right - inter)
-        accept = similarity >= settings.min_similarity
-        for a, b in zip(left[accept].tolist(), right[accept].tolist(), strict=True):
-            if union.union(a, b):
-                joined_left.append(a)
-                joined_right.append(b)
-        rejected.update(codes[~accept].tolist())
-    edges = (np.asarray(joined_left, dtype=np.int64), np.asarray(joined_right, dtype=np.int64))
-    return union.roots(), edges
 
 
 class _TextKind(enum.IntEnum):
@@ -298,7 +243,9 @@ def find_templates(
     templates, row_template, row_score = _cluster_groups(
         prepared, row_group, group_names, _Replies(texts, recipients, unhappy), settings
     )
-    return _report(templates, row_template, row_score, prepared, settings)
+    replies = np.bincount(row_group[prepared.row_kind != _TextKind.EMPTY], minlength=len(group_names))
+    families = _group_families(templates, dict(zip(group_names, replies.tolist(), strict=True)), settings)
+    return _report(templates, row_template, row_score, prepared, settings, families)
 
 
 def _prepare_rows(texts: Sequence[str | None], workers: int) -> _PreparedRows:
@@ -394,7 +341,14 @@ def _group_templates(
     entries = entries[np.argsort(table.rows[table.start[entries]], kind="stable")]
     group_keys = [keys[k] for k in table.key[entries].tolist()]
     weights = table.weight[entries]
-    labels, sets = cluster_distinct(group_keys, settings, hasher, weights)
+    labels, sets = cluster_distinct(
+        group_keys,
+        hasher,
+        min_similarity=settings.min_similarity,
+        min_weight=settings.min_size,
+        split_chains=settings.split_chains,
+        weights=weights,
+    )
     # Only clusters with at least `min_size` rows can reach `min_size` distinct recipients.
     cluster_rows = np.bincount(labels, weights=weights, minlength=len(entries))
     heavy = np.nonzero(cluster_rows[labels] >= settings.min_size)[0]
@@ -427,12 +381,43 @@ def _count_recipients(rows: I64, recipients: Sequence[Hashable | None] | None) -
     return len({row if recipients[row] is None else recipients[row] for row in rows.tolist()})
 
 
+def _group_families(templates: list[Template], replies: dict[str, int], settings: ClusterSettings) -> list[Family]:
+    """The families of each group's templates; sets each template's `family_id`."""
+    by_group: dict[str, list[Template]] = {}
+    for template in templates:
+        by_group.setdefault(template.group, []).append(template)
+    families: list[Family] = []
+    for group, members in by_group.items():
+        found = find_families(
+            group,
+            [
+                FamilyMember(t.id, t.representative, t.reply_count, t.size, t.text, t.skeleton, _top(t.member_keys))
+                for t in members
+            ],
+            replies[group],
+            settings.family_similarity,
+        )
+        by_id = {template.id: template for template in members}
+        for family in found:
+            for member in family.templates:
+                by_id[member].family_id = family.id
+        families.extend(found)
+    families.sort(key=lambda family: (-family.size, family.id))
+    return families
+
+
+def _top(member_keys: dict[str, int], count: int = 10) -> list[tuple[str, int]]:
+    """The first `count` member texts (they are kept most frequent first) with their counts."""
+    return [item for item, _ in zip(member_keys.items(), range(count), strict=False)]
+
+
 def _report(
     templates: list[Template],
     row_template: I64,
     row_score: np.ndarray,
     prepared: _PreparedRows,
     settings: ClusterSettings,
+    families: list[Family],
 ) -> TemplateReport:
     """Phase 3: each row's template id and rote score (None for an empty reply, 0 for one in no template)."""
     ids = [template.id for template in templates]
@@ -441,7 +426,7 @@ def _report(
     for row in np.nonzero(prepared.row_kind == _TextKind.EMPTY)[0].tolist():
         scores[row] = None
     templates.sort(key=lambda t: (-t.size, t.id))
-    return TemplateReport(templates, template_ids, scores, prepared.notices, settings)
+    return TemplateReport(templates, template_ids, scores, prepared.notices, settings, families)
 
 
 def _prepare(text: str) -> tuple[_TextKind, str]:
@@ -560,6 +545,7 @@ def _describe(
         unhappy_share=unhappy_share,
         core=core,
         member_keys={key: member_keys[key] for key in ranked},
+        text=first_raw,
     )
 
 

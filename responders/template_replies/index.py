@@ -3,7 +3,7 @@
 Built from a `TemplateReport`; holds every member's normalised text (exact look-up) and the MinHash
 band buckets of the most frequent members of each template (near-duplicate look-up). It persists as
 plain data (`to_dict` / `from_dict`): the texts are stored and the signatures rebuilt from them, which is
-exact because hashing is deterministic.
+exact because hashing is deterministic. A reply assigned to a template belongs to that template's family.
 """
 
 from __future__ import annotations
@@ -21,15 +21,17 @@ __all__ = ["Assignment", "TemplateIndex"]
 # Near-duplicate look-up indexes this many of a template's most frequent distinct texts; exact look-up
 # covers all of them. Enough to reach every variant family while keeping the index small.
 LSH_MEMBERS_PER_TEMPLATE = 200
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds each template's family; a version 1 index still loads, without families
 
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """The template a reply belongs to (None for none) and its rote score (None for an empty reply)."""
+    """The template a reply belongs to (None for none), its rote score (None for an empty reply) and the
+    template's family."""
 
     template_id: str | None
     score: float | None
+    family_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -40,6 +42,7 @@ class _IndexedTemplate:
     size: int
     core: frozenset[int]
     member_keys: dict[str, int]
+    family_id: str = ""  # "" when unknown (an index saved before families)
 
 
 class TemplateIndex:
@@ -63,7 +66,13 @@ class TemplateIndex:
         for template in report.templates:
             index.add_template(
                 _IndexedTemplate(
-                    template.id, template.group, template.kind, template.size, template.core, dict(template.member_keys)
+                    template.id,
+                    template.group,
+                    template.kind,
+                    template.size,
+                    template.core,
+                    dict(template.member_keys),
+                    template.family_id,
                 )
             )
         return index
@@ -102,7 +111,7 @@ class TemplateIndex:
             return Assignment(None, 0.0)
         template = self._templates[template_id]
         score = jaccard(shingles, template.core) * recipient_factor(template.size)
-        return Assignment(template_id, round(score, 4))
+        return Assignment(template_id, round(score, 4), template.family_id or None)
 
     def _nearest(self, group: str, sets: ShingleSets, shingles: frozenset[int]) -> str | None:
         signature = self._hasher.signatures(sets, threads=1)
@@ -131,6 +140,7 @@ class TemplateIndex:
                     "size": t.size,
                     "core": sorted(t.core),
                     "members": t.member_keys,
+                    "family": t.family_id,
                 }
                 for t in self._templates.values()
             ],
@@ -139,7 +149,7 @@ class TemplateIndex:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TemplateIndex:
         """Rebuild an index saved with `to_dict`."""
-        if data.get("format") != FORMAT_VERSION:
+        if data.get("format") not in (1, FORMAT_VERSION):
             raise ValueError(f"unsupported template index format {data.get('format')!r} (expected {FORMAT_VERSION})")
         index = cls(ClusterSettings(**data["settings"]))
         for item in data["templates"]:
@@ -151,6 +161,7 @@ class TemplateIndex:
                     int(item["size"]),
                     frozenset(item["core"]),
                     dict(item["members"]),
+                    item.get("family", ""),
                 )
             )
         return index

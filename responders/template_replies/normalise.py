@@ -63,6 +63,7 @@ _BLOCK_TAG = re.compile(
     + r")(?![a-zA-Z0-9])[^>]*>"
 )
 _ANY_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^>]*>")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{2,6}|#[xX][0-9a-fA-F]{2,5});")
 # The two passes agree with the one-pass rules unless a comment is present or a tag contains another "<".
 _TAG_WITH_LT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*<")
 # Runs of spacing that are not already a single plain space (a lone " " needs no replacement).
@@ -78,17 +79,45 @@ def _tag_replacement(match: re.Match[str]) -> str:
     return "\n" if name in _BLOCK else ""
 
 
-def _strip_html(text: str) -> str:
+def _strip_tags(text: str) -> str:
     if "<" in text:
         if "<!--" in text or _TAG_WITH_LT.search(text):
-            text = _TAG.sub(_tag_replacement, text)
-        else:
-            text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text))
-    return html.unescape(text)
+            return _TAG.sub(_tag_replacement, text)
+        return _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    return text
+
+
+def _strip_html(text: str) -> str:
+    text = html.unescape(_strip_tags(text))
+    # Text escaped twice ("&amp;nbsp;", "&lt;br&gt;") still holds an entity or a tag after one pass.
+    if ("&" in text and _ENTITY.search(text)) or ("<" in text and _ANY_TAG.search(text)):
+        text = html.unescape(_strip_tags(text))
+    return text
+
+
+# Escape sequences left in the text by an export that escaped it ("Hi,\r\nThanks", "we\u2019re"). A lone
+# "\n", "\r" or "\t" followed by a lower-case letter is left alone: "extension\renewal" is a word pair
+# written with a backslash, not an escaped line break.
+_ESCAPE = re.compile(r"\\r\\n|\\[nrt](?![a-z])|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[\\'\"/]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " "}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    escape = match.group()
+    if escape in _ESCAPED:
+        return _ESCAPED[escape]
+    if escape[1] in "ux":
+        return chr(int(escape[2:], 16))
+    return escape[1]
 
 
 def clean_reply_text(text: str) -> str:
-    """Display text of a reply: mojibake repaired, HTML removed, whitespace collapsed, lines kept."""
+    """Display text of a reply: mojibake repaired, escapes and HTML removed, whitespace collapsed, lines kept."""
+    if "\\" in text:
+        text = _ESCAPE.sub(_unescape, text)
+        if _SURROGATE.search(text):  # "\ud83d\ude4f": an emoji escaped as two UTF-16 halves
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(text)
     if "<" in text or "&" in text:
@@ -157,7 +186,7 @@ _GREETING = re.compile(
 _NOT_NAMES = word_set("not_names")
 _GENERIC_ADDRESSEES = word_set("generic_addressees")
 
-_AGENT = re.compile(r"(?:^|[\s.!?])(?P<agent>[\^~]\s?[A-Za-z]{1,4}\d{0,3}|-\s?[A-Z]{2,3})\s*$")
+_AGENT = re.compile(r"(?:^|[\s.!?])(?P<agent>[\^~]{1,2}\s?[A-Za-z]{1,4}\d{0,3}|-\s?[A-Z]{2,3})\s*$")
 # A closing and what follows it on its line (a name, a team), longest closing first.
 _SIGN_OFF = re.compile(
     r"(?:^|(?<=[.!?\n])|(?<=[.!?] ))\s*(?P<sign>(?:"
@@ -181,7 +210,7 @@ _APOSTROPHES = str.maketrans("", "", "'’")
 
 # Cheap exact pre-checks: a pattern is only run when the text holds something it cannot match without.
 _AGENT_CHARS = frozenset("^~-")
-_AGENT_MAX = 16  # an agent mark and the character before it are at most 10 characters long
+_AGENT_MAX = 16  # an agent mark and the character before it are at most 11 characters long
 _URL_HINT = re.compile(r"://|www\.|\.(?:com|net|org|io|co|me|ly|gl)/", re.I)
 _SIGN_OFF_WINDOW = 80
 

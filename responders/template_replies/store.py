@@ -1,4 +1,5 @@
-"""Keeps the stored replies of a company classified: template id and rote score per reply, templates table.
+"""Keeps the stored replies of a company classified: template id and rote score per reply, templates table and
+the families of reworded variants the templates form.
 
 Two ways, chosen per call:
 - **full**: every reply of the company is re-clustered (`find_templates`) and a template index is saved.
@@ -6,7 +7,8 @@ Two ways, chosen per call:
 - **incremental**: a crawl that brought a few replies assigns each to a known template with the saved
   index (well under a millisecond per reply) and refreshes the figures of the templates it touched.
   Replies that match no template are counted as pending; once enough are pending, or the index is old,
-  the next call re-clusters fully, so new templates still form within a bounded delay.
+  the next call re-clusters fully, so new templates still form within a bounded delay. A reply assigned to a
+  template is in that template's family; the families of the touched templates are recounted.
 Small companies are always re-clustered fully: it costs little and is exact.
 """
 
@@ -19,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from monitor.store.db import utcnow
 from monitor.store.models import CompanyReply, Review, SourceRow
-from monitor.store.template_models import ReplyTemplate, TemplateIndexState
+from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
 from responders.template_replies.clusters import ClusterSettings, TemplateReport, find_templates
 from responders.template_replies.index import TemplateIndex
 
@@ -52,6 +55,7 @@ class ClassifyResult:
     # Reviews whose reply changed template (or became / stopped being one): the queue must look again.
     reclassified_review_ids: list[int]
     mode: str = "full"  # "full" or "incremental"
+    families: int = 0  # families (full) or families recounted (incremental)
 
 
 def _key(row: _Row) -> str:
@@ -136,6 +140,7 @@ def _incremental(
         session.add(reply)
     session.flush()
     _refresh_templates(session, company_id, touched, now)
+    families = _refresh_families(session, company_id, touched, now)
     state.pending += unmatched
     session.add(state)
     session.flush()
@@ -145,6 +150,7 @@ def _incremental(
         templates=len(touched),
         reclassified_review_ids=reclassified,
         mode="incremental",
+        families=families,
     )
 
 
@@ -175,6 +181,47 @@ def _refresh_templates(session: Session, company_id: int, template_ids: set[str]
         session.add(template)
 
 
+def _refresh_families(session: Session, company_id: int, template_ids: set[str], now: datetime) -> int:
+    """Recount the families of the given templates from their templates; returns how many were recounted."""
+    if not template_ids:
+        return 0
+    session.flush()
+    family_ids = session.exec(
+        select(ReplyTemplate.family_id).where(
+            col(ReplyTemplate.id).in_(sorted(template_ids)), col(ReplyTemplate.family_id).is_not(None)
+        )
+    ).all()
+    families = list(session.exec(select(TemplateFamily).where(col(TemplateFamily.id).in_(sorted(set(family_ids))))))
+    if not families:
+        return 0
+    members = session.exec(
+        select(ReplyTemplate).where(col(ReplyTemplate.family_id).in_([family.id for family in families]))
+    ).all()
+    replies = _reply_count(session, company_id)
+    for family in families:
+        active = [t for t in members if t.family_id == family.id and t.active]
+        family.size = sum(t.reply_count for t in active)
+        family.recipients = sum(t.size for t in active)
+        family.share = round(family.size / replies, 4) if replies else 0.0
+        family.active = bool(active)
+        family.updated_at = now
+        session.add(family)
+    return len(families)
+
+
+def _reply_count(session: Session, company_id: int) -> int:
+    """Stored replies of a company with text (the denominator of a family's share)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(CompanyReply)
+            .join(Review, col(CompanyReply.review_id) == Review.id)
+            .join(SourceRow, col(Review.source_id) == SourceRow.id)
+            .where(SourceRow.company_id == company_id, func.length(func.trim(CompanyReply.text)) > 0)
+        ).one()
+    )
+
+
 def _full(
     session: Session,
     company_id: int,
@@ -202,11 +249,16 @@ def _full(
         if tid is not None:
             by_template[tid].append(index)
     _store_templates(session, company_id, rows, report, by_template, recipients, unhappy, now)
+    _store_families(session, company_id, report, now)
     _save_index(session, company_id, report, len(rows), now, state)
     session.flush()
     templated = sum(1 for tid in report.template_ids if tid is not None)
     return ClassifyResult(
-        replies=len(rows), templated=templated, templates=len(report.templates), reclassified_review_ids=reclassified
+        replies=len(rows),
+        templated=templated,
+        templates=len(report.templates),
+        reclassified_review_ids=reclassified,
+        families=len(report.families),
     )
 
 
@@ -239,10 +291,30 @@ def _store_templates(
         row.last_seen = max(known_times) if known_times else None
         row.active = True
         row.updated_at = now
+        row.family_id = template.family_id or None
         session.add(row)
     for stale in existing.values():
         stale.active = False  # kept for history: a digest of an earlier day may still name it
         stale.size = stale.reply_count = stale.unhappy_recipients = 0
+
+
+def _store_families(session: Session, company_id: int, report: TemplateReport, now: datetime) -> None:
+    existing = {f.id: f for f in session.exec(select(TemplateFamily).where(TemplateFamily.company_id == company_id))}
+    for family in report.families:
+        row = existing.pop(family.id, None) or TemplateFamily(id=family.id, company_id=company_id)
+        row.name = family.name
+        row.skeleton = family.skeleton
+        row.size = family.size
+        row.recipients = family.recipients
+        row.share = family.share
+        row.templates = list(family.templates)
+        row.active = True
+        row.updated_at = now
+        session.add(row)
+    for stale in existing.values():
+        stale.active = False  # kept for history, like a template that fell out of use
+        stale.size = stale.recipients = 0
+        stale.share = 0.0
 
 
 def _save_index(

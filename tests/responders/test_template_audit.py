@@ -77,7 +77,7 @@ def test_cli_json_prints_one_object_per_row_in_order(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["row"] for line in lines] == list(range(len(rows)))
-    assert lines[5] == {"row": 5, "template": None, "score": None}
+    assert lines[5] == {"row": 5, "template": None, "family": None, "score": None}
     regret = [line for line, row in zip(lines, rows, strict=True) if "regret the inconvenience" in str(row["reply"])]
     assert len({line["template"] for line in regret}) == 1 and regret[0]["template"] is not None
     assert all(0 < line["score"] <= 1 for line in regret)
