@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SourceConfig
-from monitor.crawl.progress import print_outcomes, run_crawl
-from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, parse_options, safe
-from monitor.runtime.context import connect, newer_schema_error, redact_url
+from monitor.crawl.imports import BATCH_ROWS, is_import
+from monitor.crawl.progress import print_import, print_outcomes, run_crawl, run_import_with_progress
+from monitor.runtime.console import fail_cleanly, fmt_time, one_line, out, parse_options, safe
+from monitor.runtime.context import AppContext, connect, newer_schema_error, redact_url
 from monitor.store.db import session_scope
 from monitor.store.health import Health
 from monitor.store.migrate import current_revision, head_revision, is_known_revision, schema_lock, upgrade
@@ -57,13 +58,28 @@ def crawl(
     app_ctx = app_context(ctx)
     app_ctx.create_database = True
     settings = app_ctx.settings
-    chosen = [settings.source(n) for n in source] if source else [s for s in settings.all_sources() if s.enabled]
+    chosen = [_configured(app_ctx, n) for n in source] if source else [s for s in settings.all_sources() if s.enabled]
     if not chosen:
         raise MonitorError("no enabled sources configured: add [[company.source]] entries to the config (see README)")
     outcomes = run_crawl(app_ctx, chosen, backfill=backfill)
     print_outcomes(outcomes)
     if any(o.health not in (Health.OK, Health.PARTIAL, Health.SKIPPED) for o in outcomes):
         raise typer.Exit(1)
+
+
+def _configured(app_ctx: AppContext, name: str) -> SourceConfig:
+    """The configured source `name`; an imported file is named as such instead of as an unknown source."""
+    try:
+        return app_ctx.settings.source(name)
+    except MonitorError:
+        with Session(app_ctx.engine) as session:
+            row = session.exec(select(SourceRow).where(SourceRow.name == name)).first()
+        if row is not None and is_import(row):
+            raise MonitorError(
+                f"{name!r} is an imported file, not a crawled source: run `monitor import {row.locator}` again "
+                "to refresh it"
+            ) from None
+        raise
 
 
 @fail_cleanly
@@ -93,11 +109,15 @@ def sources_cmd(
                 since = run.started_at
             health = last.health if last else "never run"
             colour = {"ok": "green", "partial": "yellow", "running": "cyan"}.get(health, "red")
+            imported = is_import(row)
+            if imported:
+                # An import is a one-off load, never crawled: its last verdict is history, not a broken source.
+                health, colour = f"imported: {health}", "cyan"
             table.add_row(
                 safe(row.name),
                 safe(company.name),
-                row.kind,
-                "yes" if row.enabled else "no",
+                f"{row.kind} (import)" if imported else row.kind,
+                "import" if imported else ("yes" if row.enabled else "no"),
                 row.schedule,
                 fmt_time(last.started_at if last else None),
                 f"[{colour}]{health}[/]",
@@ -127,10 +147,24 @@ def import_cmd(
     ] = None,
     option: Annotated[
         list[str] | None,
-        typer.Option("--option", "-o", help="File source option KEY=VALUE, e.g. -o text_column=comment (repeatable)."),
+        typer.Option(
+            "--option",
+            "-o",
+            help="File source option KEY=VALUE, e.g. -o day_first=false or -o text_column=comment (repeatable).",
+        ),
     ] = None,
+    problems: Annotated[
+        Path | None,
+        typer.Option(help="Write every row problem to this file (default: beside the database when over 20)."),
+    ] = None,
+    batch_rows: Annotated[
+        int, typer.Option(min=100, help="Rows stored per transaction (smaller: other commands wait less).")
+    ] = BATCH_ROWS,
 ) -> None:
-    """Import a one-off export file through the same path as the `file` source; re-importing never duplicates."""
+    """Import an export file: every row accounted for; exit 0 ok, 1 partial (over 2 % skipped), 2 failed.
+
+    Re-importing never duplicates: unchanged reviews stay, corrected ones (e.g. with -o day_first) are updated.
+    """
     if not file.exists():
         raise MonitorError(f"{file}: no such file")
     name = source_name or f"import-{_slug(company)}-{_slug(file.stem)}"
@@ -143,12 +177,10 @@ def import_cmd(
         name=name, kind="file", locator=str(file.resolve()), company=company, options=options, schedule="manual"
     )
     get_source_class("file")(src.locator, src.options)  # a wrong option is reported before anything is stored
-    outcomes = run_crawl(app_ctx, [src], backfill=True)
-    print_outcomes(outcomes)
-    for line in outcomes[0].errors[:20]:
-        err.print(f"  skipped: {safe(one_line(line, 2000))}")
-    if outcomes[0].health not in (Health.OK, Health.PARTIAL):
-        raise typer.Exit(1)
+    summary = run_import_with_progress(app_ctx, src, problems_path=problems, batch_rows=batch_rows)
+    print_import(summary)
+    if summary.exit_code:
+        raise typer.Exit(summary.exit_code)
 
 
 def _slug(text: str) -> str:

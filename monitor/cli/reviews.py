@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from monitor.cli.common import app_context
-from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, out, print_json, safe
 from monitor.store.models import Company, CompanyReply, Review, SourceRow
 
 __all__ = ["reviews"]
@@ -42,10 +42,18 @@ def reviews(
             query = query.where(col(Review.unhappy).is_(True))
         if max_rating is not None:
             query = query.where(col(Review.rating) <= max_rating)
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
         query = query.order_by(col(Review.published_at).desc().nulls_last(), col(Review.id).desc()).limit(limit)
         rows = session.exec(query).all()
+    shown = (
+        f"{len(rows)} review(s)"
+        if total <= len(rows)
+        else f"{len(rows)} of {total} review(s); --limit {total} shows all"
+    )
     if json_out:
         print_json([_review_json(r, s, c, rep) for r, s, c, rep in rows])
+        if total > len(rows):
+            err.print(shown)
         return
     table = Table("published", "source", "rating", "author", "review", "reply", "template")
     for r, s, _c, rep in rows:
@@ -61,7 +69,7 @@ def reviews(
             safe(rep.template_id if rep else ""),
         )
     out.print(table)
-    out.print(f"{len(rows)} review(s)")
+    out.print(shown)
 
 
 def _review_json(r: Review, s: SourceRow, c: Company, rep: CompanyReply | None) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from monitor.cli.common import app_context
 from monitor.core.errors import NotFound
 from monitor.core.redaction import redact_urls
-from monitor.runtime.console import fail_cleanly, fmt_time, one_line, out, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, print_json, safe
 from monitor.store.models import CrawlRun, SourceRow
 
 __all__ = ["runs"]
@@ -50,7 +50,7 @@ def runs(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
-    """Show recent crawl runs: health, pages, bytes, HTTP status codes, retries, duration and review counts."""
+    """Show recent crawl and import runs: health, pages, bytes, HTTP status codes, retries, duration, review counts."""
     app_ctx = app_context(ctx)
     with Session(app_ctx.engine) as session:
         query = select(CrawlRun, SourceRow.name).join(SourceRow, col(CrawlRun.source_id) == SourceRow.id)
@@ -58,9 +58,13 @@ def runs(
             if session.exec(select(SourceRow).where(SourceRow.name == source)).first() is None:
                 raise NotFound(f"no source named {source!r} in the database (see `monitor sources`)")
             query = query.where(SourceRow.name == source)
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(query.order_by(col(CrawlRun.id).desc()).limit(limit)).all()
+    shown = f"{len(rows)} of {total} runs; --limit {total} shows all" if total > len(rows) else ""
     if json_out:
         print_json([_as_json(run, name) for run, name in rows])
+        if shown:
+            err.print(shown)
         return
     table = Table(
         "run",
@@ -93,3 +97,5 @@ def runs(
             safe(one_line(run.message), 70),
         )
     out.print(table if rows else "no crawl runs yet: run `monitor crawl`")
+    if shown:
+        out.print(shown)

@@ -1,22 +1,27 @@
-"""`monitor tasks`: the outreach queue for support staff: list, show, claim, log contact, close."""
+"""`monitor tasks`: the outreach queue for support staff: list, show, claim, log contact, close; rebuild."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
-from monitor.core.errors import MonitorError, WorkflowError
-from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
+from monitor.core.errors import MonitorError, NotFound, WorkflowError
+from monitor.crawl.pipeline import reassess, verdict_pool
+from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_day, print_json, safe
 from monitor.runtime.context import AppContext
 from monitor.store.db import session_scope, utcnow
-from monitor.store.models import Company
+from monitor.store.models import Company, Review, SourceRow
+from monitor.store.repository import sync_config
 from monitor.store.task_models import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES, OutreachTask
 from responders.guidance.playbook import Guidance
 from responders.guidance.task_guidance import task_guidance
 from responders.outreach.deadlines import calendar_for, parse_due
+from responders.outreach.queue import rebuild_queue
 from responders.outreach.views import ReviewView, TaskDetail, list_tasks, task_detail
 from responders.outreach.workflow import claim_task, close_task, get_task, log_contact, release_expired_claims
 
@@ -82,8 +87,11 @@ def list_cmd(
             company=company,
             limit=limit,
         )
+        total = _count_tasks(session, statuses, as_.strip() if mine and as_ else None, overdue, company, now)
     if json_out:
         print_json([r.as_json() for r in rows])
+        if total > len(rows):
+            err.print(_shown(len(rows), total, "task(s)"))
         return
     table = Table("id", "status", "priority", "due", "", "reviewer", "source", "reviews", "template", "owner")
     for row in rows:
@@ -106,7 +114,28 @@ def list_cmd(
     out.print(table)
     attention = sum(1 for r in rows if r.task.needs_attention)
     suffix = f", {attention} need(s) your attention" if mine and attention else ""
-    out.print(f"{len(rows)} task(s){suffix} (times in UTC)")
+    out.print(f"{_shown(len(rows), total, 'task(s)')}{suffix} (times in UTC)")
+
+
+def _count_tasks(
+    session: Session, statuses: Sequence[str], owner: str | None, overdue: bool, company: str | None, now: datetime
+) -> int:
+    """How many tasks the list's filters select, however many it shows."""
+    query = select(func.count()).select_from(OutreachTask).where(col(OutreachTask.status).in_(list(statuses)))
+    if owner is not None:
+        query = query.where(OutreachTask.owner == owner)
+    if overdue:
+        query = query.where(col(OutreachTask.due_at) <= now)
+    if company is not None:
+        query = query.join(Company, col(OutreachTask.company_id) == Company.id).where(Company.name == company)
+    return session.exec(query).one()
+
+
+def _shown(shown: int, total: int, what: str) -> str:
+    """`12 task(s)`, or `50 of 212 task(s); --limit 212 shows all` when the list is cut."""
+    if total <= shown:
+        return f"{shown} {what}"
+    return f"{shown} of {total} {what}; --limit {total} shows all"
 
 
 def _review_json(view: ReviewView) -> dict[str, Any]:
@@ -324,3 +353,67 @@ def close_cmd(
     with session_scope(app_ctx.engine) as session:
         task = close_task(session=session, task_id=task_id, actor=as_ or "", outcome=outcome, note=note, now=utcnow())
     out.print(f"task {task.id} closed: {task.outcome}")
+
+
+@tasks_app.command("rebuild")
+@fail_cleanly
+def rebuild_cmd(
+    ctx: typer.Context,
+    company: Annotated[str | None, typer.Option(help="Only reviews of this company.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only reviews published on or after this day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Look at stored reviews again after a settings change (backfill window, unhappy threshold); never duplicates.
+
+    Reviews are judged again with today's thresholds, and every unhappy review not yet in a task gets one (or joins
+    its reviewer's) unless it is still older than backfill_window_days.
+    """
+    app_ctx = _app(ctx)
+    settings = app_ctx.settings
+    since_at = datetime.combine(parse_day(since, "--since"), time(), UTC) if since else None
+    with session_scope(app_ctx.engine) as session:
+        sync_config(session=session, settings=settings)  # thresholds edited in the file apply now
+        company_id = None
+        if company is not None:
+            row = session.exec(select(Company).where(Company.name == company)).first()
+            if row is None:
+                raise NotFound(f"no company named {company!r} in the database")
+            company_id = row.id
+        counted = select(func.count()).select_from(Review).join(SourceRow, col(Review.source_id) == SourceRow.id)
+        if company_id is not None:
+            counted = counted.where(SourceRow.company_id == company_id)
+        if since_at is not None:
+            counted = counted.where(col(Review.published_at) >= since_at)
+        stored = session.exec(counted).one()
+    changed = 0
+    after: int | None = 0
+    with verdict_pool(stored) as pool:
+        while after is not None:
+            with session_scope(app_ctx.engine) as session:
+                step, after = reassess(
+                    session=session,
+                    settings=settings,
+                    company_id=company_id,
+                    since=since_at,
+                    after_id=after,
+                    pool=pool,
+                )
+            changed += step
+    with session_scope(app_ctx.engine) as session:
+        update = rebuild_queue(
+            session=session,
+            settings=settings,
+            now=utcnow(),
+            company_id=company_id,
+            since=since_at,
+            commit=session.commit,  # one short transaction per chunk: claims keep working meanwhile
+        )
+    out.print(f"{changed} review(s) judged differently with the current thresholds")
+    out.print(
+        f"{update.created} task(s) created, {update.linked} review(s) added to their reviewer's task, "
+        f"{update.reopened} task(s) reopened"
+    )
+    if update.skipped_backfill:
+        out.print(
+            f"{update.skipped_backfill} unhappy review(s) still not queued: published more than backfill_window_days "
+            f"({settings.backfill_window_days}) days before they were first stored"
+        )

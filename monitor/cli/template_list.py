@@ -1,4 +1,5 @@
-"""`monitor templates list`: the template replies each company posted, from the database."""
+"""`monitor templates list`: the template replies each company posted, grouped into families of reworded variants,
+from the database."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from monitor.core.errors import NotFound
 from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
 from monitor.runtime.context import AppContext
 from monitor.store.db import utcnow
 from monitor.store.models import Company
-from monitor.store.template_models import ReplyTemplate
+from monitor.store.template_models import ReplyTemplate, TemplateFamily
 from responders.template_replies.stats import TemplateShare, template_share
 
 __all__ = ["list_templates"]
@@ -25,6 +26,8 @@ __all__ = ["list_templates"]
 class _CompanyTemplates:
     company: Company
     templates: list[ReplyTemplate]
+    total: int  # templates of the asked kind, however many are listed
+    families: list[TemplateFamily]  # those of the listed templates, largest first
     overall: TemplateShare | None
     last_30_days: TemplateShare | None
     by_source: list[TemplateShare]
@@ -39,7 +42,7 @@ def list_templates(
     examples: Annotated[int, typer.Option(help="Example replies to show per template.")] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
-    """List each company's template replies: size, skeleton, examples, and the share of replies that are templates."""
+    """List each company's template replies by family: size, skeleton, examples, and the share of templated replies."""
     app_ctx = ctx.obj
     assert isinstance(app_ctx, AppContext)
     if kind not in {"template", "one_liner", "all"}:
@@ -66,10 +69,19 @@ def _load(session: Session, company: Company, kind: str, limit: int) -> _Company
     if kind != "all":
         query = query.where(ReplyTemplate.kind == kind)
     templates = list(session.exec(query.order_by(col(ReplyTemplate.size).desc()).limit(limit)).all())
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    wanted = sorted({t.family_id for t in templates if t.family_id})
+    families = list(
+        session.exec(
+            select(TemplateFamily)
+            .where(col(TemplateFamily.id).in_(wanted))
+            .order_by(col(TemplateFamily.size).desc(), col(TemplateFamily.id))
+        ).all()
+    )
     overall = template_share(session=session, company_id=company.id)
     recent = template_share(session=session, company_id=company.id, since=utcnow() - timedelta(days=30))
     by_source = template_share(session=session, company_id=company.id, by_source=True)
-    return _CompanyTemplates(company, templates, _first(overall), _first(recent), by_source)
+    return _CompanyTemplates(company, templates, total, families, _first(overall), _first(recent), by_source)
 
 
 def _first(shares: list[TemplateShare]) -> TemplateShare | None:
@@ -95,9 +107,23 @@ def _as_json(item: _CompanyTemplates, examples: int) -> dict[str, Any]:
         "share": _share_json(item.overall),
         "last_30_days": _share_json(item.last_30_days),
         "sources": [_share_json(s) for s in item.by_source],
+        "templates_total": item.total,  # the list below holds at most --limit of them
+        "families": [
+            {
+                "id": f.id,
+                "name": f.name,
+                "skeleton": f.skeleton,
+                "size": f.size,
+                "recipients": f.recipients,
+                "share": f.share,
+                "templates": f.templates,
+            }
+            for f in item.families
+        ],
         "templates": [
             {
                 "id": t.id,
+                "family": t.family_id,
                 "kind": t.kind,
                 "size": t.size,
                 "replies": t.reply_count,
@@ -121,20 +147,51 @@ def _print(item: _CompanyTemplates, examples: int) -> None:
     if not item.templates:
         out.print("  no templates found")
         return
-    table = Table("template", "kind", "reviewers", "unhappy", "first - last", "skeleton / example", show_lines=True)
-    for t in item.templates:
-        text = safe(t.skeleton, 220)
-        for example in t.examples[:examples]:
-            text += "\n[dim]e.g. " + safe(example, 160) + "[/]"
-        table.add_row(
-            t.id,
-            t.kind,
-            str(t.size),
-            str(t.unhappy_recipients),
-            f"{fmt_time(t.first_seen)[:10]} - {fmt_time(t.last_seen)[:10]}",
-            text,
-        )
+    table = Table(
+        "family / template", "kind", "reviewers", "unhappy", "first - last", "skeleton / example", show_lines=True
+    )
+    for family, members in _by_family(item):
+        if family is not None:
+            of_replies = f", {family.share:.0%} of replies" if family.share else ""
+            table.add_row(
+                f"[bold]{family.id}[/]",
+                "family",
+                str(family.recipients),
+                "",
+                "",
+                f"[bold]{safe(family.skeleton, 220)}[/]\n[dim]{family.size} replies{of_replies}, "
+                f"{len(family.templates)} variants[/]",
+            )
+        for t in members:
+            text = safe(t.skeleton, 220)
+            for example in t.examples[:examples]:
+                text += "\n[dim]e.g. " + safe(example, 160) + "[/]"
+            table.add_row(
+                ("  └ " if family is not None else "") + t.id,
+                t.kind,
+                str(t.size),
+                str(t.unhappy_recipients),
+                f"{fmt_time(t.first_seen)[:10]} - {fmt_time(t.last_seen)[:10]}",
+                text,
+            )
     out.print(table)
+    if item.total > len(item.templates):
+        out.print(f"{len(item.templates)} of {item.total} templates; --limit {item.total} shows all")
+
+
+def _by_family(item: _CompanyTemplates) -> list[tuple[TemplateFamily | None, list[ReplyTemplate]]]:
+    """The listed templates under their families, largest family first; a template alone in its family (or
+    stored before families) is listed on its own."""
+    families = {family.id: family for family in item.families}
+    members: dict[str, list[ReplyTemplate]] = {}
+    for t in item.templates:
+        members.setdefault(t.family_id or t.id, []).append(t)
+    groups: list[tuple[TemplateFamily | None, list[ReplyTemplate]]] = []
+    for key, templates in members.items():
+        family = families.get(key)
+        groups.append((family if family is not None and len(family.templates) > 1 else None, templates))
+    groups.sort(key=lambda group: -(group[0].size if group[0] is not None else group[1][0].reply_count))
+    return groups
 
 
 def _share_line(share: TemplateShare | None, recent: TemplateShare | None) -> str:

@@ -1,18 +1,31 @@
 """What happens after new data is stored: the analysis stages run in one place, in a fixed order.
 
-1. negativity: is each new or changed review's author unhappy, how badly, with legal/abuse flags;
+1. negativity: is each new or changed review's author unhappy, how badly, with legal/regulator/fraud/abuse flags;
 2. templates: the company's replies are re-clustered, so each reply knows whether it is a template;
 3. queue: unhappy reviewers without a personal response get (or re-open) their outreach task;
 4. thank-you follow-ups for reviewers who complained about a theme the company has since fixed.
 Each stage reads what the earlier ones wrote, so the order matters.
+
+A crawl runs all stages in the transaction that stores its reviews. An import stores a large file in many
+small transactions and analyses once at the end; until then its new and changed reviews are *pending*
+(`unhappy` is NULL), which survives a killed import, so the next one finishes the analysis (`mark_pending`,
+`classify_pending`, `analyse_pending`). `reassess` re-judges stored reviews after a threshold change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
 
 from monitor.core.settings import Settings
 from monitor.store.db import utcnow
@@ -21,11 +34,22 @@ from monitor.store.repository import UpsertResult
 from monitor.text.negativity import assess
 from responders.outreach.follow_ups import apply_fixed_themes
 from responders.outreach.queue import QueueUpdate, refresh_priorities, update_queue
-from responders.template_replies.store import ClassifyResult, classify_company_replies
+from responders.template_replies.store import INCREMENTAL_MAX_BATCH, ClassifyResult, classify_company_replies
 
-__all__ = ["AnalysisResult", "analyse_new_data", "assess_reviews"]
+__all__ = [
+    "AnalysisResult",
+    "analyse_new_data",
+    "analyse_pending",
+    "assess_reviews",
+    "classify_pending",
+    "mark_pending",
+    "reassess",
+    "verdict_pool",
+]
 
 _CHUNK = 500
+_PENDING_CHUNK = 1_000  # pending reviews analysed per transaction after an import
+PARALLEL_FROM = 20_000  # reviews from which negativity is judged in worker processes
 
 
 @dataclass
@@ -68,23 +92,146 @@ def _threshold(settings: Settings, source: SourceRow, session: Session) -> float
     return float(value) if isinstance(value, int | float) else 2.0
 
 
-def assess_reviews(*, session: Session, settings: Settings, source: SourceRow, review_ids: Sequence[int]) -> None:
-    """Store the negativity verdict (unhappy, severity, flags, language) on each given review."""
+_Judged = tuple[bool, float, str, str | None]  # unhappy, severity, flags, language
+
+
+def _judge(args: tuple[float | None, int, str, str | None, str | None, float]) -> _Judged:
+    """One negativity verdict as plain values (a top-level function, so worker processes can run it)."""
+    rating, scale, text, title, language, threshold = args
+    verdict = assess(rating=rating, rating_scale=scale, text=text, title=title, language=language, threshold=threshold)
+    return verdict.unhappy, verdict.severity, ",".join(sorted(verdict.flags)), verdict.language
+
+
+def assess_reviews(
+    *,
+    session: Session,
+    settings: Settings,
+    source: SourceRow,
+    review_ids: Sequence[int],
+    pool: Executor | None = None,
+) -> None:
+    """Store the negativity verdict (unhappy, severity, flags, language) on each given review.
+
+    `pool` (worker processes) judges the reviews in parallel; a large import spends most of its time here.
+    """
     threshold = _threshold(settings, source, session)
     for start in range(0, len(review_ids), _CHUNK):
         chunk = review_ids[start : start + _CHUNK]
-        for review in session.exec(select(Review).where(col(Review.id).in_(chunk))).all():
-            verdict = assess(
-                rating=review.rating,
-                rating_scale=review.rating_scale or 5,
-                text=review.body,
-                title=review.title,
-                language=review.language,
-                threshold=threshold,
-            )
-            review.unhappy = verdict.unhappy
-            review.severity = verdict.severity
-            review.flags = ",".join(sorted(verdict.flags))
-            if not review.language and verdict.language:
-                review.language = verdict.language
+        reviews = session.exec(select(Review).where(col(Review.id).in_(chunk))).all()
+        work = [(r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold) for r in reviews]
+        judged = pool.map(_judge, work, chunksize=64) if pool is not None else map(_judge, work)
+        for review, (unhappy, severity, flags, language) in zip(reviews, judged, strict=True):
+            review.unhappy = unhappy
+            review.severity = severity
+            review.flags = flags
+            if not review.language and language:
+                review.language = language
     session.flush()
+
+
+@contextmanager
+def verdict_pool(reviews: int) -> Iterator[Executor | None]:
+    """Worker processes to judge `reviews` reviews in parallel, or None when there are too few to be worth it.
+
+    Starting the workers costs about a second; judging a review costs milliseconds (language identification).
+    """
+    workers = os.cpu_count() or 1
+    if reviews < PARALLEL_FROM or workers < 2:
+        yield None
+        return
+    # A fork server, not a plain fork: the workers never inherit this process's threads or database handles.
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
+
+
+def mark_pending(*, session: Session, review_ids: Sequence[int]) -> None:
+    """Mark reviews as waiting for analysis (negativity and queue), so a later call finishes it even after a kill."""
+    ids = list(review_ids)
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(update(Review).where(col(Review.id).in_(ids[start : start + _CHUNK])).values(unhappy=None))
+
+
+def _pending_ids(session: Session, company_id: int, after_id: int, limit: int | None) -> list[tuple[int, int]]:
+    """(review id, source id) of the company's pending reviews after `after_id`, in id order."""
+    query = (
+        select(Review.id, Review.source_id)
+        .join(SourceRow, col(Review.source_id) == SourceRow.id)
+        .where(SourceRow.company_id == company_id, col(Review.unhappy).is_(None), col(Review.id) > after_id)
+        .order_by(col(Review.id))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(review_id or 0, source_id) for review_id, source_id in session.exec(query).all()]
+
+
+def classify_pending(*, session: Session, company_id: int, now: datetime) -> ClassifyResult:
+    """Classify the company's replies after an import; reviews whose reply changed template become pending too."""
+    pending = session.exec(
+        select(func.count())
+        .select_from(Review)
+        .join(SourceRow, col(Review.source_id) == SourceRow.id)
+        .where(SourceRow.company_id == company_id, col(Review.unhappy).is_(None))
+    ).one()
+    review_ids: list[int] | None = None
+    if pending <= INCREMENTAL_MAX_BATCH:
+        # Few new replies: let the template store assign them to known templates instead of re-clustering all.
+        review_ids = [review_id for review_id, _ in _pending_ids(session, company_id, 0, None)]
+    result = classify_company_replies(session=session, company_id=company_id, review_ids=review_ids, now=now)
+    mark_pending(session=session, review_ids=result.reclassified_review_ids)
+    return result
+
+
+def analyse_pending(
+    *,
+    session: Session,
+    settings: Settings,
+    company_id: int,
+    now: datetime,
+    after_id: int = 0,
+    pool: Executor | None = None,
+) -> tuple[QueueUpdate, int | None]:
+    """Assess and queue the next chunk of pending reviews after `after_id`; the last id done, None when none was left.
+
+    Each chunk is one short transaction for the caller to commit, so other commands can write in between.
+    """
+    rows = _pending_ids(session, company_id, after_id, _PENDING_CHUNK)
+    if not rows:
+        return QueueUpdate(), None
+    by_source: dict[int, list[int]] = defaultdict(list)
+    for review_id, source_id in rows:
+        by_source[source_id].append(review_id)
+    for source_id, ids in by_source.items():
+        source = session.get(SourceRow, source_id)
+        assert source is not None
+        assess_reviews(session=session, settings=settings, source=source, review_ids=ids, pool=pool)
+    ids = [review_id for review_id, _ in rows]
+    return update_queue(session=session, settings=settings, review_ids=ids, now=now), ids[-1]
+
+
+def reassess(
+    *,
+    session: Session,
+    settings: Settings,
+    company_id: int | None,
+    since: datetime | None,
+    after_id: int = 0,
+    pool: Executor | None = None,
+) -> tuple[int, int | None]:
+    """Re-judge the next chunk of stored reviews with the current thresholds; (verdicts changed, last id or None)."""
+    query = select(Review, SourceRow).join(SourceRow, col(Review.source_id) == SourceRow.id)
+    if company_id is not None:
+        query = query.where(SourceRow.company_id == company_id)
+    if since is not None:
+        query = query.where(col(Review.published_at) >= since)
+    rows = session.exec(query.where(col(Review.id) > after_id).order_by(col(Review.id)).limit(_CHUNK)).all()
+    if not rows:
+        return 0, None
+    before = {review.id: review.unhappy for review, _ in rows}
+    by_source: dict[int, tuple[SourceRow, list[int]]] = {}
+    for review, source in rows:
+        by_source.setdefault(source.id or 0, (source, []))[1].append(review.id or 0)
+    for source, ids in by_source.values():
+        assess_reviews(session=session, settings=settings, source=source, review_ids=ids, pool=pool)
+    changed = sum(1 for review, _ in rows if review.unhappy != before[review.id])
+    return changed, rows[-1][0].id

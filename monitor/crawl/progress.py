@@ -1,18 +1,21 @@
-"""Crawling from a terminal: a progress bar per source while it runs, one line per source when it ends."""
+"""Crawling and importing from a terminal: progress while it runs, then what happened and what it means."""
 
 from __future__ import annotations
 
 import asyncio
+import shlex
+from pathlib import Path
 
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from monitor.core.settings import SourceConfig
+from monitor.crawl.imports import BATCH_ROWS, ImportSummary, accounting_line, run_import
 from monitor.crawl.runner import CrawlOutcome, crawl_sources
 from monitor.runtime.console import err, out, safe
 from monitor.runtime.context import AppContext
 from monitor.store.health import Health
 
-__all__ = ["print_outcomes", "run_crawl"]
+__all__ = ["print_import", "print_outcomes", "run_crawl", "run_import_with_progress"]
 
 
 def _progress() -> Progress:
@@ -53,3 +56,73 @@ def print_outcomes(outcomes: list[CrawlOutcome]) -> None:
             f"[{colour}]{o.health.value:<14}[/] {safe(o.source)}: {o.seen} seen, {o.new} new, "
             f"{o.changed} changed, {o.pages} page(s). {safe(o.message)}"
         )
+
+
+def run_import_with_progress(
+    app_ctx: AppContext, src: SourceConfig, *, problems_path: Path | None = None, batch_rows: int = BATCH_ROWS
+) -> ImportSummary:
+    """Import one export file with a running count of rows on stderr."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.fields[rows]} rows read, {task.fields[kept]} reviews"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(src.name, total=None, rows=0, kept=0)
+
+        def on_progress(rows: int, kept: int) -> None:
+            progress.update(task, rows=rows, kept=kept)
+
+        summary = run_import(
+            engine=app_ctx.engine,
+            settings=app_ctx.settings,
+            src=src,
+            problems_path=problems_path,
+            on_progress=on_progress,
+        )
+        progress.update(task, rows=summary.rows, kept=summary.new + summary.changed + summary.unchanged)
+    return summary
+
+
+def print_import(summary: ImportSummary) -> None:
+    """The import's verdict, every row accounted for, its problems, and what it means for the queue."""
+    colour = {Health.OK: "green", Health.PARTIAL: "yellow", Health.SKIPPED: "cyan"}.get(summary.verdict, "red")
+    head = f"[{colour}]{summary.verdict.value:<8}[/] {safe(summary.source)}: {safe(Path(summary.file).name)}"
+    out.print(head + (f": {safe(summary.message)}" if summary.message else ""))
+    if summary.verdict == Health.SKIPPED or not summary.layout:
+        return
+    out.print(
+        f"  read as {summary.layout} ({summary.encoding}); dates {safe(summary.date_order)}; "
+        f"{summary.batches} batch(es) in {summary.seconds:.1f} s"
+    )
+    out.print(f"  {safe(accounting_line(summary))}")
+    if summary.problems_file is not None:
+        out.print(f"  {summary.problems} problem(s), every one written to {safe(summary.problems_file)}")
+    for line in summary.problem_lines:
+        err.print(f"  {safe(line, 2000)}")
+    if summary.verdict == Health.FAILED:
+        return
+    company = shlex.quote(summary.company)
+    queued = f"{summary.in_queue} in the outreach queue ({summary.tasks} task(s), {summary.queue.created} new)"
+    out.print(f"  unhappy reviews: {summary.unhappy}; {queued}")
+    if summary.too_old:
+        out.print(
+            f"  not queued: {summary.too_old} unhappy review(s) published more than backfill_window_days "
+            f"({summary.window_days}) days before they were imported"
+        )
+    out.print(
+        f"  templates: {summary.templates} template(s) for {safe(summary.company)}; "
+        f"{summary.template_replies} of this file's replies are template replies"
+    )
+    if summary.verdict == Health.PARTIAL:
+        where = f"the problems in {safe(summary.problems_file)}" if summary.problems_file else "the problems above"
+        nxt = f"read {where}, correct the file and import it again (only what changed is stored)"
+    elif summary.in_queue:
+        nxt = f"monitor tasks list --company {safe(company)}"
+    elif summary.too_old:
+        nxt = f"raise backfill_window_days in the configuration, then monitor tasks rebuild --company {safe(company)}"
+    else:
+        nxt = f"monitor reviews --company {safe(company)}"
+    out.print(f"  next: {nxt}")

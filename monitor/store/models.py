@@ -70,10 +70,10 @@ class Review(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     seen_in_backfill: bool = False
-    # Set by the negativity stage after each store: is this reviewer unhappy, how badly, legal/abuse flags.
+    # Set by the negativity stage after each store: is this reviewer unhappy, how badly, and its flags.
     unhappy: bool | None = Field(default=None, index=True)
     severity: float | None = None
-    flags: str = ""  # comma-separated: legal, abuse
+    flags: str = ""  # comma-separated: legal, regulator, fraud, abuse
     fingerprint: str = ""  # hash of the observed content; equal fingerprint = nothing changed
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 

@@ -241,7 +241,7 @@ def upsert_reviews(
                 _apply(row, rec, fp, now)
                 session.add(row)
                 fresh.append((row, rec))
-            elif row.fingerprint != fp:
+            elif row.fingerprint != fp or _date_moved(row, rec):
                 current = replies.get(row.id or 0)
                 changes = _describe_changes(row, current, rec)
                 _apply(row, rec, fp, now)
@@ -267,6 +267,14 @@ def upsert_reviews(
             session.execute(update(Review).where(col(Review.id).in_(unchanged)).values(last_seen=now))
     session.flush()
     return result
+
+
+def _date_moved(row: Review, rec: ReviewRecord) -> bool:
+    """The review's publication time changed (e.g. an export re-read with its day and month the right way round).
+
+    A record without a date does not count: a date cell that could not be read is no evidence of a move.
+    """
+    return rec.published_at is not None and row.published_at != rec.published_at
 
 
 def _refresh_surroundings(row: Review, rec: ReviewRecord) -> bool:
@@ -334,6 +342,8 @@ def _describe_changes(row: Review, current: CompanyReply | None, rec: ReviewReco
         changes.append("title")
     if row.rating != rec.rating:
         changes.append("rating")
+    if _date_moved(row, rec):
+        changes.append("published_at")
     old_reply = clean_text(current.text) if current else None
     new_reply = rec.reply.text if rec.reply else None
     if old_reply != new_reply or (current and rec.reply and current.published_at != rec.reply.published_at):

@@ -9,7 +9,7 @@ task is reopened.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,8 +25,16 @@ from responders.outreach.deadlines import calendar_for, first_contact_due
 from responders.outreach.eligibility import EDIT_CHANGES, complaint_time, has_personal_response, is_old_backfill
 from responders.outreach.identity import reviewer_key
 from responders.outreach.priority import task_priority
+from responders.outreach.twins import find_twins, link_twin
 
-__all__ = ["CLOSING_THE_LOOP_DAYS", "QueueUpdate", "refresh_priorities", "update_queue"]
+__all__ = [
+    "CLOSING_THE_LOOP_DAYS",
+    "QueueUpdate",
+    "queue_candidates",
+    "rebuild_queue",
+    "refresh_priorities",
+    "update_queue",
+]
 
 CLOSING_THE_LOOP_DAYS = 90
 _CHUNK = 500  # reviews per batch: bounds memory and keeps IN (...) lists below bind-parameter limits
@@ -42,6 +50,14 @@ class QueueUpdate:
     skipped_backfill: int = 0
     rating_changes: int = 0
     task_ids: list[int] = field(default_factory=list)  # tasks created, linked to or reopened
+
+    def add(self, other: QueueUpdate) -> None:
+        """Add the counts of `other` (a later chunk of the same run) to these; task ids are not gathered."""
+        self.created += other.created
+        self.linked += other.linked
+        self.reopened += other.reopened
+        self.skipped_backfill += other.skipped_backfill
+        self.rating_changes += other.rating_changes
 
 
 @dataclass
@@ -248,8 +264,22 @@ def _queue_new_reviews(
 ) -> tuple[set[int], set[int]]:
     """Unhappy reviews not yet in the queue: skip old backfill and personal replies, then link (ids) or create (ids)."""
     groups: dict[tuple[int, str], list[_Candidate]] = defaultdict(list)
+    # The same review read through another source of the same store joins its task, or shares its reviewer key.
+    twins = find_twins(
+        session,
+        [(r, s) for r, s, _ in chunk.rows if r.id not in chunk.links and r.unhappy is True],
+        has_handles,
+    )
+    joined: set[int] = set()
     for review, source, reply in chunk.rows:
         if review.id in chunk.links or review.unhappy is not True:
+            continue
+        twin = twins.get(review.id or 0)
+        if twin is not None and twin.task_id is not None:
+            last = max((rev.id or 0 for rev in chunk.revisions[review.id or 0]), default=0)
+            link_twin(session, task_id=twin.task_id, review=review, last_revision_id=last, now=now)
+            result.linked += 1
+            joined.add(twin.task_id)
             continue
         if is_old_backfill(review, settings.backfill_window_days):
             result.skipped_backfill += 1
@@ -259,13 +289,14 @@ def _queue_new_reviews(
             continue
         if not review.author_handle and source.id not in has_handles:
             has_handles[source.id or 0] = _source_has_handles(session, source.id or 0)
-        key = reviewer_key(review, source, site_has_handles=has_handles.get(source.id or 0, True))
+        key = twin.key if twin is not None else None
+        key = key or reviewer_key(review, source, site_has_handles=has_handles.get(source.id or 0, True))
         last = max((rev.id or 0 for rev in history), default=0)
         groups[(source.company_id, key)].append(_Candidate(review, source, reply, last))
     if not groups:
-        return set(), set()
+        return joined, set()
     existing = _existing_tasks(session, list(groups))
-    touched: set[int] = set()
+    touched: set[int] = set(joined)
     fresh: dict[tuple[int, str], list[_Candidate]] = {}
     for group_key, candidates in groups.items():
         task = existing.get(group_key)
@@ -469,3 +500,49 @@ def _refresh_priorities(session: Session, task_ids: set[int], now: datetime) -> 
             continue
         task.priority, task.priority_label, task.template_reply = task_priority(pairs, now)
         session.add(task)
+
+
+def queue_candidates(
+    *,
+    session: Session,
+    company_id: int | None = None,
+    since: datetime | None = None,
+    after_id: int = 0,
+    limit: int = _CHUNK,
+) -> list[int]:
+    """Ids of stored unhappy reviews that belong to no task yet (published since `since`), in id order."""
+    linked = select(TaskReview.review_id)
+    query = (
+        select(Review.id)
+        .join(SourceRow, col(Review.source_id) == SourceRow.id)
+        .where(col(Review.unhappy).is_(True), col(Review.id) > after_id, col(Review.id).not_in(linked))
+    )
+    if company_id is not None:
+        query = query.where(SourceRow.company_id == company_id)
+    if since is not None:
+        query = query.where(col(Review.published_at) >= since)
+    return [rid for rid in session.exec(query.order_by(col(Review.id)).limit(limit)).all() if rid is not None]
+
+
+def rebuild_queue(
+    *,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    company_id: int | None = None,
+    since: datetime | None = None,
+    commit: Callable[[], None] | None = None,
+) -> QueueUpdate:
+    """Look again at every unhappy review not in a task, with the settings as they are now (a larger backfill
+    window, another threshold already applied to the reviews); never creates a second task for a reviewer.
+
+    `commit` is called after each chunk, so a long rebuild holds no write lock for long.
+    """
+    total = QueueUpdate()
+    after = 0
+    while ids := queue_candidates(session=session, company_id=company_id, since=since, after_id=after):
+        total.add(update_queue(session=session, settings=settings, review_ids=ids, now=now))
+        after = ids[-1]
+        if commit is not None:
+            commit()
+    return total

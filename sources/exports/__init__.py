@@ -1,1 +1,1 @@
-"""Export files: reading bytes into rows and the known export layouts."""
+"""Export files: the known layouts, how one cell is read, and each file's day/month order."""

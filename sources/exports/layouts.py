@@ -1,7 +1,8 @@
 """Column layouts of the review exports the `file` source reads, and how one row becomes a `ReviewRecord`.
 
-Each layout names the columns it needs and maps one row (a dict of column -> value; strings from CSV,
-typed values from JSON) to a record, raising `ValueError` with a short reason for a broken row.
+Each layout names the columns it needs, the columns that hold dates (read first, to decide the file's day/month
+order) and maps one row (a dict of column -> value; strings from CSV, typed values from JSON) to a record. A bad
+cell costs that cell (`RowNotes.drop`); a row without readable text or identity raises `RowSkipped`.
 
 Exports without a review id get a *derived* id: a hash of fields that do not change when the same
 review is exported again (see `derived_id`), so importing the same file twice never duplicates reviews.
@@ -12,60 +13,48 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import ftfy
-
 from monitor.core.errors import BadExport, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
-from sources.fields import derived_id as fields_derived_id
-from sources.fields import parse_datetime, parse_rating
+from sources.exports.cells import (
+    CellError,
+    RowContext,
+    RowNotes,
+    RowSkipped,
+    derived_id,
+    optional_text,
+    read_count,
+    read_date,
+    read_flag,
+    read_rating,
+    read_text,
+    swapped_date,
+)
 
 __all__ = [
     "GENERIC_COLUMN_OPTIONS",
     "LAYOUTS",
     "Layout",
-    "RowContext",
     "check_layout_available",
-    "derived_id",
     "detect_layout",
     "generic_layout",
     "parse_developer_response",
-    "repair_text",
 ]
 
-# Only undo encoding damage (UTF-8 read as Windows-1252 and the like); leave quotes, ligatures,
-# full-width characters and HTML entities exactly as the reviewer wrote them.
-_FIX_ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    fix_line_breaks=False,
-    explain=False,
-)
 _BLANK = {"", "nan", "none", "null", "nat"}
 _MAX_RESPONSE_CHARS = 200_000
-_NUMERIC_DATE = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b")
+# Backslash sequences that show a dict string was escaped twice (`\\n` stored where `\n` was meant).
+_DOUBLED_ESCAPE = re.compile(r"\\[nrt'\"\\]")
 
-
-@dataclass(frozen=True, slots=True)
-class RowContext:
-    """Reading options a row mapper needs."""
-
-    day_first: bool = True
-    rating_scale: int = 5
-    columns: Mapping[str, str] = field(default_factory=dict)  # generic layout: role -> column name
-
-
-RowMapper = Callable[[Mapping[str, Any], RowContext], ReviewRecord]
+RowMapper = Callable[[Mapping[str, Any], RowContext, RowNotes], ReviewRecord]
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """One known export layout: the columns that identify it and the row mapper."""
+    """One known export layout: the columns that identify it, its date columns and the row mapper."""
 
     name: str
     help: str
@@ -74,6 +63,8 @@ class Layout:
     to_record: RowMapper
     # A review id that is a hash of review fields (not the site's own) may collide for two different reviews.
     derives_ids: bool = True
+    # Columns holding dates, read before any row is stored to decide the file's day/month order.
+    date_columns: tuple[str, ...] = ()
 
     def missing(self, columns: Sequence[str]) -> list[str]:
         """Required columns not present in `columns`."""
@@ -84,79 +75,13 @@ class Layout:
         return sum(1 for c in (*self.required, *self.optional) if c in columns)
 
 
-def repair_text(value: Any) -> str:
-    """Text with mojibake repaired, line endings as `\\n` and outer whitespace stripped; '' when blank."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.strip().lower() in _BLANK:
-        return ""
-    if not text.isascii():  # plain ASCII cannot hold mojibake; skipping ftfy keeps big imports fast
-        text = ftfy.fix_text(text, _FIX_ENCODING_ONLY)
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _optional_text(value: Any) -> str | None:
-    return repair_text(value) or None
-
-
-def _date(value: Any, ctx: RowContext, what: str) -> datetime | None:
-    try:
-        return parse_datetime(value, day_first=ctx.day_first)
-    except (ValueError, OverflowError, OSError) as exc:
-        hint = ""
-        if _NUMERIC_DATE.match(str(value).strip()):
-            hint = "; if dates are month-first set day_first=false" if ctx.day_first else "; try day_first=true"
-        raise ValueError(f"{what} {str(value)[:40]!r} is not a date/time{hint}") from exc
-
-
-def _rating(value: Any, ctx: RowContext) -> float | None:
-    rating = parse_rating(value)
-    if rating is not None and not 0 <= rating <= ctx.rating_scale:
-        raise ValueError(f"rating {rating:g} is outside 0..{ctx.rating_scale}")
-    return rating
-
-
-def _count(value: Any, what: str) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    if text.lower() in _BLANK:
-        return None
-    try:
-        number = float(text)
-    except ValueError as exc:
-        raise ValueError(f"{what} {text[:20]!r} is not a number") from exc
-    if number < 0 or number != int(number):
-        raise ValueError(f"{what} {text[:20]!r} is not a count")
-    return int(number)
-
-
-def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value or "").strip().lower()
-    if text in {"true", "1", "yes"}:
-        return True
-    if text in {"false", "0", "no"}:
-        return False
-    return None
-
-
-def derived_id(*parts: Any) -> str:
-    """A stable review id hashed from `parts`, with export text repaired first (see `sources.fields.derived_id`)."""
-    return fields_derived_id(*(repair_text(p) if isinstance(p, str) else p for p in parts))
-
-
-# ----- developerResponse: a Python dict printed as text --------------------------------------------
-
-
 def parse_developer_response(value: Any) -> dict[str, Any] | None:
     """The App Store `developerResponse` cell as a dict, parsed without evaluating anything.
 
     The export holds `repr()` of a dict, e.g. `{'id': 1, 'body': '...', 'modified': '2020-10-03T01:46:05Z'}`
     or with `'modified': datetime.datetime(2020, 10, 3, 1, 46, 5)`. The text is parsed into a syntax tree
-    and only literals and `datetime.datetime(<integers>)` calls are accepted; nothing is ever executed.
+    and only literals and `datetime.datetime(<integers>)` calls are accepted; nothing is ever executed. A
+    string escaped twice (`\\\\r\\\\n`, `\\\\'`) is read as the string it was before.
     """
     if value is None:
         return None
@@ -167,6 +92,26 @@ def parse_developer_response(value: Any) -> dict[str, Any] | None:
         return None
     if len(text) > _MAX_RESPONSE_CHARS:
         raise ValueError(f"developerResponse is longer than {_MAX_RESPONSE_CHARS} characters")
+    try:
+        result = _parse_dict(text)
+    except ValueError:
+        if "\\\\" not in text:
+            raise
+        # Escaped twice by a tool that wrote the export (`\\'` for `\'`): undo one level and read it again.
+        return _parse_dict(_undouble(text))
+    if "\\\\" in text and any(_DOUBLED_ESCAPE.search(v) for v in result.values() if isinstance(v, str)):
+        try:
+            return _parse_dict(_undouble(text))
+        except ValueError:
+            return result
+    return result
+
+
+def _undouble(text: str) -> str:
+    return text.replace("\\\\", "\\")
+
+
+def _parse_dict(text: str) -> dict[str, Any]:
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -222,32 +167,66 @@ def _datetime_call(node: ast.Call) -> datetime:
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
-# ----- row mappers ----------------------------------------------------------------------------------
+def _date_cell(value: Any, ctx: RowContext, notes: RowNotes, what: str, *, identity: bool = False) -> datetime | None:
+    """A date that, when bad, is dropped from the review; or skips the row when the review's id is hashed from it."""
+    try:
+        return read_date(value, ctx, what)
+    except CellError as exc:
+        if identity:
+            raise RowSkipped(
+                f"{what} {exc.reason}", f"{exc}; the review has no id of its own and its date is part of it"
+            ) from None
+        notes.drop(f"{what} {exc.reason}", f"{exc}; kept without the {what}")
+        return None
 
 
-def _app_store(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
-    author = _optional_text(row.get("userName"))
-    app = _optional_text(row.get("app"))
-    published = _date(row.get("date"), ctx, "date")
-    body = repair_text(row.get("review"))
-    rating = _rating(row.get("rating"), ctx)
-    response = parse_developer_response(row.get("developerResponse"))
+def _required_rating(value: Any, ctx: RowContext) -> float | None:
+    try:
+        return read_rating(value, ctx)
+    except CellError as exc:
+        raise RowSkipped(f"rating {exc.reason}", str(exc)) from None
+
+
+def _alias(ctx: RowContext, date_value: Any, make_id: Callable[[datetime], str]) -> str | None:
+    """The derived id this row had with its date read in the other day/month order, when that differs."""
+    other = swapped_date(date_value, ctx)
+    return make_id(other) if other is not None else None
+
+
+def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
+    author = optional_text(row.get("userName"))
+    app = optional_text(row.get("app"))
+    body = read_text(row.get("review"), "review text")
+    rating = _required_rating(row.get("rating"), ctx)
+    # The App Store allows one review per account and app, and nicknames are unique in a storefront, so
+    # (app, nickname) names a review across edits: an edited review stays one review with a new revision.
+    published = _date_cell(row.get("date"), ctx, notes, "date", identity=not author)
+    if author:
+        review_id = derived_id("app_store", app, author)
+    elif published is None and not body:
+        raise RowSkipped("no identity", "neither a reviewer name, a date nor a review text to tell the review by")
+    else:
+        review_id = derived_id(app, published, body, rating)
+        notes.alias = _alias(ctx, row.get("date"), lambda other: derived_id(app, other, body, rating))
     reply = None
     extra: dict[str, Any] = {}
+    try:
+        response = parse_developer_response(row.get("developerResponse"))
+    except ValueError as exc:
+        notes.drop("reply unreadable", f"{exc}; kept without the reply")
+        response = None
     if response is not None:
-        reply_text = repair_text(response.get("body"))
+        reply_text = optional_text(response.get("body"))
         if reply_text:
-            reply = ReplyRecord(text=reply_text, published_at=_date(response.get("modified"), ctx, "reply date"))
+            reply_date = _date_cell(response.get("modified"), ctx, notes, "reply date")
+            reply = ReplyRecord(text=reply_text, published_at=reply_date)
         if response.get("id") not in (None, ""):
             extra["reply_id"] = str(response["id"])
     if app:
         extra["app"] = app
-    edited = _flag(row.get("isEdited"))
+    edited = read_flag(row.get("isEdited"))
     if edited is not None:
         extra["is_edited"] = edited
-    # The App Store allows one review per account and app, and nicknames are unique in a storefront, so
-    # (app, nickname) names a review across edits: an edited review stays one review with a new revision.
-    review_id = derived_id("app_store", app, author) if author else derived_id(app, published, body, rating)
     return ReviewRecord(
         site_review_id=review_id,
         body=body,
@@ -255,28 +234,37 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
         author_handle=author,  # App Store nicknames are unique, so the name is the reviewer's identity
         rating=rating,
         rating_scale=ctx.rating_scale,
-        title=_optional_text(row.get("title")),
+        title=optional_text(row.get("title")),
         published_at=published,
         reply=reply,
         extra=extra,
     )
 
 
-def _google_play(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
-    author = _optional_text(row.get("userName"))
-    published = _date(row.get("at"), ctx, "date 'at'")
-    body = repair_text(row.get("content"))
-    rating = _rating(row.get("score"), ctx)
+def _google_play(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
+    author = optional_text(row.get("userName"))
+    site_id = optional_text(row.get("reviewId"))
+    body = read_text(row.get("content"), "review text")
+    rating = _required_rating(row.get("score"), ctx)
+    published = _date_cell(row.get("at"), ctx, notes, "date", identity=not site_id)
+    if not site_id and not (author or published or body):
+        raise RowSkipped("no identity", "neither a review id, a reviewer name, a date nor a text to tell it by")
     reply = None
-    reply_text = repair_text(row.get("replyContent"))
+    reply_text = optional_text(row.get("replyContent"))
     if reply_text:
-        reply = ReplyRecord(text=reply_text, published_at=_date(row.get("repliedAt"), ctx, "repliedAt"))
+        reply = ReplyRecord(text=reply_text, published_at=_date_cell(row.get("repliedAt"), ctx, notes, "reply date"))
     extra: dict[str, Any] = {}
     for column, key in (("appVersion", "app_version"), ("reviewCreatedVersion", "review_created_version")):
-        value = _optional_text(row.get(column))
+        value = optional_text(row.get(column))
         if value:
             extra[key] = value
-    site_id = _optional_text(row.get("reviewId"))
+    try:
+        votes = read_count(row.get("thumbsUpCount"), "thumbsUpCount")
+    except CellError as exc:
+        notes.drop("votes unreadable", f"{exc}; kept without the helpful votes")
+        votes = None
+    if not site_id:
+        notes.alias = _alias(ctx, row.get("at"), lambda other: derived_id("google_play", author, other, body, rating))
     return ReviewRecord(
         site_review_id=site_id or derived_id("google_play", author, published, body, rating),
         body=body,
@@ -284,7 +272,7 @@ def _google_play(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
         rating=rating,
         rating_scale=ctx.rating_scale,
         published_at=published,
-        helpful_votes=_count(row.get("thumbsUpCount"), "thumbsUpCount"),
+        helpful_votes=votes,
         reply=reply,
         extra=extra,
     )
@@ -299,12 +287,14 @@ def _hellopeter_mapping() -> Callable[[dict[str, Any]], ReviewRecord]:
     return record_to_review
 
 
-def _hellopeter(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
+def _hellopeter(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
     try:
         return _hellopeter_mapping()(dict(row))
-    except (KeyError, TypeError, AttributeError, LayoutChanged) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, LayoutChanged) as exc:
         # In an export a malformed record is one broken row, not a changed site layout.
-        raise ValueError(f"not a HelloPeter review record ({type(exc).__name__}: {exc})") from exc
+        raise RowSkipped(
+            "not a HelloPeter review record", f"not a HelloPeter review record ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def check_layout_available(layout: Layout) -> None:
@@ -327,31 +317,43 @@ GENERIC_COLUMN_OPTIONS = (
 _TEXT_COLUMN_GUESSES = ("text", "body", "review", "content", "comment", "review_text", "review_body")
 
 
-def _generic(row: Mapping[str, Any], ctx: RowContext) -> ReviewRecord:
+def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
     cols = ctx.columns
 
     def get(role: str) -> Any:
         name = cols.get(role)
         return row.get(name) if name else None
 
-    author = _optional_text(get("author_column"))
-    published = _date(get("date_column"), ctx, "date")
-    body = repair_text(get("text_column"))
-    rating = _rating(get("rating_column"), ctx)
-    reply_text = repair_text(get("reply_column"))
+    site_id = optional_text(get("id_column"))
+    author = optional_text(get("author_column"))
+    body = read_text(get("text_column"), "review text")
+    try:
+        rating = read_rating(get("rating_column"), ctx)
+    except CellError as exc:
+        if not site_id:
+            raise RowSkipped(
+                f"rating {exc.reason}", f"{exc}; the review has no id of its own and its rating is part of it"
+            ) from None
+        notes.drop(f"rating {exc.reason}", f"{exc}; kept without a rating")
+        rating = None
+    if not body and rating is None:
+        raise RowSkipped("no review text", "neither review text nor rating")
+    published = _date_cell(get("date_column"), ctx, notes, "date", identity=not site_id)
+    reply_text = optional_text(get("reply_column"))
     reply = None
     if reply_text:
-        reply = ReplyRecord(text=reply_text, published_at=_date(get("reply_date_column"), ctx, "reply date"))
-    site_id = _optional_text(get("id_column"))
-    if not body and rating is None:
-        raise ValueError("neither review text nor rating")
+        reply = ReplyRecord(
+            text=reply_text, published_at=_date_cell(get("reply_date_column"), ctx, notes, "reply date")
+        )
+    if not site_id:
+        notes.alias = _alias(ctx, get("date_column"), lambda other: derived_id("generic", author, other, body, rating))
     return ReviewRecord(
         site_review_id=site_id or derived_id("generic", author, published, body, rating),
         body=body,
         author_name=author,
         rating=rating,
         rating_scale=ctx.rating_scale if rating is not None else None,
-        title=_optional_text(get("title_column")),
+        title=optional_text(get("title_column")),
         published_at=published,
         reply=reply,
     )
@@ -366,6 +368,7 @@ LAYOUTS: dict[str, Layout] = {
             required=("date", "review", "rating", "userName"),
             optional=("title", "developerResponse", "isEdited", "app"),
             to_record=_app_store,
+            date_columns=("date",),
         ),
         Layout(
             name="google_play",
@@ -382,6 +385,7 @@ LAYOUTS: dict[str, Layout] = {
                 "appVersion",
             ),
             to_record=_google_play,
+            date_columns=("at", "repliedAt"),
         ),
         Layout(
             name="hellopeter",
@@ -390,6 +394,7 @@ LAYOUTS: dict[str, Layout] = {
             optional=("review_title", "author", "authorDisplayName", "messages", "permalink", "business_slug"),
             to_record=_hellopeter,
             derives_ids=False,
+            date_columns=("created_at",),
         ),
     )
 }
@@ -418,6 +423,7 @@ def generic_layout(
         optional=(),
         to_record=_generic,
         derives_ids="id_column" not in chosen,
+        date_columns=tuple(chosen[r] for r in ("date_column", "reply_date_column") if r in chosen),
     ), chosen
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from monitor.core.errors import BadExport
-from sources.exports.reader import ExportRow, ExportRows, read_rows
+from monitor.files.keys import SeenKeys, key_of
+from monitor.files.reader import ExportRow, ExportRows, read_rows
 from tests.fixture_path import fixture
 
 APP_STORE = fixture("app_store_export", "sg_food_delivery_app_store_400.csv")
@@ -210,3 +211,26 @@ def test_unreadable_files_raise_at_once() -> None:
         read_rows(fixture("exports_bad", "blank_lines.csv"))
     with pytest.raises(BadExport, match="ZIP archive"):
         read_rows(b"PK\x03\x04" + b"\x00" * 60)
+
+
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path: Path) -> None:
+    rows = _csv_dicts(APP_STORE)[:3]
+    long_text = rows[1]["review"] * (200_000 // len(rows[1]["review"]) + 1)  # real text, repeated past 128 KiB
+    rows[1]["review"] = long_text
+    path = tmp_path / "long.csv"
+    path.write_text(_csv_text(rows), encoding="utf-8")
+    read = list(read_rows(path))
+    assert [row.problem for row in read] == [None, None, None]
+    assert read[1].values is not None and read[1].values["review"] == long_text
+
+
+def test_seen_keys_move_to_disk_past_their_memory_bound_and_still_answer() -> None:
+    ids = [row["userName"] + f" #{n}" for n, row in enumerate(_csv_dicts(APP_STORE) * 3)]
+    with SeenKeys(memory_limit=100) as seen:
+        for start in range(0, len(ids), 70):
+            chunk = ids[start : start + 70]
+            assert seen.get_many([key_of(i) for i in chunk]) == {}
+            seen.add_many({key_of(i): (start + n, len(i)) for n, i in enumerate(chunk)})
+        assert seen.count == len(ids) == 1200
+        found = seen.get_many([key_of(ids[5]), key_of(ids[1150]), key_of("never added")])
+    assert found == {key_of(ids[5]): (5, len(ids[5])), key_of(ids[1150]): (1150, len(ids[1150]))}

@@ -15,7 +15,7 @@ from pathlib import Path
 import ftfy
 import pytest
 
-from monitor.core.errors import BadExport, ConfigError
+from monitor.core.errors import BadExport, ConfigError, FetchError
 from monitor.core.records import ReviewRecord
 from sources.base import Page, get_source_class
 from sources.exports.layouts import parse_developer_response
@@ -63,7 +63,7 @@ needs_hellopeter = pytest.mark.skipif(
 )
 
 
-# ----- detection --------------------------------------------------------------------------------
+# detection
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_forced_format_that_does_not_fit_names_the_missing_column() -> None:
         ExportFile(APP_STORE, format="google_play")
 
 
-# ----- App Store --------------------------------------------------------------------------------
+# App Store
 
 
 def test_app_store_counts_match_the_file() -> None:
@@ -157,7 +157,7 @@ def test_developer_response_code_is_refused(value: str) -> None:
         parse_developer_response(value)
 
 
-# ----- Google Play ------------------------------------------------------------------------------
+# Google Play
 
 
 def test_google_play_counts_match_the_file() -> None:
@@ -197,14 +197,22 @@ def test_google_play_dates_are_day_first() -> None:
     assert records[0].published_at == datetime(2024, 12, 18, 17, 17, tzinfo=UTC)
 
 
-def test_month_first_reading_reports_impossible_dates() -> None:
+def test_a_wrong_explicit_order_costs_the_rows_whose_dates_it_cannot_read() -> None:
+    # The option always wins: read month-first, a day-first file loses the rows whose day is above 12 (their
+    # date is part of the derived id), and replies whose date cannot be read keep their text without it.
     rows = _csv_dicts(GOOGLE_PLAY)
-    records, problems = _read(GOOGLE_PLAY, day_first=False)
-    impossible = [row for row in rows if int(row["at"][:2]) > 12 or int(row["repliedAt"][:2] or 0) > 12]
+    with ExportFile(GOOGLE_PLAY, day_first=False) as export:
+        batches = list(export.read())
+        stats = export.stats
+    records = [r for b in batches for r in b.records]
+    problems = [p for b in batches for p in b.problems]
+    impossible = [row for row in rows if int(row["at"][:2]) > 12]
+    bad_reply_dates = [row for row in rows if int(row["at"][:2]) <= 12 < int(row["repliedAt"][:2] or 0)]
     assert impossible
     assert len(records) == len(rows) - len(impossible)
-    assert len(problems) == len(impossible)
-    assert all("try day_first=true" in p for p in problems)
+    assert stats.skipped == {"date unreadable": len(impossible)}
+    assert stats.dropped == ({"reply date unreadable": len(bad_reply_dates)} if bad_reply_dates else {})
+    assert all("day-first" in p.detail for p in problems)
 
 
 def test_ids_are_stable_and_unique() -> None:
@@ -254,7 +262,7 @@ def test_same_account_twice_gets_a_distinct_id(tmp_path: Path) -> None:
     assert records[3].site_review_id == records[0].site_review_id + "-2"
 
 
-# ----- other containers and encodings -------------------------------------------------------------
+# other containers and encodings
 
 
 def test_json_array_and_gzip_give_the_same_records(tmp_path: Path) -> None:
@@ -320,7 +328,7 @@ def test_windows_1252_file_and_explicit_wrong_encoding(tmp_path: Path) -> None:
         ExportFile(path, encoding="no-such-codec")
 
 
-# ----- generic layout ---------------------------------------------------------------------------
+# generic layout
 
 
 def _generic_file(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
@@ -374,7 +382,7 @@ def test_generic_column_that_does_not_exist(tmp_path: Path) -> None:
         ExportFile(_bad("unknown_layout.csv"), format="generic")
 
 
-# ----- broken rows --------------------------------------------------------------------------------
+# broken rows
 
 
 def _marker_lines(path: Path, marker: str) -> list[int]:
@@ -387,22 +395,30 @@ def test_broken_csv_rows_are_reported_by_line_and_skipped() -> None:
     records, problems = _read(path)
     by_line = {int(m.group(1)): p for p in problems if (m := re.match(r"line (\d+): ", p))}
     assert len(by_line) == len(problems)
-    for marker, reason in [
-        ("BROKEN-RATING", "not a rating"),
-        ("BROKEN-FIELDS", "3 fields where the header has 9"),
-        ("BROKEN-DATE", "is not a date/time"),
-        ("BROKEN-QUOTE", "fields where the header has 9"),
-        ("BROKEN-RESPONSE", "unsupported expression"),
+    for marker, reason, outcome in [
+        ("BROKEN-RATING", "not a rating", "; skipped"),
+        ("BROKEN-FIELDS", "3 fields where the header has 9", "; skipped"),
+        ("BROKEN-DATE", "is not a possible date/time", "; kept without the date"),
+        ("BROKEN-QUOTE", "fields where the header has 9", "; skipped"),
+        ("BROKEN-RESPONSE", "unsupported expression", "; kept without the reply"),
     ]:
         [line] = _marker_lines(path, marker)
-        assert reason in by_line.pop(line), marker
+        problem = by_line.pop(line)
+        assert reason in problem and problem.endswith(outcome), marker
     # What is left is the exact repeat of the first row (a multi-line row) at the end of the file.
     first_row, repeated_row = _marker_lines(path, "0,2020-09-30 10:13:55,")
     assert by_line == {repeated_row: f"line {repeated_row}: repeats the review on line {first_row}; skipped"}
-    # Every intact row is kept, including those after the runaway quote.
+    # Every intact row is kept, including those after the runaway quote; a bad date or reply costs only that cell.
     intact = _csv_dicts(APP_STORE)[:20]
-    assert [r.author_name for r in records] == [row["userName"] for row in intact]
-    assert [r.body for r in records] == [_lines(row["review"]) for row in intact]
+    undated, unreplied = (r for r in records if r.published_at is None or r.author_name == "Camtycai")
+    rest = [r for r in records if r not in (undated, unreplied)]
+    assert [r.author_name for r in rest] == [row["userName"] for row in intact]
+    assert [r.body for r in rest] == [_lines(row["review"]) for row in intact]
+    assert undated.body.startswith("Seems like grabfood has a routing issue")
+    assert undated.published_at is None and undated.reply is not None
+    assert undated.reply.text.startswith("Thank you for your feedback")
+    assert unreplied.author_name == "Camtycai" and unreplied.reply is None
+    assert unreplied.published_at == datetime(2021, 1, 23, 23, 47, 45, tzinfo=UTC)
 
 
 def test_response_code_in_a_file_never_runs() -> None:
@@ -429,7 +445,7 @@ def test_broken_json_lines_are_reported_and_skipped() -> None:
     assert "not valid JSON" in problems[0] and "not an object" in problems[1]
 
 
-# ----- files that cannot be read ------------------------------------------------------------------
+# files that cannot be read
 
 
 @pytest.mark.parametrize(
@@ -464,7 +480,7 @@ def test_spreadsheet_saved_as_xlsx(tmp_path: Path) -> None:
         ExportFile(path)
 
 
-# ----- the source ---------------------------------------------------------------------------------
+# the source
 
 
 async def _no_fetch(url: str) -> Page:
@@ -496,7 +512,7 @@ def test_source_options_and_parse() -> None:
     assert result.records == _read(APP_STORE)[0]
 
 
-# ----- HelloPeter -----------------------------------------------------------------------------------
+# HelloPeter
 
 
 @needs_hellopeter
@@ -513,3 +529,178 @@ def test_hellopeter_records_are_mapped_by_the_adapter() -> None:
     assert public  # the fixture holds public business replies
     assert {r.site_review_id for r in records if r.reply is not None} == public
     assert all(r.rating_scale == 5 and r.published_at is not None for r in records)
+
+
+# Dates: one day/month order per file, decided from all its dates
+
+US_APP_STORE = fixture("exports_rewritten", "app_store_us_dates_150.csv")
+US_GOOGLE_PLAY = fixture("exports_rewritten", "google_play_us_ampm_400.csv")
+DOUBLED = fixture("exports_rewritten", "app_store_doubled_escapes_24.csv")
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_month_first_file_is_read_month_first_with_its_own_dates() -> None:
+    originals = _csv_dicts(APP_STORE)[:150]
+    with ExportFile(US_APP_STORE) as export:
+        assert export.day_first is False and export.date_order.startswith("month-first")
+        records = list(export.records())
+        assert export.stats.rows == 150 and export.stats.skipped_rows == 0
+    assert len(records) == 150
+    for record, row in zip(records, originals, strict=True):
+        expected = datetime.fromisoformat(row["date"]).replace(second=0, tzinfo=UTC)  # the spreadsheet kept minutes
+        assert record.published_at == expected
+    assert any(r.published_at is not None and r.published_at.day <= 12 for r in records)  # the ambiguous ones too
+
+
+def test_month_first_am_pm_file_gives_the_day_first_files_dates() -> None:
+    day_first, _ = _read(GOOGLE_PLAY)
+    month_first, problems = _read(US_GOOGLE_PLAY)
+    assert problems == []
+    assert [r.published_at for r in month_first] == [r.published_at for r in day_first]
+    assert [r.reply.published_at if r.reply else None for r in month_first] == [
+        r.reply.published_at if r.reply else None for r in day_first
+    ]
+    # The same reviews get the same derived ids whichever way the file wrote their dates.
+    assert [r.site_review_id for r in month_first] == [r.site_review_id for r in day_first]
+
+
+def test_a_file_whose_dates_cannot_tell_is_refused_and_the_option_decides(tmp_path: Path) -> None:
+    ambiguous = [row for row in _csv_dicts(US_APP_STORE) if int(row["date"].split("/")[1]) <= 12]
+    assert len(ambiguous) >= 20
+    path = _write_rows(tmp_path / "ambiguous.csv", ambiguous)
+    with pytest.raises(BadExport, match=r"cannot tell whether dates such as '\d+/\d+/2\d+ .*-o day_first=true\|false"):
+        ExportFile(path)
+    records, problems = _read(path, day_first=False)
+    assert problems == [] and len(records) == len(ambiguous)
+    by_author = {r.author_name: r for r in _read(APP_STORE)[0]}
+    for record in records:
+        assert record.published_at == by_author[record.author_name].published_at.replace(second=0)  # type: ignore[union-attr]
+
+
+def test_a_file_with_both_orders_is_refused_unless_the_option_says(tmp_path: Path) -> None:
+    us = _csv_dicts(US_APP_STORE)
+    for row in us[:5]:
+        month, day, rest = row["date"].split("/")
+        row["date"] = f"{day}/{month}/{rest}"  # five rows re-saved day-first
+    path = _write_rows(tmp_path / "mixed.csv", us)
+    with pytest.raises(BadExport, match=r"dates are written in both orders \(line \d+: .* day-first; line \d+: .*"):
+        ExportFile(path)
+    with ExportFile(path, day_first="false") as export:
+        list(export.records())
+        assert export.stats.skipped_rows == 0  # the nickname is the id: a date that cannot be read costs the date
+        assert 0 < export.stats.dropped["date unreadable"] <= 5
+
+
+def test_iso_and_epoch_dates_need_no_order(tmp_path: Path) -> None:
+    rows = _csv_dicts(GOOGLE_PLAY)[:30]
+    for n, (row, record) in enumerate(zip(rows, _read(GOOGLE_PLAY)[0], strict=False)):
+        assert record.published_at is not None
+        stamp = record.published_at.timestamp()
+        row["at"] = str(int(stamp * 1000)) if n % 2 else record.published_at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        row["repliedAt"] = ""
+    with ExportFile(_write_rows(tmp_path / "iso.csv", rows)) as export:
+        assert export.day_first is None
+        records = list(export.records())
+    assert [r.published_at for r in records] == [r.published_at for r in _read(GOOGLE_PLAY)[0][:30]]
+
+
+def test_future_and_ancient_dates_are_row_problems_not_values(tmp_path: Path) -> None:
+    app = _csv_dicts(APP_STORE)[:10]
+    app[1]["date"] = "2999-01-01 10:00:00"
+    app[2]["date"] = "1970-01-01 00:00:00"
+    with ExportFile(_write_rows(tmp_path / "app.csv", app)) as export:
+        records = list(export.records())
+        assert export.stats.dropped == {"date out of range": 2}
+    assert len(records) == 10 and [r.published_at is None for r in records][:3] == [False, True, True]
+    play = _csv_dicts(GOOGLE_PLAY)[:10]
+    play[3]["at"] = "01-01-2999 10:00"  # no review id: the date is part of the derived one, so the row goes
+    with ExportFile(_write_rows(tmp_path / "play.csv", play)) as export:
+        assert len(list(export.records())) == 9
+        assert export.stats.skipped == {"date out of range": 1}
+
+
+def test_other_order_aliases_name_the_ids_of_a_wrongly_ordered_read() -> None:
+    with ExportFile(US_GOOGLE_PLAY, day_first=True) as wrong:
+        wrong_ids = {r.site_review_id for r in wrong.records()}
+    with ExportFile(US_GOOGLE_PLAY) as right:
+        aliases = {k: v for batch in right.read() for k, v in batch.aliases.items()}
+    assert aliases and set(aliases.values()) <= wrong_ids
+
+
+# Cells: a bad cell costs that cell
+
+
+def test_doubled_escapes_in_reply_dicts_are_undone() -> None:
+    records, problems = _read(DOUBLED)
+    assert problems == [] and len(records) == 24
+    rows = _csv_dicts(DOUBLED)
+    for record, row in zip(records, rows, strict=True):
+        once = row["developerResponse"].replace("\\\\", "\\")
+        expected = ast.literal_eval(once)["body"]  # trusted test data: literal_eval as an independent reader
+        assert record.reply is not None and record.reply.text == _lines(expected)
+        assert "\\n" not in record.reply.text and "\\'" not in record.reply.text
+    assert sum("'" in r.reply.text and '"' in r.reply.text for r in records if r.reply) >= 4
+
+
+def test_unreadable_reply_keeps_the_review(tmp_path: Path) -> None:
+    rows = _csv_dicts(APP_STORE)[:5]
+    rows[0]["developerResponse"] = "{'id': 1, 'body': 'cut short"
+    with ExportFile(_write_rows(tmp_path / "reply.csv", rows)) as export:
+        records = list(export.records())
+        assert export.stats.dropped == {"reply unreadable": 1} and export.stats.skipped_rows == 0
+    assert len(records) == 5 and records[0].reply is None and records[0].body == _lines(rows[0]["review"])
+
+
+def test_unreadable_rating_keeps_a_generic_review_with_an_id_only(tmp_path: Path) -> None:
+    path, rows = _generic_file(tmp_path)
+    text = path.read_text(encoding="utf-8").splitlines()
+    header = text[0] + ";Ref"
+    lines = [header] + [f"{line};r{n}" for n, line in enumerate(text[1:])]
+    cells = lines[1].split(";")
+    cells[1] = "five"
+    lines[1] = ";".join(cells)
+    with_ids = tmp_path / "with_ids.csv"
+    with_ids.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    columns = {"text_column": "Comment", "rating_column": "Stars", "date_column": "Posted", "id_column": "Ref"}
+    with ExportFile(with_ids, columns=columns) as export:
+        records = list(export.records())
+        assert export.stats.dropped == {"rating unreadable": 1}
+    assert len(records) == len(rows) and records[0].rating is None
+    del columns["id_column"]
+    with ExportFile(with_ids, columns=columns) as export:
+        assert len(list(export.records())) == len(rows) - 1
+        assert export.stats.skipped == {"rating unreadable": 1}
+
+
+def test_day_first_option_is_checked() -> None:
+    with pytest.raises(ConfigError, match="day_first must be true, false or auto"):
+        FileSource(str(APP_STORE), {"day_first": "sometimes"})
+    assert FileSource(str(APP_STORE), {"day_first": True}).opts["day_first"] == "True"
+
+
+async def test_a_file_longer_than_max_pages_is_partial_not_cut_silently(tmp_path: Path) -> None:
+    rows = _csv_dicts(GOOGLE_PLAY)
+    again = [dict(row, userName=row["userName"] + " (2)") for row in rows]
+    source = FileSource(str(_write_rows(tmp_path / "long.csv", rows + again)))
+    assert sum([len(page.records) async for page in source.pages(_no_fetch)]) == 800
+    pages = []
+    with pytest.raises(FetchError, match=r"only the first 1 page\(s\) of 500 reviews were read.*monitor import"):
+        async for page in source.pages(_no_fetch, max_pages=1):
+            pages.append(page)
+    assert [len(page.records) for page in pages] == [500]
+
+
+def test_every_row_is_accounted_for() -> None:
+    with ExportFile(_bad("app_store_broken_rows.csv")) as export:
+        batches = list(export.read(7))
+        stats = export.stats
+    assert sum(b.rows for b in batches) == stats.rows
+    assert stats.rows == stats.kept + stats.skipped_rows + stats.duplicates
+    assert stats.skipped == {"unreadable row": 2, "rating unreadable": 1} and stats.duplicates == 1

@@ -26,6 +26,7 @@ import dataclasses
 import gzip
 import io
 import json
+import sys
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -77,6 +78,8 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(_FALLBACK_ERRORS, _cp1252_fallback)
+# Review and reply cells can be long; the csv module's default limit of 128 KiB per cell is not enough.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclasses.dataclass(slots=True)

@@ -1,0 +1,1 @@
+"""Files people hand to the product: export files read into rows, whatever their encoding and container."""

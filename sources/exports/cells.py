@@ -1,0 +1,196 @@
+"""One export cell at a time: text repair, ratings, counts, dates, and what a bad cell costs.
+
+A bad cell costs that cell, not the row: the mapper records a `Dropped` note and keeps the review without the
+value. Only a cell the review cannot exist without (its text, or a field its derived id is hashed from) skips
+the row, by raising `RowSkipped` with a short reason that the import counts ("rating unreadable", ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import ftfy
+
+from sources.exports.dates import date_evidence, parse_export_date
+from sources.fields import BadDate, in_range, parse_rating
+from sources.fields import derived_id as fields_derived_id
+
+__all__ = [
+    "CellError",
+    "Dropped",
+    "RowContext",
+    "RowNotes",
+    "RowSkipped",
+    "derived_id",
+    "optional_text",
+    "read_count",
+    "read_date",
+    "read_flag",
+    "read_rating",
+    "read_text",
+    "repair_text",
+    "swapped_date",
+]
+
+# Only undo encoding damage (UTF-8 read as Windows-1252 and the like); leave quotes, ligatures,
+# full-width characters and HTML entities exactly as the reviewer wrote them.
+_FIX_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    explain=False,
+)
+_BLANK = {"", "nan", "none", "null", "nat"}
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """Reading options a row mapper needs."""
+
+    # The file's date order: True day-first, False month-first, None when the file holds no `1/2/2024` dates.
+    day_first: bool | None = None
+    rating_scale: int = 5
+    columns: Mapping[str, str] = field(default_factory=dict)  # generic layout: role -> column name
+    # Dates after this (plus a day of time-zone slack) are refused; None: the time of reading.
+    now: datetime | None = None
+
+
+class RowSkipped(ValueError):
+    """A row that cannot become a review; `reason` is the short category the import counts it under."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class CellError(ValueError):
+    """One cell that cannot be read; `reason` is its short category (`unreadable`, `out of range`)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A cell left out of a kept review: its short category and the full explanation."""
+
+    reason: str
+    detail: str
+
+
+@dataclass(slots=True)
+class RowNotes:
+    """What mapping one row noted besides the record."""
+
+    dropped: list[Dropped] = field(default_factory=list)
+    # The id this row got when its dates were read in the other day/month order (so a corrected re-import
+    # finds the review an earlier, wrongly ordered import stored).
+    alias: str | None = None
+
+    def drop(self, reason: str, detail: str) -> None:
+        """Note a cell left out of the review."""
+        self.dropped.append(Dropped(reason, detail))
+
+
+def repair_text(value: Any) -> str:
+    """Text with mojibake repaired, line endings as `\\n` and outer whitespace stripped; '' when blank."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.strip().lower() in _BLANK:
+        return ""
+    if not text.isascii():  # plain ASCII cannot hold mojibake; skipping ftfy keeps big imports fast
+        text = ftfy.fix_text(text, _FIX_ENCODING_ONLY)
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def optional_text(value: Any) -> str | None:
+    """Repaired text, or None when blank."""
+    return repair_text(value) or None
+
+
+def read_text(value: Any, what: str) -> str:
+    """The review text; `RowSkipped` when the cell holds something that is not text (a JSON object or list)."""
+    if isinstance(value, dict | list):
+        raise RowSkipped(f"{what} unreadable", f"{what} is a JSON {type(value).__name__}, not text")
+    return repair_text(value)
+
+
+def read_date(value: Any, ctx: RowContext, what: str) -> datetime | None:
+    """A date cell in UTC, None when blank; `CellError` when unreadable or not a possible review date."""
+    try:
+        moment = parse_export_date(value, day_first=ctx.day_first)
+    except ValueError as exc:
+        evidence = date_evidence(value)
+        hint = ""
+        if ctx.day_first is not None and evidence in ("day_first", "month_first"):
+            order = evidence.replace("_", "-")
+            hint = f"; this date is {order}, so the option day_first={str(ctx.day_first).lower()} does not fit it"
+        raise CellError("unreadable", f"{what} {exc}{hint}") from None
+    if moment is None:
+        return None
+    try:
+        return in_range(moment, now=ctx.now)
+    except BadDate as exc:
+        raise CellError("out of range", f"{what} {str(value)[:40]!r}: {exc}") from None
+
+
+def swapped_date(value: Any, ctx: RowContext) -> datetime | None:
+    """The date `value` would be in the file's other day/month order, when it is ambiguous and still possible."""
+    if ctx.day_first is None or date_evidence(value) != "ambiguous":
+        return None
+    try:
+        moment = parse_export_date(value, day_first=not ctx.day_first)
+        return in_range(moment, now=ctx.now) if moment else None
+    except ValueError:
+        return None
+
+
+def read_rating(value: Any, ctx: RowContext) -> float | None:
+    """A star rating within the scale, None when blank; `CellError` otherwise."""
+    try:
+        rating = parse_rating(value)
+    except ValueError as exc:
+        raise CellError("unreadable", str(exc)) from None
+    if rating is not None and not 0 <= rating <= ctx.rating_scale:
+        raise CellError("out of range", f"rating {rating:g} is outside 0..{ctx.rating_scale}")
+    return rating
+
+
+def read_count(value: Any, what: str) -> int | None:
+    """A non-negative whole number, None when blank; `CellError` otherwise."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if text.lower() in _BLANK:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise CellError("unreadable", f"{what} {text[:20]!r} is not a number") from None
+    if number < 0 or number != int(number):
+        raise CellError("unreadable", f"{what} {text[:20]!r} is not a count")
+    return int(number)
+
+
+def read_flag(value: Any) -> bool | None:
+    """A yes/no cell, None when blank or unclear."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    return None
+
+
+def derived_id(*parts: Any) -> str:
+    """A stable review id hashed from `parts`, with export text repaired first (see `sources.fields.derived_id`)."""
+    return fields_derived_id(*(repair_text(p) if isinstance(p, str) else p for p in parts))
