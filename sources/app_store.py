@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
@@ -38,6 +39,7 @@ class AppStore(Source):
     """Customer reviews of an iOS app from Apple's public reviews feed."""
 
     name = "app_store"
+    channel = PUBLIC_REPLY_ONLY
     help = "Apple App Store customer reviews (public reviews feed; it has no developer replies)"
     locator_help = "numeric app id (e.g. 284882215 or id284882215) or the app's apps.apple.com URL"
     options: ClassVar[tuple[Option, ...]] = (

@@ -3,21 +3,38 @@
 A source turns HTTP responses (or an export file) into `ReviewRecord`s. It never touches the
 database. Parsing is a pure function from a fetched `Page` to a `PageResult`; a page that does
 not look like the site's known layout raises `LayoutChanged` instead of returning nothing.
+
+Each kind also declares how the company can reach its reviewers (`channel`, see `monitor.core.channels`), and a
+kind that reads the company's own official API may offer a `ReplyChannel`: how to read one review back and post
+the company's public reply to it.
 """
 
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
+from monitor.core.channels import UNKNOWN_CHANNEL
 from monitor.core.errors import ConfigError, UnknownSourceKind
-from monitor.core.records import ReviewRecord
-from monitor.http.page import Fetch, Page
+from monitor.core.records import ReplyRecord, ReviewRecord
+from monitor.http.page import ApiRequest, Fetch, Page
 
-__all__ = ["Fetch", "Option", "Page", "PageResult", "Source", "get_source_class", "registry"]
+__all__ = [
+    "ApiRequest",
+    "Fetch",
+    "Option",
+    "Page",
+    "PageResult",
+    "ReplyChannel",
+    "Source",
+    "channel_of",
+    "get_source_class",
+    "registry",
+]
 
 ENTRY_POINT_GROUP = "review_monitor.sources"
 
@@ -59,6 +76,13 @@ class Source:
     options: ClassVar[tuple[Option, ...]] = ()
     # Pages of one listing are newest first, so an incremental crawl may stop early.
     newest_first: ClassVar[bool] = True
+    # How the company can reach this site's reviewers (a value of `monitor.core.channels`).
+    channel: ClassVar[str] = UNKNOWN_CHANNEL
+    # Reads the company's own authenticated API rather than public pages: robots.txt, which is addressed to
+    # crawlers of public pages, does not apply.
+    official_api: ClassVar[bool] = False
+    # A run that lists no review at all is normal (the listing is a short window), not a sign of a changed layout.
+    may_list_nothing: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -98,6 +122,18 @@ class Source:
         """The first page(s) to fetch."""
         return [self.locator]
 
+    def trusted_urls(self) -> list[str]:
+        """URLs whose hosts the source's requests may reach: its start URLs, and any endpoint it needs besides."""
+        return self.start_urls()
+
+    def schedule_notice(self, schedule: str) -> str | None:
+        """A warning about crawling this source on `schedule` (e.g. reviews lost between runs), or None."""
+        return None
+
+    def reply_channel(self) -> ReplyChannel | None:
+        """How to post the company's public reply through the site's API; None when the product cannot post there."""
+        return None
+
     def parse(self, page: Page) -> PageResult:
         """Turn one fetched page into records; raise `LayoutChanged` when the page is not recognised."""
         raise NotImplementedError
@@ -119,6 +155,49 @@ class Source:
                 result = self.parse(page)
                 yield result
                 url = result.next_url
+
+
+class ReplyChannel(ABC):
+    """Posting the company's public reply to one review through a site's official API.
+
+    The channel builds requests and reads answers; sending them (once, through the fetcher) and deciding whether
+    to send at all belong to the caller.
+    """
+
+    # The site as people call it, for messages ("Google Play").
+    site: ClassVar[str] = ""
+
+    @abstractmethod
+    def trusted_urls(self) -> list[str]:
+        """URLs whose hosts posting may reach besides the review's own: the API and any token endpoint."""
+
+    @abstractmethod
+    async def authorization(self, fetch: Fetch) -> str:
+        """The `Authorization` header value for the next request (fetching a token through `fetch` if needed)."""
+
+    @abstractmethod
+    def review_url(self, review_id: str) -> str:
+        """The URL that reads one review, with its current reply, back from the API."""
+
+    @abstractmethod
+    def parse_review(self, page: Page, review_id: str) -> ReviewRecord:
+        """The review (with the reply the site holds now) from the answer to `review_url`."""
+
+    @abstractmethod
+    def reply_request(self, review_id: str, text: str) -> ApiRequest:
+        """The request that posts `text` as the public reply to the review (without the Authorization header)."""
+
+    @abstractmethod
+    def confirmed_reply(self, page: Page, text: str) -> ReplyRecord:
+        """The reply as the site confirmed it, from the answer to `reply_request`."""
+
+    def reply_text_problem(self, text: str) -> str | None:
+        """Why the site would refuse `text` as a reply (too long, ...), or None."""
+        return None
+
+    def refusal_advice(self, status: int) -> str:
+        """What to do when the API refused a request with `status` (credentials, permissions, ...)."""
+        return "check the source's credentials and the account's permissions"
 
 
 def _coerce(value: Any, kind: type) -> Any:
@@ -150,7 +229,10 @@ def _load_plugins() -> None:
         ep.load()
 
 
-BUILTIN_MODULES = ("trustpilot", "hellopeter", "google_play", "app_store", "file", "jsonld", "css", "feed")
+BUILTIN_MODULES = (
+    *("trustpilot", "hellopeter", "google_play", "app_store", "file", "jsonld", "css", "feed"),
+    *("apis.google_play_api", "apis.app_store_connect", "apis.google_business"),
+)
 
 
 def _load_builtins() -> None:
@@ -170,6 +252,12 @@ def registry() -> dict[str, type[Source]]:
         _load_plugins()
         _loaded = True
     return dict(sorted(_REGISTRY.items()))
+
+
+def channel_of(kind: str) -> str:
+    """How the company can reach the reviewers of a source kind; `unknown` for a kind that is not registered."""
+    cls = registry().get(kind)
+    return cls.channel if cls is not None else UNKNOWN_CHANNEL
 
 
 def get_source_class(kind: str) -> type[Source]:

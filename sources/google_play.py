@@ -48,6 +48,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
+from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Fetch, Option, Page, PageResult, Source
@@ -67,6 +68,7 @@ class GooglePlay(Source):
     """Reviews and developer replies of a Google Play app: its details page, then its reviews endpoint."""
 
     name = "google_play"
+    channel = PUBLIC_REPLY_ONLY
     help = "Google Play app: the reviews on its page and, newest first, from its reviews endpoint, with replies"
     locator_help = "app id (e.g. com.example.app) or the app's play.google.com details URL"
     options: ClassVar[tuple[Option, ...]] = (

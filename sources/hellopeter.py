@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from monitor.core.channels import PUBLIC_REPLY_AND_PRIVATE_MESSAGE
 from monitor.core.errors import LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
@@ -49,6 +50,7 @@ class HelloPeter(Source):
     """Reviews, public replies and private-reply notices of one business on HelloPeter."""
 
     name = "hellopeter"
+    channel = PUBLIC_REPLY_AND_PRIVATE_MESSAGE
     help = "HelloPeter business reviews with the business's public (and private-reply) responses"
     locator_help = "business slug (e.g. cell-c), its hellopeter.com page URL, or the API reviews URL"
     options: ClassVar[tuple[Option, ...]] = (Option("api_base", "base URL of the HelloPeter API", default=API_HOST),)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from monitor.core.channels import PUBLIC_REPLY_AND_PRIVATE_MESSAGE
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
@@ -29,6 +30,7 @@ class Trustpilot(Source):
     """Reviews and public company replies from a Trustpilot company page."""
 
     name = "trustpilot"
+    channel = PUBLIC_REPLY_AND_PRIVATE_MESSAGE
     help = "Trustpilot company page: reviews, ratings and the company's public replies"
     locator_help = "company page URL, e.g. https://www.trustpilot.com/review/example.com (or just example.com)"
     options: ClassVar[tuple[Option, ...]] = (

@@ -62,24 +62,32 @@ class CrawlOutcome:
 
 
 def policy_for(src: SourceConfig) -> HostPolicy:
-    """The politeness settings of one source, with where its requests may go."""
+    """The politeness settings of one source, with where its requests may go.
+
+    robots.txt is addressed to crawlers of public pages, so a source reading the company's own API skips it.
+    """
+    try:
+        official_api = get_source_class(src.kind).official_api
+    except MonitorError:
+        official_api = False  # an unknown kind is reported by `collect`
     return HostPolicy(
         concurrency=src.concurrency,
         min_delay=src.min_delay,
-        respect_robots=src.respect_robots,
+        respect_robots=src.respect_robots and not official_api,
         timeout=src.timeout,
         destinations=destinations_for(src),
     )
 
 
 def destinations_for(src: SourceConfig) -> RequestPolicy | None:
-    """The request policy of one source: its start URLs' hosts plus its `allowed_hosts` option.
+    """The request policy of one source: the hosts of its start URLs (and of any endpoint it needs besides, such
+    as an API's token endpoint) plus its `allowed_hosts` option.
 
     None when the source names no URL (an export file): the fetcher then trusts only the URL of each fetch.
     """
     try:
         adapter = get_source_class(src.kind)(src.locator, src.options)
-        policy = RequestPolicy(adapter.start_urls(), adapter.opts.get("allowed_hosts") or ())
+        policy = RequestPolicy(adapter.trusted_urls(), adapter.opts.get("allowed_hosts") or ())
     except Exception:  # a broken configuration or adapter is reported by `collect`, which builds the adapter again
         return None
     return policy if policy.home else None
@@ -278,10 +286,16 @@ async def collect(
     known_run = 0
     not_modified = 0
 
-    async def counting(url: str, *, form: Mapping[str, str] | None = None) -> Page:
+    async def counting(
+        url: str, *, form: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+    ) -> Page:
         nonlocal not_modified
-        # A GET-only fetch callable (e.g. a plugin's test double) keeps working: `form` goes only to POSTs.
-        page = await fetch(url) if form is None else await fetch(url, form=form)
+        # A GET-only fetch callable (e.g. a plugin's test double) keeps working: `form` and `headers` go only
+        # to the requests that have them.
+        if headers is not None:
+            page = await fetch(url, form=form, headers=headers)
+        else:
+            page = await fetch(url) if form is None else await fetch(url, form=form)
         not_modified += page.status == 304
         return page
 
@@ -290,8 +304,13 @@ async def collect(
         error = printable(error)
         return Collected(records if keep else [], [*problems, error], health, f"{error}; {advice(health)}", pages)
 
+    quiet_is_normal = False
     try:
         adapter: Source = get_source_class(src.kind)(src.locator, src.options)
+        quiet_is_normal = adapter.may_list_nothing
+        notice = adapter.schedule_notice(src.schedule)
+        if notice:
+            problems.append(printable(notice))
         async for page in adapter.pages(counting, max_pages=max_pages):
             pages += 1
             records.extend(page.records)
@@ -319,7 +338,7 @@ async def collect(
         return failed(Health.FAILED, f"the {src.kind} adapter failed: {exc.__class__.__name__}: {str(exc)[:200]}")
     if not records and not pages and not_modified:
         return Collected([], problems, Health.OK, "not modified since the last crawl (HTTP 304)", 0)
-    if not records and pages and previous_good > 0:
+    if not records and pages and previous_good > 0 and not quiet_is_normal:
         return failed(
             Health.LAYOUT_CHANGED,
             f"pages were fetched but no reviews were found where the last good run found {previous_good}",

@@ -20,15 +20,21 @@ checked (see `monitor.http.connect`). A refused hop ends the fetch with `Request
 A source may also send a form POST (`fetch(url, form={...})`) for a read the site only offers that way,
 such as a paginated listing endpoint. It passes the same robots.txt check, host gate, retries, size limit
 and statistics; it is never conditional, and its answer's validators are not stored (one endpoint URL
-answers many different bodies).
+answers many different bodies). Extra `headers` (an official API's `Authorization`) go to the first URL and
+to redirects within its origin, never to another origin.
+
+A write to an official API (posting a reply) goes through `send`: the same request policy, address checks and
+host gate, but sent exactly once (never retried: the site may have acted on a request whose answer was lost),
+never redirected, and answered whatever its status, with the error body read so the caller can quote it.
 
 Redirects are followed one hop at a time so each hop is checked against the request policy, robots.txt and rate
 limits too. A redirect whose Location is no URL, or any URL that is malformed, fails at once: asking again cannot
 fix it.
 
-The fetcher reads public pages only. It identifies itself with a configurable User-Agent and never tries
-to get around logins, CAPTCHAs, paywalls or blocks: a 401/403, a robots.txt refusal or a lasting 429 ends
-the fetch with `Blocked` and a message saying what the site answered.
+The fetcher reads public pages, and a company's own data through official APIs with the credentials its
+configuration names (see `monitor.http.service_auth`). It identifies itself with a configurable User-Agent and
+never tries to get around logins, CAPTCHAs, paywalls or blocks: a 401/403, a robots.txt refusal or a lasting 429
+ends the fetch with `Blocked` and a message saying what the site answered.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -52,7 +58,7 @@ from monitor.http.body import BodyReader
 from monitor.http.connect import AddressPins, pinned_transport
 from monitor.http.decoding import ACCEPT_ENCODING
 from monitor.http.logsafe import install as install_printable_logs
-from monitor.http.page import Fetch, Page
+from monitor.http.page import ApiRequest, Fetch, Page
 from monitor.http.policy import (
     RequestPolicy,
     Resolver,
@@ -254,8 +260,10 @@ class Fetcher:
         ETags apart until what they stand for is safely stored.
         """
 
-        async def fetch(url: str, *, form: Mapping[str, str] | None = None) -> Page:
-            return await self.fetch(url, policy=policy, stats=stats, validators=validators, form=form)
+        async def fetch(
+            url: str, *, form: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+        ) -> Page:
+            return await self.fetch(url, policy=policy, stats=stats, validators=validators, form=form, headers=headers)
 
         return fetch
 
@@ -267,14 +275,46 @@ class Fetcher:
         stats: FetchStats | None = None,
         validators: ValidatorCache | None = None,
         form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Page:
         """GET `url` politely, or POST `form` to it; a 304 comes back as a Page with status 304 and no body."""
         stats = stats if stats is not None else FetchStats()
         started = self._clock()
         try:
-            return await self._fetch(url, policy, stats, validators or self.validators, form)
+            return await self._fetch(url, policy, stats, validators or self.validators, form, headers)
         finally:
             stats.record_call(started, self._clock())
+
+    async def send(self, request: ApiRequest, *, policy: HostPolicy, stats: FetchStats | None = None) -> Page:
+        """Send one write to an official API once and return its answer whatever the status (see the module doc).
+
+        A lost answer raises `Unreachable`: whether the site acted on the request is then unknown.
+        """
+        stats = stats if stats is not None else FetchStats()
+        started = self._clock()
+        try:
+            rules = policy.destinations or RequestPolicy.for_url(request.url)
+            url = parse_url(request.url)
+            rules.check_url(url)
+            if policy.respect_robots:
+                await self._check_robots(url, policy, rules)
+            answer = await self._request(
+                url,
+                replace(policy, max_retries=0),
+                stats,
+                rules,
+                via="",
+                method=request.method,
+                body=request.body,
+                headers=dict(request.headers),
+                max_bytes=policy.max_bytes,
+                min_delay=self._min_delay(url, policy),
+                error_body=True,
+            )
+        finally:
+            stats.record_call(started, self._clock())
+        stats.pages += 200 <= answer.status < 300
+        return Page(url=str(answer.url), status=answer.status, body=answer.body, headers=answer.headers)
 
     async def _fetch(
         self,
@@ -283,11 +323,14 @@ class Fetcher:
         stats: FetchStats,
         validators: ValidatorCache,
         form: Mapping[str, str] | None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Page:
         rules = policy.destinations or RequestPolicy.for_url(url)
         current = parse_url(url)
         rules.check_url(current)
         via = ""
+        origin = origin_of(current)
+        extra = dict(extra_headers or {})
         body = urlencode(dict(form)).encode("utf-8") if form is not None else None
         for _ in range(MAX_REDIRECTS + 1):
             # The hop itself is checked before its host's robots.txt is read, so a refusal names the hop.
@@ -299,6 +342,8 @@ class Fetcher:
                 method, headers = "GET", _conditional_headers(validators, str(current))
             else:
                 method, headers = "POST", {"Content-Type": FORM_CONTENT_TYPE}
+            if origin_of(current) == origin:
+                headers.update(extra)  # credentials never follow a redirect to another origin
             response = await self._request(
                 current,
                 policy,
@@ -405,12 +450,14 @@ class Fetcher:
         max_bytes: int,
         min_delay: float,
         truncate: bool = False,
+        error_body: bool = False,
     ) -> Answer:
         """One request with retries; returns the final answer or raises `Unreachable` for transport failures.
 
         Each attempt first resolves the host and checks its addresses against `destinations` (a refusal is final).
-        POSTs are retried exactly like GETs: the fetcher only sends form POSTs that read (see
-        `sources.base.Fetch`), so repeating one after a lost answer cannot do anything twice.
+        POSTs are retried exactly like GETs: `fetch` only sends form POSTs that read (see
+        `sources.base.Fetch`), so repeating one after a lost answer cannot do anything twice; writes come from
+        `send` with no retries at all. `error_body` reads the body of error answers too (for `send`).
         """
         gate = self._gates.for_url(url, policy.concurrency)
         attempts = policy.max_retries + 1
@@ -430,6 +477,7 @@ class Fetcher:
                         max_bytes,
                         truncate,
                         on_send=lambda: gate.mark_sent(min_delay),
+                        error_body=error_body,
                     )
             except TransientFailure as failure:
                 if last:
@@ -487,6 +535,7 @@ class Fetcher:
         truncate: bool,
         *,
         on_send: Callable[[], None],
+        error_body: bool = False,
     ) -> Answer:
         client = self.client
 
@@ -511,7 +560,8 @@ class Fetcher:
                 response = await client.send(request, stream=True)
                 try:
                     stats.status_codes[response.status_code] += 1
-                    body = await reader.read(response) if 200 <= response.status_code < 300 else b""
+                    wanted = error_body or 200 <= response.status_code < 300
+                    body = await reader.read(response) if wanted else b""
                 finally:
                     await response.aclose()
                     stats.bytes += response.num_bytes_downloaded

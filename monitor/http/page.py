@@ -1,4 +1,5 @@
-"""What the fetcher hands a parser: a fetched `Page`, and the `Fetch` callable sources use to get one."""
+"""What the fetcher hands a parser: a fetched `Page`, the `Fetch` callable sources use to get one, and the
+`ApiRequest` an official API's adapter builds for a write the fetcher sends once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["Fetch", "Page"]
+__all__ = ["ApiRequest", "Fetch", "Page"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +28,25 @@ class Page:
         return self.body.decode("utf-8", errors="replace")
 
 
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """One request to an official API that changes something there (a reply), sent once by `Fetcher.send`."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
 class Fetch(Protocol):
     """Fetches one URL through the shared polite fetcher: a GET, or a form POST when `form` is given.
 
-    `form` is for reads a site only offers as POST (e.g. a paginated JSON listing); it is sent as
-    `application/x-www-form-urlencoded` and retried like a GET, so never use it for anything that
-    changes state on the site.
+    `form` is for reads a site only offers as POST (e.g. a paginated JSON listing, a token exchange); it is sent
+    as `application/x-www-form-urlencoded` and retried like a GET, so never use it for anything that changes
+    state on the site. `headers` go with the request (an API's `Authorization`), to the first URL and to
+    redirects within its origin only.
     """
 
-    def __call__(self, url: str, *, form: Mapping[str, str] | None = None) -> Awaitable[Page]: ...
+    def __call__(
+        self, url: str, *, form: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+    ) -> Awaitable[Page]: ...

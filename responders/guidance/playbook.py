@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from monitor.core.channels import CHANNELS
 from monitor.text.negativity import FLAGS, HOLD_FLAGS
+from responders.guidance.channels import channel_avoid, channel_extra_steps, channel_fact, channel_steps
 from responders.guidance.texts import SUPPORTED, texts_for
 
 __all__ = ["FLAGS", "REPEAT_THRESHOLD", "VARIANTS", "CaseFacts", "Guidance", "guidance_for"]
@@ -48,6 +50,9 @@ class CaseFacts:
     flags: frozenset[str] = frozenset()
     theme_fixed: str | None = None
     first_contact_due: datetime | None = None
+    # How the site lets the company reach the reviewer (`monitor.core.channels`), given by the caller that knows
+    # the source kind; None when not known, which keeps the standard steps.
+    channel: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.flags) - FLAGS
@@ -57,6 +62,8 @@ class CaseFacts:
             raise ValueError("first_contact_due must be a timezone-aware datetime")
         if self.other_reviews_count < 0:
             raise ValueError("other_reviews_count cannot be negative")
+        if self.channel is not None and self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}; known channels: {', '.join(CHANNELS)}")
         object.__setattr__(self, "flags", frozenset(self.flags))
 
 
@@ -214,16 +221,19 @@ def guidance_for(facts: CaseFacts, *, language: str | None = None) -> Guidance:
             steps += _fill(t["fraud"], values)
         if "abusive" in variants:
             steps += _fill(t["abusive"], values)
+        # On a site with public replies only, say how a conversation that must be private can happen at all.
+        steps += _fill(channel_extra_steps(code, facts.channel, variants), values)
         for variant in ("repeat_complainer", "template_reply", "theme_fixed"):
             if variant in variants:
                 steps += _fill(t[variant], values)
+        # The standard steps, in the way the site lets the company reach the reviewer.
+        standard = _fill(channel_steps(code, facts.channel, t["standard"]), values)
         if "theme_fixed" not in variants or len(others) > 1:
-            steps += _fill(t["standard"], values)
+            steps += standard
         else:
             # A thank-you follow-up still needs personal contact by the due time and a recorded outcome.
-            standard = _fill(t["standard"], values)
             steps += [standard[1], standard[-1]]
-    avoid = list(t["avoid"])
+    avoid = list(t["avoid"]) + channel_avoid(code, facts.channel)
     if "fraud" in variants:
         avoid += t["avoid_fraud"]
     if "abusive" in variants:
@@ -237,6 +247,6 @@ def guidance_for(facts: CaseFacts, *, language: str | None = None) -> Guidance:
         language=code,
         steps=steps,
         avoid=avoid,
-        facts=_facts(facts, t),
+        facts=_facts(facts, t) + [row for row in [channel_fact(code, facts.channel)] if row is not None],
         notes=notes,
     )

@@ -13,8 +13,12 @@ from responders.outreach.views import TaskDetail
 __all__ = ["case_facts", "task_guidance"]
 
 
-def case_facts(session: Session, detail: TaskDetail) -> CaseFacts:
-    """The case as the playbook sees it: the newest review, the reply it got, flags and the deadline."""
+def case_facts(session: Session, detail: TaskDetail, *, channel: str | None = None) -> CaseFacts:
+    """The case as the playbook sees it: the newest review, the reply it got, flags and the deadline.
+
+    `channel` is how the task's site lets the company reach the reviewer (`monitor.core.channels`); the caller knows
+    the source kind (`sources.base.channel_of`), which this layer may not look up itself.
+    """
     views = sorted(detail.reviews, key=lambda v: (v.review.published_at is None, v.review.published_at), reverse=True)
     newest = views[0] if views else None
     review = newest.review if newest else None
@@ -38,9 +42,13 @@ def case_facts(session: Session, detail: TaskDetail) -> CaseFacts:
         flags=frozenset(flags),
         theme_fixed=fixed_theme_of(session, task.id or 0),
         first_contact_due=task.first_contact_due,
+        channel=channel,
     )
 
 
-def task_guidance(session: Session, detail: TaskDetail, *, language: str | None = None) -> Guidance:
-    """The playbook's guidance for this task, in the review's language unless `language` is given."""
-    return guidance_for(case_facts(session, detail), language=language)
+def task_guidance(
+    session: Session, detail: TaskDetail, *, language: str | None = None, channel: str | None = None
+) -> Guidance:
+    """The playbook's guidance for this task, in the review's language unless `language` is given, for the way its
+    site lets the company reach the reviewer (`channel`; None when not known)."""
+    return guidance_for(case_facts(session, detail, channel=channel), language=language)

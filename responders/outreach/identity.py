@@ -17,7 +17,7 @@ import re
 
 from monitor.store.models import Review, SourceRow
 
-__all__ = ["normalise_handle", "reviewer_key"]
+__all__ = ["STORE_OF_KIND", "normalise_handle", "reviewer_key", "store_of"]
 
 _GENERIC_KINDS = frozenset({"jsonld", "css", "feed", "file"})
 _ANONYMOUS = frozenset(
@@ -67,3 +67,23 @@ def reviewer_key(review: Review, source: SourceRow, *, site_has_handles: bool) -
     if not site_has_handles and name not in _ANONYMOUS:
         return f"name:source{source.id}:{name}"
     return f"review:{review.id}"
+
+
+# Source kinds that show one store's reviews: a review read through two of them (a store's page adapter and its
+# official API, or an export of either) is one review of one reviewer; see `responders.outreach.twins`.
+STORE_OF_KIND: dict[str, str] = {
+    "google_play": "google_play",
+    "google_play_api": "google_play",
+    "app_store": "app_store",
+    "app_store_connect": "app_store",
+    "google_business": "google_business",
+}
+_STORE_EXPORT_FORMATS = frozenset({"google_play", "app_store"})
+
+
+def store_of(source: SourceRow) -> str | None:
+    """The store whose reviews `source` shows (`google_play`, `app_store`, ...), or None for any other site."""
+    if source.kind == "file":
+        export = str(source.options.get("format", ""))
+        return export if export in _STORE_EXPORT_FORMATS else None
+    return STORE_OF_KIND.get(source.kind)
