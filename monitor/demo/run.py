@@ -20,7 +20,7 @@ from monitor.core.errors import MonitorError
 from monitor.core.settings import Settings
 from monitor.crawl.progress import print_outcomes, run_crawl
 from monitor.demo.site import LocalSite
-from monitor.demo.summary import print_queue, print_summary, print_templates
+from monitor.demo.summary import print_queue, print_summary, print_templates, print_web_app
 from monitor.digest.build import build_digest, latest_activity_day
 from monitor.digest.render import render_html
 from monitor.runtime.console import out, safe
@@ -148,6 +148,7 @@ def run_demo(data_dir: Path) -> None:
     path = write_demo_digest(ctx.engine, ctx.settings, data_dir)
     out.print(f"\n[bold]Daily digest[/] for managers: {safe(path.resolve())} (open it in a browser)")
     out.print(f"  or in the terminal: monitor -c {safe(config_path)} digest --text")
+    print_web_app(ctx, config_path)
 
 
 def write_demo_digest(engine: Engine, settings: Settings, data_dir: Path) -> Path:

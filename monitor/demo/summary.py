@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from rich.table import Table
@@ -10,11 +11,13 @@ from sqlmodel import Session, col, select
 
 from monitor.runtime.console import fmt_time, out, safe
 from monitor.runtime.context import AppContext, redact_url
+from monitor.store.db import session_scope
 from monitor.store.models import Company, CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate
+from monitor.store.user_models import ensure_user
 from responders.template_replies.stats import template_share
 
-__all__ = ["print_queue", "print_summary", "print_templates"]
+__all__ = ["print_queue", "print_summary", "print_templates", "print_web_app"]
 
 
 def print_summary(ctx: AppContext, data_dir: Path) -> None:
@@ -107,3 +110,17 @@ def print_queue(ctx: AppContext, first: int = 5) -> None:
         )
     if top:
         out.print(f"  next: monitor -c <config> tasks show {top[0][0].id}   (then tasks claim / log / close)")
+
+
+def print_web_app(ctx: AppContext, config_path: Path) -> None:
+    """Demo accounts with fresh passwords, and how to open the web app on the demo's data."""
+    accounts = [
+        ("demo-agent", "agent", secrets.token_urlsafe(12)),
+        ("demo-manager", "manager", secrets.token_urlsafe(12)),
+    ]
+    with session_scope(ctx.engine) as session:
+        for name, role, password in accounts:
+            ensure_user(session, name, role, password)
+    out.print(f"\n[bold]Web app[/]: monitor -c {safe(config_path)} web, then open http://127.0.0.1:8000/ as")
+    for name, role, password in accounts:
+        out.print(f"  {name} ({role}), password {password}")

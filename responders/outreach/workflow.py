@@ -31,7 +31,16 @@ from monitor.store.task_models import (
     TaskReview,
 )
 
-__all__ = ["claim_task", "close_task", "get_task", "log_contact", "release_expired_claims"]
+__all__ = [
+    "assign_task",
+    "claim_task",
+    "close_task",
+    "dismiss_task",
+    "get_task",
+    "log_contact",
+    "release_expired_claims",
+    "snooze_task",
+]
 
 
 def get_task(*, session: Session, task_id: int) -> OutreachTask:
@@ -297,6 +306,111 @@ def close_task(
     )
     session.add(
         TaskEvent(task_id=task_id, at=now, actor=actor, kind="closed", note=note.strip(), data={"outcome": outcome})
+    )
+    session.flush()
+    session.refresh(task)
+    return task
+
+
+def assign_task(*, session: Session, task_id: int, actor: str, assignee: str, now: datetime) -> OutreachTask:
+    """Hand an open task to `assignee` (a manager's step); like a claim, one of two simultaneous changes wins."""
+    actor = _actor(actor)
+    assignee = _actor(assignee)
+    task = get_task(session=session, task_id=task_id)
+    session.refresh(task)
+    if task.status in CLOSED_STATUSES:
+        raise WorkflowError(f"task {task_id} is closed ({task.status}); it cannot be assigned")
+    if task.owner == assignee:
+        return task  # already theirs: assigning again changes nothing
+    previous = task.owner
+    values: dict[str, Any] = {
+        "owner": assignee,
+        "claimed_at": now,
+        "last_activity_at": now,  # the claim-expiry clock starts at the hand-over
+        "needs_attention": False,
+        "updated_at": now,
+    }
+    if task.status == "new":
+        values["status"] = "claimed"
+    _guarded_update(session, task, values)
+    session.add(
+        TaskEvent(
+            task_id=task_id,
+            at=now,
+            actor=actor,
+            kind="assigned",
+            note=f"assigned to {assignee}",
+            data={"from": previous, "to": assignee},
+        )
+    )
+    session.flush()
+    session.refresh(task)
+    return task
+
+
+def snooze_task(
+    *, session: Session, task_id: int, actor: str, until: datetime, now: datetime, note: str = ""
+) -> OutreachTask:
+    """Move an open task's next due time to `until` (a manager's step); the first-contact deadline stays."""
+    actor = _actor(actor)
+    if until <= now:
+        raise WorkflowError("a task can only be snoozed until a time in the future")
+    task = get_task(session=session, task_id=task_id)
+    session.refresh(task)
+    if task.status in CLOSED_STATUSES:
+        raise WorkflowError(f"task {task_id} is closed ({task.status}); it cannot be snoozed")
+    previous = task.due_at
+    _guarded_update(session, task, {"due_at": until, "updated_at": now})
+    session.add(
+        TaskEvent(
+            task_id=task_id,
+            at=now,
+            actor=actor,
+            kind="snoozed",
+            note=note.strip() or f"snoozed until {until.isoformat()}",
+            data={"until": until.isoformat(), "previous_due": previous.isoformat() if previous else None},
+        )
+    )
+    session.flush()
+    session.refresh(task)
+    return task
+
+
+def dismiss_task(*, session: Session, task_id: int, actor: str, reason: str, now: datetime) -> OutreachTask:
+    """Close any open task as not_actionable with a reason (a manager's triage step, whoever holds the task)."""
+    actor = _actor(actor)
+    if not reason.strip():
+        raise WorkflowError("say why the task needs no outreach: a reason is required")
+    task = get_task(session=session, task_id=task_id)
+    session.refresh(task)
+    if task.status in CLOSED_STATUSES:
+        raise WorkflowError(f"task {task_id} is already closed ({task.status})")
+    for follow_up in _open_follow_ups(session, task_id):
+        follow_up.done_at = now
+        session.add(follow_up)
+    _guarded_update(
+        session,
+        task,
+        {
+            "status": "not_actionable",
+            "outcome": "not_actionable",
+            "closed_at": now,
+            "due_at": None,
+            "waiting_since": None,
+            "needs_attention": False,
+            "last_activity_at": now,
+            "updated_at": now,
+        },
+    )
+    session.add(
+        TaskEvent(
+            task_id=task_id,
+            at=now,
+            actor=actor,
+            kind="closed",
+            note=reason.strip(),
+            data={"outcome": "not_actionable", "owner": task.owner},
+        )
     )
     session.flush()
     session.refresh(task)

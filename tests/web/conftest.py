@@ -1,0 +1,47 @@
+"""Fixtures of the web app's tests: a seeded database and a live server on 127.0.0.1 with an HTTP client."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from monitor.runtime.context import open_database
+from tests.web.support import WebDb, app_for, live_server, sqlite_web_db
+
+
+@pytest.fixture(scope="session")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, WebDb]:
+    """One seeded SQLite file for the session (hashing passwords is slow on purpose); tests get copies."""
+    folder = tmp_path_factory.mktemp("web-seed")
+    db = sqlite_web_db(folder)
+    db.engine.dispose()  # checkpoints the write-ahead log into the file
+    return folder / "web.db", db
+
+
+@pytest.fixture
+def web_db(tmp_path: Path, seeded_file: tuple[Path, WebDb]) -> Iterator[WebDb]:
+    """A fresh copy of the seeded SQLite database."""
+    source, seeded = seeded_file
+    shutil.copy(source, tmp_path / "web.db")
+    db = replace(seeded, engine=open_database(f"sqlite:///{tmp_path / 'web.db'}"))
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def base_url(web_db: WebDb) -> Iterator[str]:
+    """The app on the seeded database, served on 127.0.0.1."""
+    with live_server(app_for(web_db)) as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the live app (not signed in)."""
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        yield http
