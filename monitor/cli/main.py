@@ -11,12 +11,16 @@ from monitor.cli.collect import crawl, import_cmd, init, sources_cmd
 from monitor.cli.demo import demo
 from monitor.cli.digest import digest
 from monitor.cli.probe import probe
+from monitor.cli.reply import reply_cmd
+from monitor.cli.report import report
 from monitor.cli.reviews import reviews
 from monitor.cli.runs import runs
 from monitor.cli.serve import serve
 from monitor.cli.tasks import tasks_app
 from monitor.cli.template_list import list_templates
 from monitor.cli.templates import templates_app
+from monitor.cli.users import users_app
+from monitor.cli.web import web
 from monitor.runtime.context import AppContext
 
 app = typer.Typer(
@@ -61,9 +65,13 @@ app.command("check-reply")(check_reply_cmd)
 app.command("probe")(probe)
 app.command("runs")(runs)
 app.command("digest")(digest)
+app.command("report")(report)
 templates_app.command("list")(list_templates)
 app.add_typer(templates_app, name="templates")
+tasks_app.command("reply")(reply_cmd)
 app.add_typer(tasks_app, name="tasks")
+app.command("web")(web)
+app.add_typer(users_app, name="users")
 
 if __name__ == "__main__":
     app()

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from monitor.core.errors import MonitorError, NotFound, WorkflowError
 from monitor.crawl.pipeline import reassess, verdict_pool
+from monitor.crawl.reply_posting import task_channel
 from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_day, print_json, safe
 from monitor.runtime.context import AppContext
 from monitor.store.db import session_scope, utcnow
@@ -176,7 +177,7 @@ def show_cmd(
     with session_scope(app_ctx.engine) as session:
         _release(session, app_ctx)
         detail = task_detail(session=session, task_id=task_id, now=now)
-        guidance = task_guidance(session, detail, language=lang)
+        guidance = task_guidance(session, detail, language=lang, channel=task_channel(session, task_id))
     if json_out:
         data = detail.listing.as_json()
         data["reviews"] = [_review_json(v) for v in detail.reviews]

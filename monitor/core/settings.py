@@ -86,6 +86,8 @@ class CompanyConfig:
     digest_recipients: tuple[str, ...] = ()
     alert_urls: tuple[str, ...] = ()  # Apprise URLs for instant alerts on urgent reviews
     fixed_themes: tuple[str, ...] = ()  # complaint themes the company has fixed: thank-you follow-ups
+    # Regulators beyond the shipped list whose mention puts a task on hold ("=ABC" case-sensitive, "?ABC" in context).
+    regulators: tuple[str, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
 
 

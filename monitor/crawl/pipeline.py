@@ -95,10 +95,26 @@ def _threshold(settings: Settings, source: SourceRow, session: Session) -> float
 _Judged = tuple[bool, float, str, str | None]  # unhappy, severity, flags, language
 
 
-def _judge(args: tuple[float | None, int, str, str | None, str | None, float]) -> _Judged:
+def _regulators(settings: Settings, source: SourceRow) -> tuple[str, ...]:
+    """The company's own regulator names from the configuration (the shipped list always applies)."""
+    for company in settings.companies:
+        if any(src.name == source.name for src in company.sources):
+            return company.regulators
+    return ()
+
+
+def _judge(args: tuple[float | None, int, str, str | None, str | None, float, tuple[str, ...]]) -> _Judged:
     """One negativity verdict as plain values (a top-level function, so worker processes can run it)."""
-    rating, scale, text, title, language, threshold = args
-    verdict = assess(rating=rating, rating_scale=scale, text=text, title=title, language=language, threshold=threshold)
+    rating, scale, text, title, language, threshold, regulators = args
+    verdict = assess(
+        rating=rating,
+        rating_scale=scale,
+        text=text,
+        title=title,
+        language=language,
+        threshold=threshold,
+        extra_regulators=regulators,
+    )
     return verdict.unhappy, verdict.severity, ",".join(sorted(verdict.flags)), verdict.language
 
 
@@ -115,10 +131,11 @@ def assess_reviews(
     `pool` (worker processes) judges the reviews in parallel; a large import spends most of its time here.
     """
     threshold = _threshold(settings, source, session)
+    regulators = _regulators(settings, source)
     for start in range(0, len(review_ids), _CHUNK):
         chunk = review_ids[start : start + _CHUNK]
         reviews = session.exec(select(Review).where(col(Review.id).in_(chunk))).all()
-        work = [(r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold) for r in reviews]
+        work = [(r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold, regulators) for r in reviews]
         judged = pool.map(_judge, work, chunksize=64) if pool is not None else map(_judge, work)
         for review, (unhappy, severity, flags, language) in zip(reviews, judged, strict=True):
             review.unhappy = unhappy

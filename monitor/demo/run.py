@@ -1,9 +1,9 @@
 """`monitor demo`: the whole product on bundled real pages, served from 127.0.0.1, into a SQLite file.
 
 The pages are real captures (see data/PROVENANCE.txt). They are served by a local site on
-127.0.0.1 (`LocalSite`, which the test suite extends with faults), so the demo crawls through the real HTTP path: fetcher, politeness,
-robots.txt, adapters, store and analysis. Running it again adds nothing: reviews are keyed by the
-site's own ids.
+127.0.0.1 (`LocalSite`, which the test suite extends with faults), so the demo crawls through the
+real HTTP path: fetcher, politeness, robots.txt, adapters, store and analysis. Running it again
+adds nothing: reviews are keyed by the site's own ids.
 """
 
 from __future__ import annotations

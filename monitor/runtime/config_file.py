@@ -33,6 +33,7 @@ from monitor.core.settings import (
     SmtpSettings,
     SourceConfig,
 )
+from monitor.text.regulators import check_extra
 from sources.base import get_source_class
 
 __all__ = ["check_proxy", "load_settings", "parse_schedule", "parse_settings", "schedule_trigger"]
@@ -290,6 +291,13 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
     fixed = r.get("fixed_themes", list, [])
     if not all(isinstance(x, str) and x.strip() for x in fixed):
         raise r.fail("fixed_themes", "must be a list of words or phrases")
+    extra_regulators = r.get("regulators", list, [])
+    if not all(isinstance(x, str) for x in extra_regulators):
+        raise r.fail("regulators", "must be a list of regulator names or abbreviations")
+    try:
+        regulators = check_extra(extra_regulators)
+    except ValueError as exc:
+        raise r.fail("regulators", str(exc)) from None
     company = CompanyConfig(
         name=name,
         timezone=tz,
@@ -300,6 +308,7 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
         digest_recipients=tuple(recipients),
         alert_urls=tuple(alert_urls),
         fixed_themes=tuple(x.strip() for x in fixed),
+        regulators=regulators,
     )
     raw_sources = r.get("source", list, [])
     srcs = tuple(_read_source(where, t, f"{prefix}.source[{i}]", company) for i, t in enumerate(raw_sources))

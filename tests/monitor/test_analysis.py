@@ -91,3 +91,11 @@ def test_a_reviewer_writing_again_in_the_thread_reopens_their_closed_task(tmp_pa
         assert task.status == "claimed" and task.needs_attention
         notes = [e.note for e in session.exec(select(TaskEvent).where(TaskEvent.task_id == task.id)).all()]
         assert any("wrote again" in note for note in notes)
+
+
+def test_a_company_regulator_from_the_config_flags_the_review(tmp_path: Path) -> None:
+    body = "Two months and no answer. I have now lodged a complaint with the Telco Disputes Board."
+    plain = run(tmp_path / "plain", [rec("r", 1, body)])
+    extended = run(tmp_path / "extended", [rec("r", 1, body)], extra='regulators = ["Telco Disputes Board"]\n')
+    assert "regulator" not in plain["r"].flags.split(",")
+    assert "regulator" in extended["r"].flags.split(",")

@@ -118,7 +118,7 @@ def test_import_with_missing_column_fails_and_stores_nothing(tmp_path: Path) -> 
     bad.write_text("userName,score,at\nAnn,1,01-02-2024 10:00\n", encoding="utf-8")
     env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"}
     result = runner.invoke(app, ["import", str(bad), "--company", "Acme"], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # failed: nothing in the file can be used
     assert "bad.csv" in result.output
     assert json.loads(runner.invoke(app, ["reviews", "--json"], env=env).stdout) == []
 

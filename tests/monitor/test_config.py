@@ -175,3 +175,16 @@ def test_the_proxy_from_the_environment_is_checked_too(tmp_path: Path) -> None:
         load_settings(write(tmp_path, GOOD), env={"MONITOR_PROXY": "gopher://x"})
     good = load_settings(write(tmp_path, GOOD), env={"MONITOR_PROXY": "http://bob:pw@proxy.example:3128"})
     assert good.proxy == "http://bob:pw@proxy.example:3128"
+
+
+def test_company_regulators_extend_the_shipped_list(tmp_path: Path) -> None:
+    text = GOOD.replace("unhappy_threshold = 2", 'unhappy_threshold = 2\nregulators = ["Telco Disputes Board", "=TDB"]')
+    settings = load_settings(write(tmp_path, text), env={})
+    assert settings.companies[0].regulators == ("Telco Disputes Board", "=TDB")
+
+
+@pytest.mark.parametrize("value", ['["  "]', '"TDB"', "[3]"])
+def test_unusable_regulator_entries_name_the_key(tmp_path: Path, value: str) -> None:
+    text = GOOD.replace("unhappy_threshold = 2", f"unhappy_threshold = 2\nregulators = {value}")
+    with pytest.raises(ConfigError, match="regulators"):
+        load_settings(write(tmp_path, text), env={})

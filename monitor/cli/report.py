@@ -1,0 +1,102 @@
+"""`monitor report`: reviews, replies, template share, ratings, themes, queue and agents over a range of days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from sqlmodel import Session
+
+from monitor.cli.common import app_context
+from monitor.core.errors import MonitorError
+from monitor.digest.render import template_environment
+from monitor.digest.themes import read_stopwords
+from monitor.report.build import build_report
+from monitor.report.export import report_json, write_csv
+from monitor.report.html import render_html
+from monitor.report.periods import BY_CHOICES, By
+from monitor.report.text import render_terminal
+from monitor.report.themes import THEMES_READ, ThemeWords
+from monitor.runtime.console import err, fail_cleanly, out, parse_day, print_json, safe
+
+__all__ = ["report"]
+
+
+def _by(value: str | None) -> By | None:
+    if value is None:
+        return None
+    for choice in BY_CHOICES:
+        if value == choice:
+            return choice
+    raise MonitorError(f"--by {value!r}: use day, week or month")
+
+
+def _theme_words() -> ThemeWords:
+    """The digest's lists of words that never make a complaint theme, so report and digest leave out the same."""
+    text = resources.files("monitor.digest").joinpath("themes_stopwords.txt").read_text(encoding="utf-8")
+    return read_stopwords(text)
+
+
+def _save(path: Path, option: str, write: Callable[[TextIO], object]) -> None:
+    """Write a file, or one clear line: a folder, a read-only place or a full disk is not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # newline="": the csv module writes its own line ends; the HTML has only "\n".
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+    except OSError as exc:
+        raise MonitorError(f"{option} {path}: cannot write the report: {exc.strerror or exc}") from None
+
+
+@fail_cleanly
+def report(
+    ctx: typer.Context,
+    from_day: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD), in each company's time zone.")],
+    to_day: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD), included.")],
+    company: Annotated[
+        list[str] | None, typer.Option("--company", help="Only this company (repeatable); default: all.")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Split the range into periods: day, week or month.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout, one object per company.")] = False,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the report as an HTML page to this file.")
+    ] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Write one CSV row per company and period to this file.")
+    ] = None,
+    themes_read: Annotated[
+        int, typer.Option(min=0, help="Complaints read for themes per company at most (0: no themes).")
+    ] = THEMES_READ,
+) -> None:
+    """Reviews by publication date: how many complaints, how many answered, how many pasted, and the trend."""
+    first_day = parse_day(from_day, "--from")
+    last_day = parse_day(to_day, "--to")
+    period = _by(by)
+    app_ctx = app_context(ctx)
+    with Session(app_ctx.engine) as session:
+        result = build_report(
+            session=session,
+            first_day=first_day,
+            last_day=last_day,
+            by=period,
+            companies=company or None,
+            themes_read=themes_read,
+            theme_words=_theme_words() if themes_read else None,
+        )
+    # With --json, stdout holds the JSON alone: notes about written files go to stderr.
+    note = err if json_out else out
+    if out_file is not None:
+        html = render_html(result, template_environment())
+        _save(out_file, "--out", lambda stream: stream.write(html))
+        note.print(f"report written to {safe(out_file)}")
+    if csv_file is not None:
+        rows: list[int] = []
+        _save(csv_file, "--csv", lambda stream: rows.append(write_csv(result, stream)))
+        note.print(f"{rows[0]} row(s) written to {safe(csv_file)}")
+    if json_out:
+        print_json(report_json(result))
+    elif out_file is None and csv_file is None:
+        out.print(render_terminal(result))

@@ -1,0 +1,147 @@
+"""One pass over the companies' reviews of the range into a narrow temporary table that every figure comes from.
+
+Reading a review row costs the same whatever is taken from it, and it dominates a report (the rows carry their
+text; the reply must be joined): so the range's reviews are read once, with their reply, into a temporary table
+of a few numbers per review, and the counts, medians, loop effect, template families and theme samples are
+GROUP BY queries on that table. The table lives in the database session and is dropped when the report is built.
+
+The table is made with CREATE TABLE AS, which PostgreSQL runs with parallel workers (an INSERT ... SELECT it
+runs alone); what needs a correlated lookup, the rating of a review's first revision, is filled in afterwards
+for the few reviews that have more than one revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import count
+from typing import Any
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, case, cast, func, literal, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
+from sqlmodel import col
+
+from monitor.report.scope import Scope
+from monitor.store.models import CompanyReply, Review, ReviewRevision, SourceRow
+
+__all__ = ["ANSWERS", "review_rows"]
+
+# How an unhappy (or any) review was answered: a template reply, a public reply that is no template, only a
+# private reply, or nothing.
+ANSWERS = ("template", "public", "private", "none")
+
+_names = count(1)
+
+
+class _CreateTemporaryTableAs(Executable, ClauseElement):
+    """CREATE TEMPORARY TABLE name AS SELECT ...: the table takes the select's column names."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, query: Any) -> None:
+        self.name = name
+        self.query = query
+
+
+@compiles(_CreateTemporaryTableAs)
+def _create_as(element: _CreateTemporaryTableAs, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CREATE TEMPORARY TABLE {compiler.preparer.quote(element.name)} AS {compiler.process(element.query, **kw)}"
+
+
+def _scale() -> ColumnElement[Any]:
+    """A review's rating scale as a float (no scale: a 5-point one)."""
+    return cast(func.coalesce(func.nullif(col(Review.rating_scale), 0), 5), Float)
+
+
+def _stars() -> ColumnElement[Any]:
+    """A review's rating on a 5-point scale, whatever scale the site uses."""
+    # Floats throughout: PostgreSQL would otherwise compute in NUMERIC, several times slower.
+    return literal(5.0, Float) * cast(col(Review.rating), Float) / _scale()
+
+
+def _table(name: str) -> Table:
+    return Table(
+        name,
+        MetaData(),
+        Column("company", Integer),
+        Column("id", Integer),
+        Column("period", String),
+        Column("unhappy", Integer),
+        Column("answer", String),
+        Column("stars", Float),
+        Column("scale", Float),
+        Column("before", Float),  # unhappy reviews only: the rating (5-point scale) when first seen
+        Column("hours", Float),  # unhappy reviews only: hours from publication to the public reply
+        Column("template", String),
+    )
+
+
+def _fill_first_ratings(scope: Scope, table: Table) -> None:
+    """For unhappy reviews with more than one revision, the rating of the first one: what was seen before any change.
+
+    A review with a single revision cannot have changed (its "before" is its rating now), and counting a
+    review's revisions needs only the index, so the rows with their rating are read for those few reviews alone.
+    """
+    revisions = (
+        select(func.count())
+        .select_from(ReviewRevision)
+        .where(col(ReviewRevision.review_id) == table.c.id)
+        .scalar_subquery()
+    )
+    first = (
+        select(col(ReviewRevision.rating))
+        .where(col(ReviewRevision.review_id) == table.c.id)
+        .order_by(col(ReviewRevision.observed_at), col(ReviewRevision.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    scope.connection.execute(
+        update(table)
+        .where(table.c.unhappy == 1, revisions > 1)
+        .values(before=literal(5.0, Float) * cast(first, Float) / table.c.scale)
+    )
+
+
+@contextmanager
+def review_rows(scope: Scope) -> Iterator[Table]:
+    """The companies' reviews published in the range (and the period before), one narrow row each, while in use."""
+    table = _table(f"report_rows_{next(_names)}")
+    unhappy = col(Review.unhappy).is_(True)
+    answer = case(
+        (col(CompanyReply.template_id).is_not(None), "template"),
+        (col(CompanyReply.id).is_not(None), "public"),
+        (col(Review.private_reply).is_(True), "private"),
+        else_="none",
+    )
+    hours = scope.hours_between(col(CompanyReply.published_at), col(Review.published_at))
+    timed = and_(unhappy, col(CompanyReply.published_at).is_not(None))
+    company = col(SourceRow.company_id)
+    columns = {
+        "company": company,
+        "id": col(Review.id),
+        "period": scope.bucket(col(Review.published_at), company),
+        "unhappy": case((unhappy, 1), else_=0),
+        "answer": answer,
+        "stars": _stars(),
+        "scale": _scale(),
+        "before": case((unhappy, _stars()), else_=None),
+        "hours": case((timed, hours), else_=None),
+        "template": col(CompanyReply.template_id),
+    }
+    query: Any = (
+        select(*(expression.label(name) for name, expression in columns.items()))
+        .select_from(Review)
+        .join(SourceRow, col(SourceRow.id) == col(Review.source_id))
+        .outerjoin(CompanyReply, col(CompanyReply.review_id) == col(Review.id))
+        .where(scope.within(col(Review.published_at), lambda span: col(Review.source_id).in_(span.source_ids)))
+    )
+    connection = scope.connection
+    connection.execute(_CreateTemporaryTableAs(table.name, query))
+    try:
+        _fill_first_ratings(scope, table)
+        yield table
+    finally:
+        table.drop(connection)
