@@ -78,7 +78,7 @@ class HelloPeterJsonOnly(Source):
         return PageResult(records=records, next_url=urljoin(page.url, following) if following else None)
 
 
-# --- the site (runs in its own process) -----------------------------------------------------------------
+# The site (runs in its own process).
 
 
 def host_address(index: int) -> str:
@@ -156,7 +156,7 @@ def _request_stats(sites: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-# --- what a crawler process reports -------------------------------------------------------------------------
+# What a crawler process reports.
 
 
 def records_digest(pairs: Iterable[tuple[str, str]]) -> str:
@@ -230,7 +230,7 @@ class CrawlSpec:
         return cls(**json.loads(text))
 
 
-# --- our crawler (runs in its own process) ------------------------------------------------------------------
+# Our crawler (runs in its own process).
 
 
 def run_ours(spec: CrawlSpec, *, store: bool) -> None:
@@ -306,7 +306,7 @@ def _stored_pairs(engine: Any) -> list[tuple[str, str]]:
     return [(name, rid) for name, rid in rows]
 
 
-# --- the parent: start the site, run every crawler, print the table -----------------------------------------
+# The parent: start the site, run every crawler, print the table.
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def test_bad_locator_is_config_error(locator: str) -> None:
         GooglePlay(locator)
 
 
-# --- The reviews endpoint -------------------------------------------------------------------------------
+# The reviews endpoint.
 # No live endpoint answer is on file: the answers below wrap the REAL review arrays of the saved page in the
 # envelope the endpoint is documented to use (see tests/sources/play_endpoint.py).
 

@@ -552,7 +552,7 @@ def test_origin_keys_politeness_by_scheme_host_and_port() -> None:
     assert origin_of("http://example.com/") != origin_of("https://example.com/")
 
 
-# --- Form POSTs (reads a site only offers as POST) ---------------------------------------------------------
+# Form POSTs (reads a site only offers as POST).
 
 FORM = {"f.req": '[["UsvDTd","[null,\\"tok en\\"]",null,"generic"]]', "hl": "en"}
 

@@ -174,7 +174,7 @@ def test_compression_bombs_end_in_a_failed_run_under_a_memory_cap(
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
     done = subprocess.run(
         [sys.executable, "-c", _CRAWL_UNDER_A_CAP, str(tmp_path), "".join(blocks), str(MEMORY_CAP)],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
         env=env,
         capture_output=True,
         text=True,

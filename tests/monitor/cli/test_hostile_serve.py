@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import monitor.cli.serve as serve_module
 from monitor.cli.main import app
 from monitor.scheduler import run_scheduled_source, run_upkeep
-from tests.monitor.test_serve import SOURCE, jobs, wait_for
+from tests.monitor.cli.test_serve import SOURCE, jobs, wait_for
 
 runner = CliRunner()
 BAD_SCHEDULE = SOURCE.format(name="second").replace("interval:6h", "cron:99 99 99 99 99")
