@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 from sqlmodel import Session
 
 from monitor.cli.common import app_context
+from monitor.cli.csv_export import save_file
 from monitor.core.errors import MonitorError
 from monitor.digest.render import template_environment
 from monitor.digest.themes import read_stopwords
@@ -38,17 +38,6 @@ def _theme_words() -> ThemeWords:
     """The digest's lists of words that never make a complaint theme, so report and digest leave out the same."""
     text = resources.files("monitor.digest").joinpath("themes_stopwords.txt").read_text(encoding="utf-8")
     return read_stopwords(text)
-
-
-def _save(path: Path, option: str, write: Callable[[TextIO], object]) -> None:
-    """Write a file, or one clear line: a folder, a read-only place or a full disk is not a traceback."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # newline="": the csv module writes its own line ends; the HTML has only "\n".
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            write(stream)
-    except OSError as exc:
-        raise MonitorError(f"{option} {path}: cannot write the report: {exc.strerror or exc}") from None
 
 
 @fail_cleanly
@@ -90,11 +79,11 @@ def report(
     note = err if json_out else out
     if out_file is not None:
         html = render_html(result, template_environment())
-        _save(out_file, "--out", lambda stream: stream.write(html))
+        save_file(out_file, "--out", lambda stream: stream.write(html))
         note.print(f"report written to {safe(out_file)}")
     if csv_file is not None:
         rows: list[int] = []
-        _save(csv_file, "--csv", lambda stream: rows.append(write_csv(result, stream)))
+        save_file(csv_file, "--csv", lambda stream: rows.append(write_csv(result, stream)), bom=True)
         note.print(f"{rows[0]} row(s) written to {safe(csv_file)}")
     if json_out:
         print_json(report_json(result))

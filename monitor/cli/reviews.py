@@ -1,7 +1,8 @@
-"""The `reviews` command: stored reviews with the company's reply, as a table or JSON."""
+"""The `reviews` command: stored reviews with the company's reply, as a table, JSON or a CSV file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -9,10 +10,37 @@ from rich.table import Table
 from sqlmodel import Session, col, func, select
 
 from monitor.cli.common import app_context
+from monitor.cli.csv_export import STDOUT, save_file, write_csv_rows
+from monitor.core.errors import MonitorError
 from monitor.runtime.console import err, fail_cleanly, fmt_time, out, print_json, safe
 from monitor.store.models import Company, CompanyReply, Review, SourceRow
 
-__all__ = ["reviews"]
+__all__ = ["CSV_COLUMNS", "reviews"]
+
+CSV_COLUMNS = (
+    "id",
+    "company",
+    "source",
+    "site_review_id",
+    "url",
+    "published_at",
+    "author",
+    "rating",
+    "rating_scale",
+    "unhappy",
+    "severity",
+    "flags",
+    "language",
+    "title",
+    "body",
+    "reply_published_at",
+    "reply_author",
+    "reply_text",
+    "reply_private",
+    "template_id",
+    "rote_score",
+)
+_LISTED = 50  # the terminal and JSON listings show this many unless --limit says otherwise
 
 
 @fail_cleanly
@@ -22,10 +50,18 @@ def reviews(
     company: Annotated[str | None, typer.Option(help="Only reviews of this company.")] = None,
     unhappy: Annotated[bool, typer.Option("--unhappy", help="Only reviews from unhappy reviewers.")] = False,
     max_rating: Annotated[float | None, typer.Option(help="Only ratings at or below this.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most this many, newest first (listings: 50; --csv: all).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    csv_file: Annotated[
+        str | None,
+        typer.Option("--csv", help="Write every matching review to this CSV file (- for stdout), formula-safe."),
+    ] = None,
 ) -> None:
     """List stored reviews, newest first, with the company's reply."""
+    if csv_file is not None and json_out:
+        raise MonitorError("--csv and --json both asked for: choose one")
     app_ctx = app_context(ctx)
     with Session(app_ctx.engine) as session:
         query = (
@@ -42,9 +78,23 @@ def reviews(
             query = query.where(col(Review.unhappy).is_(True))
         if max_rating is not None:
             query = query.where(col(Review.rating) <= max_rating)
+        query = query.order_by(col(Review.published_at).desc().nulls_last(), col(Review.id).desc())
+        if csv_file is not None:
+            if limit is not None:
+                query = query.limit(limit)
+            written: list[int] = []
+            save_file(
+                csv_file,
+                "--csv",
+                lambda stream: written.append(write_csv_rows(stream, CSV_COLUMNS, _csv_rows(session, query))),
+                bom=True,
+            )
+            if csv_file != STDOUT:
+                out.print(f"{written[0]} review(s) written to {safe(csv_file)}")
+            return
+        limit = _LISTED if limit is None else limit
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        query = query.order_by(col(Review.published_at).desc().nulls_last(), col(Review.id).desc()).limit(limit)
-        rows = session.exec(query).all()
+        rows = session.exec(query.limit(limit)).all()
     shown = (
         f"{len(rows)} review(s)"
         if total <= len(rows)
@@ -101,3 +151,31 @@ def _review_json(r: Review, s: SourceRow, c: Company, rep: CompanyReply | None) 
             "rote_score": rep.rote_score,
         },
     }
+
+
+def _csv_rows(session: Session, query: Any) -> Iterator[list[object]]:
+    """One CSV row per review, streamed from the database in batches (a million reviews never sit in memory)."""
+    for r, s, c, rep in session.exec(query.execution_options(yield_per=2000)):
+        yield [
+            r.id,
+            c.name,
+            s.name,
+            r.site_review_id,
+            r.url,
+            r.published_at,
+            r.author_name,
+            r.rating,
+            r.rating_scale,
+            r.unhappy,
+            r.severity,
+            r.flags,
+            r.language,
+            r.title,
+            r.body,
+            rep.published_at if rep else None,
+            rep.author if rep else None,
+            rep.text if rep else None,
+            r.private_reply,
+            rep.template_id if rep else None,
+            rep.rote_score if rep else None,
+        ]

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, func, select
 
+from monitor.cli.csv_export import STDOUT, save_file, write_csv_rows
 from monitor.core.errors import MonitorError, NotFound, WorkflowError
 from monitor.crawl.pipeline import reassess, verdict_pool
 from monitor.crawl.reply_posting import task_channel
@@ -23,10 +24,10 @@ from responders.guidance.playbook import Guidance
 from responders.guidance.task_guidance import task_guidance
 from responders.outreach.deadlines import calendar_for, parse_due
 from responders.outreach.queue import rebuild_queue
-from responders.outreach.views import ReviewView, TaskDetail, list_tasks, task_detail
+from responders.outreach.views import ReviewView, TaskDetail, TaskListing, list_tasks, task_detail
 from responders.outreach.workflow import claim_task, close_task, get_task, log_contact, release_expired_claims
 
-__all__ = ["tasks_app"]
+__all__ = ["TASK_CSV_COLUMNS", "tasks_app"]
 
 tasks_app = typer.Typer(
     help="The outreach queue: one task per unhappy reviewer, worked from claim to outcome.",
@@ -37,6 +38,31 @@ tasks_app = typer.Typer(
 AsOpt = Annotated[str | None, typer.Option("--as", help="Your name, as the task owner.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 _STATUS_WORDS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, "all": OPEN_STATUSES + CLOSED_STATUSES}
+_LISTED = 50  # the terminal and JSON listings show this many unless --limit says otherwise
+TASK_CSV_COLUMNS = (
+    "id",
+    "company",
+    "source",
+    "status",
+    "priority",
+    "priority_label",
+    "due_at",
+    "due_state",
+    "first_contact_due",
+    "first_contacted_at",
+    "reviewer",
+    "reviewer_handle",
+    "review_ids",
+    "template_reply",
+    "owner",
+    "needs_attention",
+    "complaint_at",
+    "created_at",
+    "closed_at",
+    "outcome",
+    "rating_before",
+    "rating_after",
+)
 _STATE_MARK = {"breached": "[bold red]BREACHED[/]", "due_soon": "[yellow]due soon[/]", "ok": "", None: ""}
 
 
@@ -63,8 +89,12 @@ def list_cmd(
         str, typer.Option(help="open, closed, all, or one status (new, claimed, contacted, ...).")
     ] = "open",
     company: Annotated[str | None, typer.Option(help="Only tasks of this company.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many tasks.")] = 50,
+    limit: Annotated[int | None, typer.Option(help="At most this many tasks (listings: 50; --csv: all).")] = None,
     json_out: JsonOpt = False,
+    csv_file: Annotated[
+        str | None,
+        typer.Option("--csv", help="Write every matching task to this CSV file (- for stdout), formula-safe."),
+    ] = None,
 ) -> None:
     """List tasks: breached and nearly due first, then by priority."""
     statuses = _STATUS_WORDS.get(status) or ((status,) if status in OPEN_STATUSES + CLOSED_STATUSES else None)
@@ -73,12 +103,17 @@ def list_cmd(
         raise MonitorError(f"unknown status {status!r}; use one of: {known}")
     if mine and not (as_ or "").strip():
         raise MonitorError("--mine needs to know who you are: add --as NAME")
-    if limit < 1:
+    if limit is not None and limit < 1:
         raise MonitorError("--limit must be at least 1")
+    if csv_file is not None and json_out:
+        raise MonitorError("--csv and --json both asked for: choose one")
     app_ctx = _app(ctx)
     now = utcnow()
     with session_scope(app_ctx.engine) as session:
         _release(session, app_ctx)
+        total = _count_tasks(session, statuses, as_.strip() if mine and as_ else None, overdue, company, now)
+        if limit is None:
+            limit = max(total, 1) if csv_file is not None else _LISTED
         rows = list_tasks(
             session=session,
             now=now,
@@ -88,7 +123,17 @@ def list_cmd(
             company=company,
             limit=limit,
         )
-        total = _count_tasks(session, statuses, as_.strip() if mine and as_ else None, overdue, company, now)
+    if csv_file is not None:
+        written: list[int] = []
+        save_file(
+            csv_file,
+            "--csv",
+            lambda stream: written.append(write_csv_rows(stream, TASK_CSV_COLUMNS, map(_csv_row, rows))),
+            bom=True,
+        )
+        if csv_file != STDOUT:
+            out.print(f"{written[0]} task(s) written to {safe(csv_file)}")
+        return
     if json_out:
         print_json([r.as_json() for r in rows])
         if total > len(rows):
@@ -116,6 +161,34 @@ def list_cmd(
     attention = sum(1 for r in rows if r.task.needs_attention)
     suffix = f", {attention} need(s) your attention" if mine and attention else ""
     out.print(f"{_shown(len(rows), total, 'task(s)')}{suffix} (times in UTC)")
+
+
+def _csv_row(row: TaskListing) -> list[object]:
+    t = row.task
+    return [
+        t.id,
+        row.company,
+        row.source,
+        t.status,
+        t.priority,
+        t.priority_label,
+        t.due_at,
+        row.due_state,
+        t.first_contact_due,
+        t.first_contacted_at,
+        t.reviewer_name,
+        t.reviewer_handle,
+        " ".join(str(review_id) for review_id in row.review_ids),
+        t.template_reply,
+        t.owner,
+        t.needs_attention,
+        t.complaint_at,
+        t.created_at,
+        t.closed_at,
+        t.outcome,
+        t.rating_before,
+        t.rating_after,
+    ]
 
 
 def _count_tasks(

@@ -172,7 +172,8 @@ def test_csv_has_a_row_per_company_and_period_matching_the_json(database: Path, 
     result = runner.invoke(app, args, env=_env(database))
     assert result.exit_code == 0, result.output
     assert "24 row(s) written" in result.stdout
-    with out.open(encoding="utf-8", newline="") as stream:
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the mark that makes Excel read UTF-8
+    with out.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert len(rows) == 2 * 12
     data = {
