@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from monitor.core.errors import MonitorError
+from monitor.digest.history import add_backfill, add_report_figures
 from monitor.digest.model import CompanyDigest, Digest, TemplatesProvider
 from monitor.digest.sections import (
     add_daily_unhappy,
@@ -90,11 +91,12 @@ def build_company_digest(
     sources = list(session.exec(select(SourceRow).where(SourceRow.company_id == company.id)).all())
     if not sources:
         return digest
-    add_new_reviews(session, digest, sources)
+    add_new_reviews(session, digest, sources, published_since=add_backfill(session, digest, sources))
     add_templates(session, digest, sources, templates_for or stored_templates)
     add_queue(session, digest, company, now)
     add_loop(session, digest)
     add_themes(session, digest, sources, company)
     add_problems(session, digest, sources, now)
     add_daily_unhappy(session, digest, sources)
+    add_report_figures(session, digest, company)
     return digest

@@ -12,7 +12,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from monitor.report.model import AgentFigures, LoopGroup
+
 __all__ = [
+    "Backfill",
+    "BackfillMonth",
     "CompanyDigest",
     "DayPoint",
     "Digest",
@@ -21,6 +25,7 @@ __all__ = [
     "LoopItem",
     "QueueHealth",
     "Quote",
+    "ResponseRate",
     "ReviewItem",
     "SourceProblem",
     "SourceReviews",
@@ -252,6 +257,44 @@ class DayPoint:
     templated: int
 
 
+@dataclass(frozen=True)
+class ResponseRate:
+    """How many unhappy reviewers published in a span of days got an answer (by publication date)."""
+
+    first_day: date
+    last_day: date
+    unhappy: int
+    replied: int
+    personally: int  # a public reply that is no template, or a private one
+    with_template: int
+
+    @property
+    def share(self) -> float | None:
+        """Replied over unhappy; None when there were no unhappy reviewers."""
+        return self.replied / self.unhappy if self.unhappy else None
+
+
+@dataclass(frozen=True)
+class BackfillMonth:
+    """Reviews of one publication month that arrived in a backfill."""
+
+    month: date  # its first day
+    reviews: int
+    unhappy: int
+    answered: int  # unhappy reviews with any reply, public or private
+
+
+@dataclass
+class Backfill:
+    """Most of the day's new reviews were published long before: history arriving (an import, a first crawl)."""
+
+    reviews: int  # first seen on the day, published before `older_than`
+    unhappy: int
+    answered: int
+    older_than: datetime
+    months: list[BackfillMonth] = field(default_factory=list)
+
+
 @dataclass
 class CompanyDigest:
     """Everything one company's digest for one day says."""
@@ -282,6 +325,12 @@ class CompanyDigest:
     fixed_themes: list[Theme] = field(default_factory=list)
     problems: list[SourceProblem] = field(default_factory=list)
     daily: list[DayPoint] = field(default_factory=list)
+    response: ResponseRate | None = None  # the header's "answered X of Y unhappy reviewers"
+    backfill: Backfill | None = None  # set when the day's news is mostly old reviews arriving
+    # The loop effect over the response span: rating changes of unhappy reviewers by how they were answered.
+    loop_effect: list[LoopGroup] = field(default_factory=list)
+    agents: list[AgentFigures] = field(default_factory=list)  # each person's work on the queue in the span
+    twins_merged: int = 0  # reviews read through a second source of the same store, counted once
 
     @property
     def families_used(self) -> list[FamilyUse]:
@@ -291,7 +340,9 @@ class CompanyDigest:
     @property
     def quiet(self) -> bool:
         """Nothing happened that needs a reader."""
-        return not (self.new_unhappy or self.queue.open or self.problems or self.loop or self.templates)
+        return not (
+            self.new_unhappy or self.queue.open or self.problems or self.loop or self.templates or self.backfill
+        )
 
 
 @dataclass

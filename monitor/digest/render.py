@@ -19,6 +19,7 @@ from rich.markup import escape as rich_escape
 from monitor.core.text_safety import printable
 from monitor.digest.charts import html_column_chart, html_row_chart, sparkline, text_bars
 from monitor.digest.model import CompanyDigest, DayPoint, Digest, FamilyUse, ReviewItem, TemplateShare, Theme
+from monitor.digest.wording import agent_summary, backfill_note, loop_effect_line, month_line, response_line
 
 __all__ = ["render_html", "render_terminal", "render_text", "subject", "template_environment"]
 
@@ -38,6 +39,9 @@ def subject(digest: Digest) -> str:
         parts.append(f"{urgent} urgent")
     if overdue:
         parts.append(f"{overdue} overdue")
+    history = sum(c.backfill.reviews for c in digest.companies if c.backfill)
+    if history:
+        parts.append(f"{history:,} older reviews arrived")
     broken = sum(len(c.problems) for c in digest.companies)
     if broken:
         parts.append(f"{broken} source{'s' if broken != 1 else ''} failing")
@@ -58,10 +62,12 @@ def _rating(item: ReviewItem) -> str:
     return f"{item.rating:g}/{item.rating_scale or 5}"
 
 
-def _local(moment: datetime | None, timezone: str) -> str:
+def _local(moment: datetime | None, timezone: str, this_year: int | None = None) -> str:
+    """`03 Mar 14:05` in the zone; the year is added whenever it is not `this_year` (the digest's)."""
     if moment is None:
         return "-"
-    return moment.astimezone(ZoneInfo(timezone or "UTC")).strftime("%d %b %H:%M")
+    local = moment.astimezone(ZoneInfo(timezone or "UTC"))
+    return local.strftime("%d %b %H:%M" if local.year == this_year else "%d %b %Y %H:%M")
 
 
 def _pct(share: TemplateShare) -> str:
@@ -171,6 +177,11 @@ def template_environment() -> Environment:
         unhappy_per_day=_unhappy_per_day,
         template_share_per_day=_template_share_per_day,
         rating_change=_rating_change,
+        response_line=response_line,
+        backfill_note=backfill_note,
+        month_line=month_line,
+        loop_effect_line=loop_effect_line,
+        agent_summary=agent_summary,
         growth=_growth,
         basis_note=_BASIS_NOTE,
         BODY_SHOWN=BODY_SHOWN,
@@ -192,11 +203,17 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
         bold(f"== {esc(c.company)} · {c.day:%a %d %b %Y} ({esc(tz)}) =="),
         f"{c.new_reviews} new reviews, {c.new_unhappy} from unhappy reviewers, {c.urgent} urgent",
     ]
+    year = c.day.year
+    if c.response is not None:
+        lines.append(bold(response_line(c.response)))
+    if c.backfill is not None:
+        lines += ["", bold("History arriving"), f"  {backfill_note(c.backfill, c.new_reviews, year)}"]
+        lines += [f"  {month_line(month)}" for month in c.backfill.months]
     if c.problems:
         lines += ["", bold("Sources not working")]
         for p in c.problems:
             lines.append(
-                f"  {esc(p.source)}: {p.health.replace('_', ' ')} since {_local(p.since, tz)} "
+                f"  {esc(p.source)}: {p.health.replace('_', ' ')} since {_local(p.since, tz, year)} "
                 f"({p.runs} runs). {esc(_one_line(p.message, 160))}"
             )
             lines.append(f"    {esc(p.advice)}")
@@ -246,23 +263,26 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
     lines.append(f"  median time to first contact: {_duration(q.median_first_contact)}")
     for f in q.follow_ups:
         lines.append(
-            f"  {'MISSED ' if f.missed else ''}follow-up task #{f.task_id} due {_local(f.due_at, tz)} "
+            f"  {'MISSED ' if f.missed else ''}follow-up task #{f.task_id} due {_local(f.due_at, tz, year)} "
             f"({esc(f.owner or 'nobody')}) {esc(_one_line(f.note, 80))}"
         )
     for t in q.overdue_oldest:
         lines.append(
-            f"  overdue task #{t.task_id} since {_local(t.due_at, tz)} · {t.status} · {esc(t.owner or 'nobody')}"
+            f"  overdue task #{t.task_id} since {_local(t.due_at, tz, year)} · {t.status} · {esc(t.owner or 'nobody')}"
         )
     if q.open:
         lines += ["  " + line for line in text_bars(q.age_buckets, width=24)]
+    lines += ["", bold("Closing the loop"), f"  {loop_effect_line(c.loop_effect)}"]
     if c.loop:
-        lines += ["", bold("Closing the loop")]
         for change in c.loop:
             edited = ", text edited" if change.text_changed else ""
             lines.append(
                 f"  task #{change.task_id} {esc(_one_line(change.reviewer, 40))}: rating "
                 f"{_rating_change(change.rating_before, change.rating_after)}{edited}"
             )
+    if c.agents:
+        lines += ["", bold("Agents")]
+        lines += [f"  {esc(_one_line(a.agent, 40))}: {agent_summary(a)}" for a in c.agents]
     if c.themes or c.fixed_themes:
         lines += ["", bold("Complaint themes"), f"  {_BASIS_NOTE[c.themes_basis]}"]
         for theme in c.themes:

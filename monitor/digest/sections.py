@@ -9,9 +9,10 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from monitor.core.redaction import redact_urls
@@ -35,6 +36,8 @@ from monitor.store.models import Company, CompanyReply, CrawlRun, Review, Source
 from monitor.store.task_models import OPEN_STATUSES, OutreachTask, TaskEvent, TaskFollowUp, TaskReview
 from monitor.store.template_models import ReplyTemplate, TemplateFamily
 from responders.outreach.deadlines import BusinessCalendar
+from responders.outreach.identity import store_of
+from responders.outreach.twins import same_review_elsewhere
 
 __all__ = [
     "BODY_LIMIT",
@@ -54,6 +57,7 @@ __all__ = [
     "review_item",
     "stored_templates",
     "templates_from_replies",
+    "twin_repeats",
     "urgency_key",
 ]
 
@@ -137,36 +141,66 @@ def new_unhappy_items(session: Session, review_ids: Sequence[int]) -> list[Revie
     return [review_item(review, source, task, template, reply) for review, source, task, template, reply in rows]
 
 
-def add_new_reviews(session: Session, digest: CompanyDigest, sources: list[SourceRow]) -> None:
-    """New unhappy reviews of the day, per source, most urgent first."""
+def add_new_reviews(
+    session: Session, digest: CompanyDigest, sources: list[SourceRow], *, published_since: datetime | None = None
+) -> None:
+    """New unhappy reviews of the day, per source, most urgent first; twins of one store review count once.
+
+    `new_reviews` counts every review first seen on the day. With `published_since` (a backfill day), only reviews
+    published since then (or undated) are listed as the day's news; `monitor.digest.history` summarises the rest.
+    """
     ids = _source_ids(sources)
-    in_window = (
+    in_window = [
         col(Review.source_id).in_(ids),
         col(Review.first_seen) >= digest.window_start,
         col(Review.first_seen) < digest.window_end,
-    )
-    digest.new_reviews = session.exec(select(func.count()).select_from(Review).where(*in_window)).one()
+    ]
+    names = {s.id: s for s in sources}
+    repeats = twin_repeats(session, names, in_window)
+    digest.twins_merged = len(repeats)
+    digest.new_reviews = session.exec(select(func.count()).select_from(Review).where(*in_window)).one() - len(repeats)
+    if published_since is not None:  # counted above as arrived; listed below only when they are news
+        in_window.append(or_(col(Review.published_at).is_(None), col(Review.published_at) >= published_since))
     rows = session.exec(
         select(Review, TaskReview.task_id, CompanyReply.template_id, CompanyReply.id)
         .outerjoin(TaskReview, col(TaskReview.review_id) == Review.id)
         .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
         .where(*in_window, col(Review.unhappy).is_(True))
     ).all()
-    names = {s.id: s for s in sources}
     by_source: dict[int, list[ReviewItem]] = defaultdict(list)
     for review, task_id, template, reply_id in rows:
+        if review.id in repeats:
+            continue
         by_source[review.source_id].append(
             review_item(review, names[review.source_id].name, task_id, template, reply_id)
         )
+    urgent = {source_id: sum(1 for i in items if i.urgent) for source_id, items in by_source.items()}
     for source_id, items in by_source.items():
         items.sort(key=urgency_key)
         src = names[source_id]
         digest.sources.append(
             SourceReviews(source=src.name, kind=src.kind, total=len(items), shown=items[:MAX_REVIEWS_PER_SOURCE])
         )
-    digest.sources.sort(key=lambda s: (-sum(i.urgent for i in s.shown), -s.total, s.source))
+    order = {names[source_id].name: count for source_id, count in urgent.items()}
+    digest.sources.sort(key=lambda s: (-order.get(s.source, 0), -s.total, s.source))
     digest.new_unhappy = sum(s.total for s in digest.sources)
-    digest.urgent = sum(1 for s in digest.sources for i in s.shown if i.urgent)
+    digest.urgent = sum(urgent.values())  # every urgent review of the day, not only those listed
+
+
+def twin_repeats(session: Session, sources: dict[int | None, SourceRow], where: Sequence[Any]) -> set[int]:
+    """Reviews in `where` that repeat a twin seen first (the same store review read through another source)."""
+    stores = [store_of(s) for s in sources.values()]
+    known = [store for store in stores if store is not None]
+    if len(known) == len(set(known)):
+        return set()  # no store is watched through two sources: no twins possible, nothing to load
+    rows = {r.id or 0: r for r in session.exec(select(Review).where(*where)).all()}
+    twins = same_review_elsewhere(session, [(r, sources[r.source_id]) for r in rows.values()])
+    repeats: set[int] = set()
+    for review_id, others in twins.items():
+        first = (rows[review_id].first_seen, review_id)
+        if any((other.first_seen, other.id or 0) < first for other in others):
+            repeats.add(review_id)
+    return repeats
 
 
 def templates_from_replies(session: Session, company_id: int) -> list[TemplateSummary]:

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
 from monitor.cli.main import app
+from monitor.digest.build import build_digest
 from monitor.runtime.config_file import load_settings
 from monitor.runtime.context import open_database
 from monitor.store.models import Review, SourceRow
@@ -126,3 +128,23 @@ def test_a_task_from_the_page_adapter_is_answered_through_the_api(
     _run(config, "tasks", "reply", task_id, str(draft), "--as", "ann")
     (post,) = fake.logged("POST", ":reply")
     assert post.path.endswith(f"/reviews/{arrays[0][0].replace(':', '%3A')}:reply")
+
+
+def test_the_digest_counts_a_review_read_through_both_sources_once(
+    world: tuple[Path, FakeStoreApis, list[list[Any]]],
+) -> None:
+    config, _fake, arrays = world
+    _run(config, "crawl", "--source", "dunzo-play")
+    _run(config, "crawl", "--source", "dunzo-play-api")
+    engine = open_database(load_settings(config, env={}).database_url)
+    with Session(engine) as session:
+        stored = session.exec(select(Review)).all()
+        assert len(stored) == 2 * len(arrays)  # each source keeps its own copy
+        # One moment for all, so that two crawls on either side of midnight still make one digest day.
+        seen = max(r.first_seen for r in stored)
+        session.exec(update(Review).values(first_seen=seen))
+        session.commit()
+        digest = build_digest(session=session, day=seen.date()).companies[0]  # the company is on UTC
+    assert digest.twins_merged == len(arrays)
+    assert digest.new_reviews == len(arrays)
+    assert digest.new_unhappy == sum(s.total for s in digest.sources) == len(arrays)

@@ -1,0 +1,77 @@
+"""The sentences of the digest's figures beyond the day, shared by the HTML, text and terminal renderings.
+
+They hold numbers, dates and fixed words only (agent names are the one stranger text, escaped by each renderer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from monitor.digest.model import Backfill, BackfillMonth, ResponseRate
+from monitor.report.model import MIN_TO_JUDGE, AgentFigures, LoopGroup
+
+__all__ = ["agent_summary", "backfill_note", "day_label", "loop_effect_line", "month_line", "response_line"]
+
+_GROUP_NAMES = {"personal": "answered personally", "template": "answered with a template", "unanswered": "not answered"}
+
+
+def day_label(day: date, this_year: int | None = None) -> str:
+    """`3 Mar`, or `3 Mar 2025` when the day is not in `this_year`."""
+    return f"{day.day} {day:%b}" if day.year == this_year else f"{day.day} {day:%b %Y}"
+
+
+def response_line(rate: ResponseRate) -> str:
+    """`Answered 0 of 1,369 unhappy reviewers published 3 Dec 2025 – 2 Dec 2026 (…)`: the key fact first."""
+    span = f"{day_label(rate.first_day)} – {day_label(rate.last_day)}"
+    if not rate.unhappy:
+        return f"No unhappy reviewers published {span}"
+    detail = f"{rate.personally:,} personally, {rate.with_template:,} with a template"
+    share = f"{rate.share:.0%}" if rate.share is not None else "-"
+    return f"Answered {rate.replied:,} of {rate.unhappy:,} unhappy reviewers published {span} ({share}; {detail})"
+
+
+def backfill_note(backfill: Backfill, new_reviews: int, this_year: int) -> str:
+    """What a backfill day is, in one sentence."""
+    cutoff = day_label(backfill.older_than.date(), this_year)
+    return (
+        f"{backfill.reviews:,} of the {new_reviews:,} reviews first seen this day were published "
+        f"before {cutoff}: history arriving (an import or a first crawl), summarised by publication month below "
+        f"instead of listed as news. {backfill.unhappy:,} of them are from unhappy reviewers, "
+        f"{backfill.answered:,} of whom were answered."
+    )
+
+
+def month_line(month: BackfillMonth) -> str:
+    """`Mar 2025: 120 reviews, 40 unhappy, 3 answered`."""
+    return f"{month.month:%b %Y}: {month.reviews:,} reviews, {month.unhappy:,} unhappy, {month.answered:,} answered"
+
+
+def _group(group: LoopGroup) -> str:
+    name = _GROUP_NAMES.get(group.group, group.group)
+    if not group.enough:
+        return f"{name}: too few to judge ({group.judged} of {group.reviewers:,} with a rating change to read)"
+    up, down, mean = group.share_up or 0.0, group.share_down or 0.0, group.mean_change or 0.0
+    return f"{name}: {up:.0%} raised their rating, {down:.0%} lowered it, mean {mean:+.2f} stars ({group.judged:,})"
+
+
+def loop_effect_line(groups: Sequence[LoopGroup]) -> str:
+    """Rating changes of unhappy reviewers by how they were answered, or why nothing can be said yet."""
+    if not groups or not any(g.reviewers for g in groups):
+        return "Loop effect: no unhappy reviewers in the span"
+    note = f" (judged from {MIN_TO_JUDGE} reviewers up)"
+    return "Loop effect" + note + ": " + "; ".join(_group(g) for g in groups)
+
+
+def agent_summary(agent: AgentFigures) -> str:
+    """One agent's work in figures (the name is left to the renderer, which escapes it)."""
+    closed = sum(agent.closed.values())
+    outcomes = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in agent.closed.items() if count)
+    median = agent.median_hours_to_first_contact
+    speed = "no first contacts" if median is None else f"median first contact {median:.1f} h"
+    breaches = agent.deadline_breaches
+    return (
+        f"claimed {agent.claimed}, contacted {agent.contacted}, closed {closed}"
+        f"{f' ({outcomes})' if outcomes else ''}, {speed}, "
+        f"{breaches} deadline breach{'es' if breaches != 1 else ''}"
+    )
