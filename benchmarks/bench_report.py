@@ -45,7 +45,6 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.digest.themes import read_stopwords
 from monitor.report.build import build_report
 from monitor.report.periods import By
 from monitor.runtime.context import open_database
@@ -53,6 +52,7 @@ from monitor.store.db import make_engine
 from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
 from monitor.store.task_models import OutreachTask, TaskEvent
 from monitor.store.template_models import ReplyTemplate
+from monitor.text.stopwords import read_stopwords
 
 ROOT = Path(__file__).resolve().parents[1]
 ZONES = (
@@ -375,7 +375,7 @@ def time_build(
 
 def _words() -> Any:
     """The word lists `monitor report` reads themes with."""
-    text = (ROOT / "monitor" / "digest" / "themes_stopwords.txt").read_text(encoding="utf-8")
+    text = (ROOT / "monitor" / "text" / "themes_stopwords.txt").read_text(encoding="utf-8")
     return read_stopwords(text)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +12,6 @@ from monitor.cli.common import app_context
 from monitor.cli.csv_export import save_file
 from monitor.core.errors import MonitorError
 from monitor.digest.render import template_environment
-from monitor.digest.themes import read_stopwords
 from monitor.report.build import build_report
 from monitor.report.export import report_json, write_csv
 from monitor.report.html import render_html
@@ -21,6 +19,7 @@ from monitor.report.periods import BY_CHOICES, By
 from monitor.report.text import render_terminal
 from monitor.report.themes import THEMES_READ, ThemeWords
 from monitor.runtime.console import err, fail_cleanly, out, parse_day, print_json, safe
+from monitor.text.stopwords import theme_stopwords
 
 __all__ = ["report"]
 
@@ -35,9 +34,8 @@ def _by(value: str | None) -> By | None:
 
 
 def _theme_words() -> ThemeWords:
-    """The digest's lists of words that never make a complaint theme, so report and digest leave out the same."""
-    text = resources.files("monitor.digest").joinpath("themes_stopwords.txt").read_text(encoding="utf-8")
-    return read_stopwords(text)
+    """The lists of words that never make a complaint theme, the digest's too, so both leave out the same."""
+    return theme_stopwords()
 
 
 @fail_cleanly

@@ -9,21 +9,21 @@ follow-ups use to find the reviewers to thank.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache, partial
-from importlib import resources
 
 from sqlmodel import Session, col, select
 
 from monitor.digest.model import CompanyDigest, Quote, Theme
 from monitor.store.models import Company, Review, SourceRow
 from monitor.text.lexicons import fold
+from monitor.text.stopwords import theme_stopwords
 from monitor.text.themes import UNKNOWN_LANGUAGE, Token, find, phrases, review_text, stem, theme_key, tokens
 
-__all__ = ["LONGEST_PHRASE", "MAX_THEMES", "THEME_BASELINE_DAYS", "THEME_PERIOD_DAYS", "add_themes", "read_stopwords"]
+__all__ = ["LONGEST_PHRASE", "MAX_THEMES", "THEME_BASELINE_DAYS", "THEME_PERIOD_DAYS", "add_themes"]
 
 MAX_THEMES = 8
 THEME_PERIOD_DAYS = 7
@@ -49,32 +49,6 @@ class _Text:
     terms: dict[Key, tuple[int, str]] = field(default_factory=dict)
 
 
-def read_stopwords(text: str) -> dict[tuple[str, str], frozenset[str]]:
-    """Parse the stopword data: `[xx]` sections never make a theme, `[xx phrase]` ones only inside a phrase."""
-    lists: dict[tuple[str, str], set[str]] = defaultdict(set)
-    section: tuple[str, str] | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            code, _, kind = line.strip("[]").strip().partition(" ")
-            if kind not in ("", "phrase") or not code:
-                raise ValueError(f"themes_stopwords.txt line {number}: unknown section {line}")
-            section = (code, kind or "never")
-            continue
-        if section is None:
-            raise ValueError(f"themes_stopwords.txt line {number}: words before the first [language] section")
-        lists[section].update(word.lower() for word in line.split())
-    return {name: frozenset(words) for name, words in lists.items()}
-
-
-@cache
-def _stopwords() -> dict[tuple[str, str], frozenset[str]]:
-    text = resources.files("monitor.digest").joinpath("themes_stopwords.txt").read_text(encoding="utf-8")
-    return read_stopwords(text)
-
-
 @dataclass(frozen=True)
 class _Words:
     """Words and stems of one language that never make a theme, or make one only inside a phrase."""
@@ -88,7 +62,7 @@ class _Words:
 @cache
 def _words_of(language: str | None, own: frozenset[str]) -> _Words:
     # English staples appear in reviews of every language (loan words, app-store English), so they always apply.
-    lists = _stopwords()
+    lists = theme_stopwords()
     codes = {UNKNOWN_LANGUAGE, language or UNKNOWN_LANGUAGE}
     never = own.union(*(lists.get((c, "never"), frozenset()) for c in codes))
     phrase_only = frozenset[str]().union(*(lists.get((c, "phrase"), frozenset()) for c in codes))

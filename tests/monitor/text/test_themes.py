@@ -16,10 +16,10 @@ from sqlmodel import Session
 
 from monitor.digest.build import build_company_digest
 from monitor.digest.model import CompanyDigest
-from monitor.digest.themes import read_stopwords
 from monitor.store.models import Company, Review, SourceRow
 from monitor.text.languages import SUPPORTED
 from monitor.text.lexicons import fold
+from monitor.text.stopwords import read_stopwords
 from monitor.text.themes import STEMMERS, mentions, stem, stemmer_name, theme_key, tokens
 from responders.outreach.follow_ups import reviews_mentioning
 from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_session
@@ -102,7 +102,7 @@ def test_a_theme_is_its_stems_side_by_side_within_a_sentence() -> None:
 
 
 def test_the_stopword_data_parses_and_names_its_languages() -> None:
-    lists = read_stopwords(resources.files("monitor.digest").joinpath("themes_stopwords.txt").read_text("utf-8"))
+    lists = read_stopwords(resources.files("monitor.text").joinpath("themes_stopwords.txt").read_text("utf-8"))
     assert {"cannot", "fix", "still", "even", "please"} <= lists[("en", "never")]
     assert {"customer", "service", "call", "pay", "account"} <= lists[("en", "phrase")]
     assert {code for code, _ in lists} >= {"en", "de", "es", "fr", "pt", "ro", "fi", "tr", "sk", "ru", "ar", "he"}
