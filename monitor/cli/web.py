@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from monitor.cli.common import app_context
 from monitor.runtime.console import fail_cleanly, out, safe
-from monitor.web.app import create_app
 
 __all__ = ["web"]
 
@@ -29,6 +27,10 @@ def web(
     ] = "127.0.0.1",
 ) -> None:
     """Serve the web app (task board, task pages, manager pages) and the JSON API under /api/v1."""
+    import uvicorn  # loaded on use: `monitor` starts fast
+
+    from monitor.web.app import create_app
+
     app_ctx = app_context(ctx)
     application = create_app(app_ctx.engine, claim_expiry_minutes=app_ctx.settings.claim_expiry_minutes)
     out.print(
