@@ -36,6 +36,7 @@ from monitor.core.channels import (
 from monitor.core.errors import FetchError, MonitorError, Unreachable, WorkflowError
 from monitor.core.settings import Settings, SourceConfig
 from monitor.core.text_safety import printable
+from monitor.crawl.locks import named_lock
 from monitor.http.decoding import ACCEPT_ENCODING
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.http.page import ApiRequest, Fetch, Page
@@ -441,13 +442,27 @@ async def post_reply(
 ) -> PostedReply:
     """Post the planned reply once and record it; `ReplyRefused` (nothing changed) when it cannot be done."""
     now = now or utcnow()
-    if fetcher is None:
-        async with Fetcher(user_agent=settings.user_agent, proxy=settings.proxy) as owned:
-            text, published_at, recorded_only = await _post(plan, owned, now)
-    else:
-        text, published_at, recorded_only = await _post(plan, fetcher, now)
-    with session_scope(engine) as session:
-        _record(session, plan, text, published_at, recorded_only, now)
+    # One posting per task at a time, across people, processes and machines: two agents pressing "post" together
+    # would both read the review back before either reply arrived, and both send.
+    with named_lock(engine, "reply", str(plan.task_id)) as got:
+        if not got:
+            raise ReplyRefused(
+                f"another reply to task {plan.task_id} is being posted right now; nothing was sent. Look at the task "
+                "again in a minute: the reply that is being posted will show there."
+            )
+        with Session(engine) as session:
+            if not plan.replace and _earlier_postings(session, plan.task_id):
+                raise ReplyRefused(
+                    f"a reply to task {plan.task_id} was posted while this one was being checked; nothing was sent. "
+                    "Read it on the task first; to post a follow-up over it, use replace."
+                )
+        if fetcher is None:
+            async with Fetcher(user_agent=settings.user_agent, proxy=settings.proxy) as owned:
+                text, published_at, recorded_only = await _post(plan, owned, now)
+        else:
+            text, published_at, recorded_only = await _post(plan, fetcher, now)
+        with session_scope(engine) as session:
+            _record(session, plan, text, published_at, recorded_only, now)
     posted = PostedReply(site=plan.channel.site, text=text, published_at=published_at, recorded_only=recorded_only)
     try:
         with session_scope(engine) as session:

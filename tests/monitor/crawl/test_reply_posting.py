@@ -6,8 +6,10 @@ keys are made per test. Each test runs the real command line on a real configura
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
 from monitor.cli.main import app
-from monitor.crawl.reply_posting import task_channel
+from monitor.crawl.reply_posting import ReplyPlan, ReplyRefused, plan_reply, post_reply, task_channel
 from monitor.runtime.config_file import load_settings
 from monitor.runtime.context import open_database
 from monitor.store.models import CompanyReply, Review
@@ -388,3 +390,37 @@ def test_the_task_channel_feeds_the_guidance(store: Store) -> None:
         steps = task_guidance(session, detail, channel=channel).steps
     assert channel == "public_reply_only"
     assert any("one public reply on acme-play-api" in step for step in steps)
+
+
+def test_two_people_posting_at_once_post_once(store: Store) -> None:
+    task = _claim(store)
+    assert task.id is not None
+    settings = load_settings(store.config, env={})
+    engine = store.engine()
+    # Both plans are made before either reply is sent, as when two people press "post" together.
+    with Session(engine) as session:
+        plans = [
+            plan_reply(session=session, settings=settings, task_id=task.id, text=text, actor="ann")
+            for text in (GOOD, GOOD.replace("Friday", "Monday"))
+        ]
+    store.fake.add_fault("POST", "/androidpublisher", Fault(slow=1.0))  # the first reply takes a second to go
+    results: list[object] = []
+
+    def post(plan: ReplyPlan) -> None:
+        try:
+            results.append(asyncio.run(post_reply(engine=engine, settings=settings, plan=plan)))
+        except ReplyRefused as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=post, args=(plan,)) for plan in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(store.fake.logged("POST", ":reply")) == 1
+    refused = [r for r in results if isinstance(r, ReplyRefused)]
+    assert len(results) == 2 and len(refused) == 1
+    assert "nothing was sent" in str(refused[0])
+    (event,) = store.events(task, "reply_posted")
+    reply = store.reply_of("gp:AOqpTOa1")
+    assert reply is not None and reply.text == event.note
