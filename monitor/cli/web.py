@@ -32,7 +32,8 @@ def web(
     from monitor.web.app import create_app
 
     app_ctx = app_context(ctx)
-    application = create_app(app_ctx.engine, claim_expiry_minutes=app_ctx.settings.claim_expiry_minutes)
+    settings = app_ctx.settings
+    application = create_app(app_ctx.engine, claim_expiry_minutes=settings.claim_expiry_minutes, settings=settings)
     out.print(
         f"Web app on http://{safe(host)}:{port}/ (API described at /openapi.json); sign in with an account from "
         "`monitor users add`. Ctrl-C stops it."

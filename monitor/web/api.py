@@ -23,11 +23,11 @@ from monitor.web.auth import ApiManager, ApiUser
 from monitor.web.board import BoardFilters, board_page
 from monitor.web.schemas import AssignBody, CheckBody, CloseBody, LogBody, ShortText, SnoozeBody
 
-__all__ = ["router"]
+__all__ = ["ERRORS", "TaskId", "engine_of", "router", "task_row"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The task id.")]
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid API token."},
     403: {"description": "The role may not do this."},
     404: {"description": "No such task."},
@@ -35,12 +35,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _engine(request: Request) -> Engine:
+def engine_of(request: Request) -> Engine:
+    """The app's database engine."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def _task_row(task: OutreachTask) -> dict[str, Any]:
+def task_row(task: OutreachTask) -> dict[str, Any]:
+    """A task's state as the API answers it after a step."""
     return {
         "id": task.id,
         "status": task.status,
@@ -52,7 +54,7 @@ def _task_row(task: OutreachTask) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks", responses=_ERRORS, summary="List tasks with filters, one page at a time")
+@router.get("/tasks", responses=ERRORS, summary="List tasks with filters, one page at a time")
 def list_tasks(
     request: Request,
     me: ApiUser,
@@ -84,7 +86,7 @@ def list_tasks(
         q=q,
         sort=sort,
     )
-    with Session(_engine(request)) as session:
+    with Session(engine_of(request)) as session:
         try:
             page = board_page(session=session, filters=filters, me=me.name, now=utcnow(), cursor=cursor, limit=limit)
         except ValueError as exc:
@@ -92,36 +94,36 @@ def list_tasks(
     return {"items": [row.as_json() for row in page.rows], "next_cursor": page.next_cursor}
 
 
-@router.get("/tasks/{task_id}", responses=_ERRORS, summary="One task with its reviews, history and guidance")
+@router.get("/tasks/{task_id}", responses=ERRORS, summary="One task with its reviews, history and guidance")
 def get_task(request: Request, me: ApiUser, task_id: TaskId) -> dict[str, Any]:
     """The task, its reviews and the company's replies, the reviewer's other reviews, events and guidance."""
-    return service.task_json(service.task_page(_engine(request), task_id))
+    return service.task_json(service.task_page(engine_of(request), task_id))
 
 
-@router.post("/tasks/{task_id}/claim", responses=_ERRORS, summary="Claim a task")
+@router.post("/tasks/{task_id}/claim", responses=ERRORS, summary="Claim a task")
 def claim(request: Request, me: ApiUser, task_id: TaskId) -> dict[str, Any]:
     """Claim the task for yourself; 409 when someone else holds it."""
     expiry: int = request.app.state.claim_expiry_minutes
-    return _task_row(service.claim(_engine(request), task_id, me, expiry))
+    return task_row(service.claim(engine_of(request), task_id, me, expiry))
 
 
-@router.post("/tasks/{task_id}/assign", responses=_ERRORS, summary="Assign a task (managers)")
+@router.post("/tasks/{task_id}/assign", responses=ERRORS, summary="Assign a task (managers)")
 def assign(request: Request, me: ApiManager, task_id: TaskId, body: AssignBody) -> dict[str, Any]:
     """Hand the task to a user; only managers and admins may."""
-    return _task_row(service.assign(_engine(request), task_id, me, body.assignee))
+    return task_row(service.assign(engine_of(request), task_id, me, body.assignee))
 
 
-@router.post("/tasks/{task_id}/snooze", responses=_ERRORS, summary="Snooze a task (managers)")
+@router.post("/tasks/{task_id}/snooze", responses=ERRORS, summary="Snooze a task (managers)")
 def snooze(request: Request, me: ApiManager, task_id: TaskId, body: SnoozeBody) -> dict[str, Any]:
     """Move the task's next due time; only managers and admins may."""
-    return _task_row(service.snooze(_engine(request), task_id, me, body.until, body.note))
+    return task_row(service.snooze(engine_of(request), task_id, me, body.until, body.note))
 
 
-@router.post("/tasks/{task_id}/log", responses=_ERRORS, summary="Log a contact or note")
+@router.post("/tasks/{task_id}/log", responses=ERRORS, summary="Log a contact or note")
 def log(request: Request, me: ApiUser, task_id: TaskId, body: LogBody) -> dict[str, Any]:
     """Log a note, a contact made, waiting for the customer, or a promised follow-up on a task you hold."""
     task = service.log(
-        _engine(request),
+        engine_of(request),
         task_id,
         me,
         note=body.note,
@@ -129,21 +131,21 @@ def log(request: Request, me: ApiUser, task_id: TaskId, body: LogBody) -> dict[s
         waiting=body.waiting,
         follow_up_due=body.follow_up_due,
     )
-    return _task_row(task)
+    return task_row(task)
 
 
-@router.post("/tasks/{task_id}/close", responses=_ERRORS, summary="Close a task")
+@router.post("/tasks/{task_id}/close", responses=ERRORS, summary="Close a task")
 def close(request: Request, me: ApiUser, task_id: TaskId, body: CloseBody) -> dict[str, Any]:
     """Close a task you hold with its outcome (an unclaimed one may be closed as not_actionable)."""
-    return _task_row(service.close(_engine(request), task_id, me, body.outcome, body.note))
+    return task_row(service.close(engine_of(request), task_id, me, body.outcome, body.note))
 
 
-@router.post("/check-reply", responses=_ERRORS, summary="Check a reply draft")
+@router.post("/check-reply", responses=ERRORS, summary="Check a reply draft")
 def check_reply(request: Request, me: ApiUser, body: CheckBody) -> dict[str, Any]:
     """Findings with character offsets into the draft, so a client can highlight them."""
     try:
         result = service.check_draft(
-            _engine(request),
+            engine_of(request),
             body.text,
             task_id=body.task_id,
             name=body.name,
@@ -155,7 +157,7 @@ def check_reply(request: Request, me: ApiUser, body: CheckBody) -> dict[str, Any
     return result.as_dict()
 
 
-@router.get("/templates", responses=_ERRORS, summary="Template replies per company")
+@router.get("/templates", responses=ERRORS, summary="Template replies per company")
 def templates(
     request: Request,
     me: ApiUser,
@@ -167,7 +169,7 @@ def templates(
     query = query.where(col(ReplyTemplate.active).is_(True))
     if company:
         query = query.where(Company.name == company)
-    with Session(_engine(request)) as session:
+    with Session(engine_of(request)) as session:
         rows = session.exec(query.order_by(col(ReplyTemplate.size).desc(), col(ReplyTemplate.id)).limit(limit)).all()
     return {
         "items": [
@@ -193,7 +195,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-@router.get("/reviews", responses=_ERRORS, summary="Stored reviews, newest first")
+@router.get("/reviews", responses=ERRORS, summary="Stored reviews, newest first")
 def reviews(
     request: Request,
     me: ApiUser,
@@ -218,7 +220,7 @@ def reviews(
         query = query.where(col(Review.unhappy).is_(unhappy))
     if before_id is not None:
         query = query.where(col(Review.id) < before_id)
-    with Session(_engine(request)) as session:
+    with Session(engine_of(request)) as session:
         rows = session.exec(query.order_by(col(Review.id).desc()).limit(limit + 1)).all()
     items = [
         {

@@ -21,8 +21,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.core.errors import MonitorError, NotFound, WorkflowError
+from monitor.core.settings import Settings
 from monitor.core.text_safety import printable
-from monitor.web import api, manage, pages
+from monitor.web import api, manage, pages, reply
 from monitor.web.auth import SignInLimiter, SignInRequired, optional_user
 from monitor.web.render import page
 
@@ -108,8 +109,14 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(request, status, str(exc))
 
 
-def create_app(engine: Engine, *, claim_expiry_minutes: int = 120, limiter: SignInLimiter | None = None) -> FastAPI:
-    """The web app on `engine`'s database."""
+def create_app(
+    engine: Engine,
+    *,
+    claim_expiry_minutes: int = 120,
+    limiter: SignInLimiter | None = None,
+    settings: Settings | None = None,
+) -> FastAPI:
+    """The web app on `engine`'s database; with `settings`, replies can be posted through the store APIs."""
     app = FastAPI(
         title="Review-response monitor",
         version="1",
@@ -122,10 +129,13 @@ def create_app(engine: Engine, *, claim_expiry_minutes: int = 120, limiter: Sign
     )
     app.state.engine = engine
     app.state.claim_expiry_minutes = claim_expiry_minutes
+    app.state.settings = settings
     app.state.limiter = limiter or SignInLimiter()
     _install_handlers(app)
     app.include_router(api.router)
+    app.include_router(reply.api_router)
     app.include_router(pages.router)
+    app.include_router(reply.page_router)
     app.include_router(manage.router)
     app.mount("/static", StaticFiles(directory=str(files("monitor.web").joinpath("static"))), name="static")
 

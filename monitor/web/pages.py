@@ -35,7 +35,7 @@ from monitor.web.board import FLAGS, PRIORITY_LABELS, BoardFilters, board_page
 from monitor.web.render import page
 from monitor.web.schemas import SafeText, ShortText
 
-__all__ = ["next_query", "router", "safe_next"]
+__all__ = ["next_query", "router", "safe_next", "task_response"]
 
 router = APIRouter(include_in_schema=False)
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -48,6 +48,9 @@ _DONE = {
     "snoozed": "The task was snoozed.",
     "dismissed": "The task was closed as not actionable.",
     "bulk": "Done.",
+    "replied": "The reply was posted on the site and the task is logged as contacted.",
+    "reply_recorded": "The site already showed this reply: it was recorded on the task, not sent again.",
+    "replied_unlogged": "The reply was posted and recorded, but the task could not be logged as contacted: log it.",
 }
 _OPTIONS_SECONDS = 60.0
 
@@ -241,7 +244,7 @@ def _users(session: Session) -> list[str]:
     return list(session.exec(select(AppUser.name).where(col(AppUser.disabled).is_(False)).order_by(AppUser.name)).all())
 
 
-def _task_response(
+def task_response(
     request: Request,
     me: Principal,
     task_id: int,
@@ -250,7 +253,9 @@ def _task_response(
     draft: str = "",
     check: Any = None,
     status: int = 200,
+    reply_preview: str | None = None,
 ) -> Response:
+    """The task page, with a message, the draft and its check, and the request a reply would send."""
     view = service.task_page(_engine(request), task_id)
     users: list[str] = []
     if me.is_manager:
@@ -273,13 +278,14 @@ def _task_response(
         draft=draft,
         check=check,
         users=users,
+        reply_preview=reply_preview,
     )
 
 
 @router.get("/tasks/{task_id}")
 def task(request: Request, me: User, task_id: TaskId, done: Annotated[str, Query(max_length=20)] = "") -> Response:
     """Everything about one task, with the forms to work it."""
-    return _task_response(request, me, task_id, message=_DONE.get(done))
+    return task_response(request, me, task_id, message=_DONE.get(done))
 
 
 @router.post("/tasks/{task_id}/claim")
@@ -340,8 +346,8 @@ def check(
     try:
         result = service.check_draft(_engine(request), draft, task_id=task_id) if draft.strip() else None
     except ValueError as exc:
-        return _task_response(request, me, task_id, message=str(exc), draft=draft, status=422)
-    return _task_response(request, me, task_id, draft=draft, check=result)
+        return task_response(request, me, task_id, message=str(exc), draft=draft, status=422)
+    return task_response(request, me, task_id, draft=draft, check=result)
 
 
 @router.post("/tasks/{task_id}/assign")

@@ -14,6 +14,7 @@ __all__ = [
     "CloseBody",
     "LogBody",
     "Name",
+    "ReplyBody",
     "SafeText",
     "ShortText",
     "SnoozeBody",
@@ -80,3 +81,14 @@ class CheckBody(_Body):
     name: ShortText | None = None
     language: Annotated[str, Field(max_length=10), AfterValidator(_storable)] = "auto"
     review_text: Annotated[str, Field(max_length=MAX_DRAFT_CHARS), AfterValidator(_storable)] | None = None
+
+
+class ReplyBody(_Body):
+    """A public reply to post on the task's review, checked first."""
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_DRAFT_CHARS), AfterValidator(_storable)]
+    dry_run: bool = Field(default=False, description="Check and show the exact request; send nothing.")
+    reason: Annotated[str, Field(max_length=500), AfterValidator(_storable)] | None = Field(
+        default=None, description="Post despite a copied template or a request to change the review, and why."
+    )
+    replace: bool = Field(default=False, description="Overwrite the reply already on the site or posted before.")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from monitor.core.channels import PUBLIC_REPLY_AND_PRIVATE_MESSAGE, PUBLIC_REPLY_ONLY, UNKNOWN_CHANNEL
 from monitor.core.errors import NotFound, WorkflowError
 from monitor.crawl.reply_posting import task_channel
 from monitor.store.db import session_scope, utcnow
@@ -57,6 +58,12 @@ class TaskPage:
     guidance: Guidance
     templates: dict[str, ReplyTemplate] = field(default_factory=dict)
     revisions: dict[int, list[ReviewRevision]] = field(default_factory=dict)
+    channel: str = UNKNOWN_CHANNEL  # how the reviewer can be reached (`monitor.core.channels`)
+
+    @property
+    def public_reply(self) -> bool:
+        """Whether the reviewer is reached by a public reply on the site (which the product may post)."""
+        return self.channel in (PUBLIC_REPLY_ONLY, PUBLIC_REPLY_AND_PRIVATE_MESSAGE)
 
     @property
     def timezone(self) -> str:
@@ -69,7 +76,8 @@ def task_page(engine: Engine, task_id: int, now: datetime | None = None) -> Task
     now = now or utcnow()
     with Session(engine) as session:
         detail = task_detail(session=session, task_id=task_id, now=now)
-        guidance = task_guidance(session, detail, channel=task_channel(session, task_id))
+        channel = task_channel(session, task_id)
+        guidance = task_guidance(session, detail, channel=channel)
         views = detail.reviews + detail.other_reviews
         ids = {v.reply.template_id for v in views if v.reply is not None and v.reply.template_id}
         templates = {t.id: t for t in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(ids)))}
@@ -81,7 +89,7 @@ def task_page(engine: Engine, task_id: int, now: datetime | None = None) -> Task
             .order_by(col(ReviewRevision.observed_at), col(ReviewRevision.id))
         ).all():
             revisions.setdefault(revision.review_id, []).append(revision)
-    return TaskPage(detail, guidance, templates, revisions)
+    return TaskPage(detail, guidance, templates, revisions, channel)
 
 
 def _template_json(template: ReplyTemplate | None) -> dict[str, Any] | None:

@@ -104,8 +104,8 @@ def sqlite_web_db(folder: Path, *, tasks: int = 6) -> WebDb:
 
 
 def app_for(db: WebDb) -> FastAPI:
-    """The app on the seeded database."""
-    return create_app(db.engine)
+    """The app on the seeded database, with settings that name no store API (a reply says where it cannot go)."""
+    return create_app(db.engine, settings=Settings())
 
 
 def csrf_of(html: str) -> str:
