@@ -9,6 +9,7 @@ from datetime import datetime
 from monitor.store.models import CompanyReply, Review
 from monitor.text.negativity import HOLD_FLAGS, URGENT_FLAGS, stored_flags
 from responders.outreach.eligibility import complaint_time
+from responders.outreach.twins import MIN_TEXT_FOR_CONTENT_MATCH
 
 __all__ = ["compute_priority", "task_priority"]
 
@@ -78,7 +79,26 @@ def task_priority(reviews: Sequence[tuple[Review, CompanyReply | None]], now: da
         now=now,
         helpful_votes=max((r.helpful_votes or 0) for r, _ in reviews),
         template_reply=template,
-        review_count=len(reviews),
+        review_count=_complaints(r for r, _ in reviews),
         flags=flags,
     )
     return score, label, template
+
+
+def _complaints(reviews: Iterable[Review]) -> int:
+    """Distinct complaints: twins (one store review read through two sources) count once, whatever their ids.
+
+    Twins share the store's review id (Google Play pages and API) or, where the ids differ (the App Store feed and
+    App Store Connect), the reviewer's name and the text; see `responders.outreach.twins`.
+    """
+    seen: set[tuple[str, ...]] = set()
+    count = 0
+    for review in reviews:
+        keys: set[tuple[str, ...]] = {("id", review.site_review_id)}
+        text = " ".join(review.body.split())
+        if review.author_name and len(text) >= MIN_TEXT_FOR_CONTENT_MATCH:  # short texts are shared by strangers
+            keys.add(("text", review.author_name.casefold(), text))
+        if not keys & seen:
+            count += 1
+        seen |= keys
+    return count

@@ -124,3 +124,19 @@ def test_an_export_of_the_store_is_a_twin_too(session: Session) -> None:
         session, _review(session, export, "gp:9", handle=None, name="Ann"), _review(session, api, "gp:9", handle=None)
     )
     assert len(_tasks(session)) == 1
+
+
+def test_twins_do_not_raise_the_priority_as_a_second_complaint(session: Session) -> None:
+    company = add_company(session)
+    scraper = add_source(session, company, "play", "google_play")
+    api = add_source(session, company, "play-api", "google_play_api")
+    _queue(session, _review(session, scraper, "gp:5", handle="118234", name="Ann", body=LONG))
+    (task,) = _tasks(session)
+    alone = task.priority
+    _queue(session, _review(session, api, "gp:5", handle=None, name="Ann", body=LONG))
+    session.refresh(task)
+    assert task.priority == alone  # the same complaint read twice
+    other = "And now the refund I was promised last week has still not arrived on my card."
+    _queue(session, _review(session, scraper, "gp:6", handle="118234", name="Ann", body=other))
+    session.refresh(task)
+    assert task.priority == min(100, alone + 5)  # a second complaint by the same reviewer does count
