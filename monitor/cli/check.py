@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from monitor.cli.common import app_context
 from monitor.runtime.console import err, fail_cleanly, out
-from responders.checker import check as checker
-from responders.checker.check import CheckResult
-from responders.outreach.draft_context import draft_context
+
+if TYPE_CHECKING:
+    from responders.checker.check import CheckResult
 
 __all__ = ["check_reply_cmd", "run_check_reply"]
 
@@ -69,6 +69,8 @@ def run_check_reply(
     recent_replies: Sequence[str] = (),
 ) -> int:
     """Check the draft in `file` ("-" = stdin), print the result and return the exit code."""
+    from responders.checker import check as checker  # its language model loads on use: `monitor` starts fast
+
     try:
         text = _read(file)
         review = _read(review_file) if review_file else review_text
@@ -111,6 +113,8 @@ def check_reply_cmd(
     recent: list[str] = []
     review_text: str | None = None
     if task is not None:
+        from responders.outreach.draft_context import draft_context
+
         with Session(app_context(ctx).engine) as session:
             context = draft_context(session=session, task_id=task)
         name = name or context.reviewer_name

@@ -13,8 +13,6 @@ from sqlmodel import Session, col, select
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SourceConfig
-from monitor.crawl.imports import BATCH_ROWS, is_import
-from monitor.crawl.progress import print_import, print_outcomes, run_crawl, run_import_with_progress
 from monitor.runtime.console import fail_cleanly, fmt_time, one_line, out, parse_options, safe
 from monitor.runtime.context import AppContext, connect, newer_schema_error, redact_url
 from monitor.store.db import session_scope
@@ -22,7 +20,6 @@ from monitor.store.health import Health
 from monitor.store.migrate import current_revision, head_revision, is_known_revision, schema_lock, upgrade
 from monitor.store.models import Company, CrawlRun, SourceRow
 from monitor.store.repository import sync_config
-from sources.base import get_source_class, registry
 
 __all__ = ["crawl", "import_cmd", "init", "sources_cmd"]
 
@@ -55,6 +52,8 @@ def crawl(
     backfill: Annotated[bool, typer.Option(help="Walk the full history instead of stopping at known reviews.")] = False,
 ) -> None:
     """Crawl the configured sources now (all enabled ones, or those named with --source)."""
+    from monitor.crawl.progress import print_outcomes, run_crawl  # the crawl stack loads on use: a fast start
+
     app_ctx = app_context(ctx)
     app_ctx.create_database = True
     settings = app_ctx.settings
@@ -69,6 +68,8 @@ def crawl(
 
 def _configured(app_ctx: AppContext, name: str) -> SourceConfig:
     """The configured source `name`; an imported file is named as such instead of as an unknown source."""
+    from monitor.crawl.imports import is_import
+
     try:
         return app_ctx.settings.source(name)
     except MonitorError:
@@ -88,6 +89,8 @@ def sources_cmd(
     kinds: Annotated[bool, typer.Option("--kinds", help="List every source kind with its options instead.")] = False,
 ) -> None:
     """List configured sources with their last run and health (or, with --kinds, every source kind)."""
+    from monitor.crawl.imports import is_import
+
     if kinds:
         _print_kinds()
         return
@@ -128,6 +131,8 @@ def sources_cmd(
 
 
 def _print_kinds() -> None:
+    from sources.base import registry
+
     for name, cls in registry().items():
         out.print(f"[bold]{name}[/]: {safe(cls.help)}")
         out.print(f"    locator: {safe(cls.locator_help)}")
@@ -158,13 +163,18 @@ def import_cmd(
         typer.Option(help="Write every row problem to this file (default: beside the database when over 20)."),
     ] = None,
     batch_rows: Annotated[
-        int, typer.Option(min=100, help="Rows stored per transaction (smaller: other commands wait less).")
-    ] = BATCH_ROWS,
+        int | None,
+        typer.Option(min=100, help="Rows stored per transaction (default 2000; smaller: other commands wait less)."),
+    ] = None,
 ) -> None:
     """Import an export file: every row accounted for; exit 0 ok, 1 partial (over 2 % skipped), 2 failed.
 
     Re-importing never duplicates: unchanged reviews stay, corrected ones (e.g. with -o day_first) are updated.
     """
+    from monitor.crawl.imports import BATCH_ROWS  # the crawl stack loads on use: a fast start
+    from monitor.crawl.progress import print_import, run_import_with_progress
+    from sources.base import get_source_class
+
     if not file.exists():
         raise MonitorError(f"{file}: no such file")
     name = source_name or f"import-{_slug(company)}-{_slug(file.stem)}"
@@ -177,7 +187,7 @@ def import_cmd(
         name=name, kind="file", locator=str(file.resolve()), company=company, options=options, schedule="manual"
     )
     get_source_class("file")(src.locator, src.options)  # a wrong option is reported before anything is stored
-    summary = run_import_with_progress(app_ctx, src, problems_path=problems, batch_rows=batch_rows)
+    summary = run_import_with_progress(app_ctx, src, problems_path=problems, batch_rows=batch_rows or BATCH_ROWS)
     print_import(summary)
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)

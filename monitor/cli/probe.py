@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import SourceConfig
-from monitor.crawl.runner import Collected, collect, policy_for
-from monitor.http.fetcher import Fetcher, FetchStats
 from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_options, print_json, safe
 from monitor.runtime.context import AppContext
 from monitor.store.health import Health
-from sources.base import get_source_class
+
+if TYPE_CHECKING:
+    from monitor.crawl.runner import Collected
 
 __all__ = ["probe"]
 
@@ -51,6 +51,10 @@ def probe(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per review, then a health line.")] = False,
 ) -> None:
     """Fetch and parse a source without storing anything; exit status 0 only when the verdict is ok."""
+    from monitor.crawl.runner import collect, policy_for  # the crawl stack loads on use: a fast start
+    from monitor.http.fetcher import Fetcher, FetchStats
+    from sources.base import get_source_class
+
     options = parse_options(option or [])
     get_source_class(kind)(locator, options)  # validates kind, locator and options before any request
     src = SourceConfig(

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -15,9 +15,10 @@ from sqlmodel import Session
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
 from monitor.core.text_safety import printable
-from monitor.crawl.reply_posting import GATED_RULES, ReplyRefused, describe_request, plan_reply, post_reply
 from monitor.runtime.console import err, fail_cleanly, out, safe
-from responders.checker.check import Finding
+
+if TYPE_CHECKING:
+    from responders.checker.check import Finding
 
 __all__ = ["reply_cmd"]
 
@@ -36,6 +37,8 @@ def _read(file: str) -> str:
 
 
 def _print_findings(text: str, findings: Sequence[Finding]) -> None:
+    from monitor.crawl.reply_posting import GATED_RULES
+
     for finding in findings:
         excerpt = safe(text[finding.start : finding.end], 80)
         mark = "[bold red]stops the reply[/]" if finding.rule in GATED_RULES else "[yellow]check[/]"
@@ -71,6 +74,8 @@ def reply_cmd(
     """Post a checked public reply to the task's review through the store's API (App Store, Google Play, Business
     Profile); the task is then logged as contacted. It never posts twice: a reply already on the store or already
     posted for the task stops it unless --replace."""
+    from monitor.crawl.reply_posting import ReplyRefused, describe_request, plan_reply, post_reply  # loads on use
+
     app_ctx = app_context(ctx)
     text = _read(file)
     try:

@@ -12,8 +12,6 @@ from sqlmodel import Session, col, func, select
 
 from monitor.cli.csv_export import STDOUT, save_file, write_csv_rows
 from monitor.core.errors import MonitorError, NotFound, WorkflowError
-from monitor.crawl.pipeline import reassess, verdict_pool
-from monitor.crawl.reply_posting import task_channel
 from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_day, print_json, safe
 from monitor.runtime.context import AppContext
 from monitor.store.db import session_scope, utcnow
@@ -245,6 +243,8 @@ def show_cmd(
     lang: Annotated[str | None, typer.Option("--lang", help="Guidance language (default: the review's).")] = None,
 ) -> None:
     """Show a task: the reviews, the company's reply, the reviewer's other reviews, deadlines and history."""
+    from monitor.crawl.reply_posting import task_channel  # the posting stack loads on use: a fast start
+
     app_ctx = _app(ctx)
     now = utcnow()
     with session_scope(app_ctx.engine) as session:
@@ -441,6 +441,8 @@ def rebuild_cmd(
     Reviews are judged again with today's thresholds, and every unhappy review not yet in a task gets one (or joins
     its reviewer's) unless it is still older than backfill_window_days.
     """
+    from monitor.crawl.pipeline import reassess, verdict_pool  # the analysis stack loads on use
+
     app_ctx = _app(ctx)
     settings = app_ctx.settings
     since_at = datetime.combine(parse_day(since, "--since"), time(), UTC) if since else None
