@@ -82,15 +82,12 @@ def _table(name: str) -> Table:
 def _fill_first_ratings(scope: Scope, table: Table) -> None:
     """For unhappy reviews with more than one revision, the rating of the first one: what was seen before any change.
 
-    A review with a single revision cannot have changed (its "before" is its rating now), and counting a
-    review's revisions needs only the index, so the rows with their rating are read for those few reviews alone.
+    A review with a single revision cannot have changed (its "before" is its rating now); the reviews with more
+    are found from the revisions' index alone, and the rows with their rating are read for those few reviews only.
     """
-    revisions = (
-        select(func.count())
-        .select_from(ReviewRevision)
-        .where(col(ReviewRevision.review_id) == table.c.id)
-        .scalar_subquery()
-    )
+    # Reviews with a second revision are few: found in one grouped pass over the revisions' index, instead of a
+    # count per unhappy review (423,000 index lookups in the benchmark's year).
+    changed = select(col(ReviewRevision.review_id)).group_by(col(ReviewRevision.review_id)).having(func.count() > 1)
     first = (
         select(col(ReviewRevision.rating))
         .where(col(ReviewRevision.review_id) == table.c.id)
@@ -100,7 +97,7 @@ def _fill_first_ratings(scope: Scope, table: Table) -> None:
     )
     scope.connection.execute(
         update(table)
-        .where(table.c.unhappy == 1, revisions > 1)
+        .where(table.c.unhappy == 1, table.c.id.in_(changed))
         .values(before=literal(5.0, Float) * cast(first, Float) / table.c.scale)
     )
 
