@@ -6,7 +6,6 @@ schedule instead of starting every interval afresh; a job whose schedule did not
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,13 +20,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.core.errors import MonitorError
 from monitor.core.settings import Settings
 from monitor.digest.delivery import run_scheduled_digest
+from monitor.engine.broker import enqueue
+from monitor.engine.jobs import crawl_now, upkeep_now
 from monitor.runtime.config_file import schedule_trigger
 from monitor.runtime.console import one_line
 from monitor.runtime.context import AppContext
-from monitor.store.db import make_engine, session_scope, utcnow
-from responders.outreach.follow_ups import apply_fixed_themes
-from responders.outreach.workflow import release_expired_claims
-from responders.template_replies.store import classify_company_replies, stale_indexes
+from monitor.store.db import make_engine
 
 __all__ = ["build_scheduler", "reconcile_jobs", "run_scheduled_source", "run_upkeep", "sync_jobs"]
 
@@ -40,26 +38,9 @@ MISFIRE_GRACE_SECONDS = 3600
 
 
 def run_scheduled_source(config_path: str | None, source_name: str) -> None:
-    """The job body: crawl one source (configuration is re-read so edits apply without a restart)."""
-    from monitor.crawl.runner import crawl_sources  # the crawl stack is only needed when a job runs
-
-    ctx = AppContext(config_path)
-    try:
-        src = ctx.settings.source(source_name)
-        engine = ctx.engine
-    except MonitorError as exc:
-        # The file was broken (or the source removed) after the schedule was made: skip this run, say why once.
-        log.error("crawl %s not run: %s", source_name, one_line(exc, 2000))
-        return
-    (outcome,) = asyncio.run(crawl_sources(engine=engine, settings=ctx.settings, sources=[src]))
-    log.info(
-        "crawl %s: %s, %d new, %d changed; %s",
-        source_name,
-        outcome.health,
-        outcome.new,
-        outcome.changed,
-        one_line(outcome.message, 2000),
-    )
+    """The job body: crawl one source, or queue the crawl for the workers when a task engine is configured."""
+    if not _enqueued(config_path, "crawl", source_name):
+        crawl_now(config_path, source_name)
 
 
 def build_scheduler(settings: Settings) -> BackgroundScheduler:
@@ -141,26 +122,28 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
 
 
 def run_upkeep(config_path: str | None) -> None:
-    """The job body: release idle claims, add thank-you follow-ups, re-cluster templates where due."""
+    """The job body: release idle claims, add thank-you follow-ups, re-cluster templates (or queue it)."""
+    if not _enqueued(config_path, "upkeep"):
+        upkeep_now(config_path)
+
+
+def _enqueued(config_path: str | None, kind: str, *args: str) -> bool:
+    """Queue the job for the task engine's workers when one is configured; False to run it here.
+
+    A configuration that cannot be read is left to the job body, which says so in one line.
+    """
     ctx = AppContext(config_path)
     try:
-        engine, expiry = ctx.engine, ctx.settings.claim_expiry_minutes
-    except MonitorError as exc:
-        log.error("upkeep not run: %s", one_line(exc, 2000))
-        return
-    with session_scope(engine) as session:
-        now = utcnow()
-        released = release_expired_claims(session=session, now=now, expiry_minutes=expiry)
-        thanked = apply_fixed_themes(session=session, settings=ctx.settings, now=now)
-        stale = stale_indexes(session, now)
-    for company_id in stale:
-        # Replies assigned one by one may be forming new templates: re-cluster, one company per transaction.
-        with session_scope(engine) as session:
-            classify_company_replies(session=session, company_id=company_id, force_full=True)
-    if released or thanked.follow_ups or stale:
-        log.info(
-            "upkeep: %d claim(s) released, %d thank-you follow-up(s), %d company template set(s) re-clustered",
-            len(released),
-            thanked.follow_ups,
-            len(stale),
-        )
+        url = ctx.settings.engine_url
+        prefix = ctx.settings.engine_queue_prefix
+    except MonitorError:
+        return False
+    if not url:
+        return False
+    try:
+        message = enqueue(kind, *args, url=url, database=ctx.engine, config_path=config_path, prefix=prefix)
+    except Exception as exc:  # a broker or database that is down: the next run of the schedule tries again
+        log.error("%s %s not queued: %s: %s", kind, " ".join(args), type(exc).__name__, one_line(exc, 2000))
+        return True
+    log.info("%s %s queued as %s", kind, " ".join(args), message)
+    return True

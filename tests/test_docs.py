@@ -20,8 +20,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_example_configuration_is_valid(tmp_path: Path) -> None:
-    (block,) = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    (block,) = [b for b in blocks if "[[company]]" in b]  # the full example
     path = tmp_path / "monitor.toml"
+    for other in blocks:  # smaller examples (the task engine) are valid files on their own too
+        path.write_text(other, encoding="utf-8")
+        load_settings(path, env={})
     path.write_text(block, encoding="utf-8")
     settings = load_settings(path, env={})
     assert settings.smtp is not None and settings.smtp.password_env == "MONITOR_SMTP_PASSWORD"

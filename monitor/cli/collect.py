@@ -50,6 +50,9 @@ def crawl(
     ctx: typer.Context,
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     backfill: Annotated[bool, typer.Option(help="Walk the full history instead of stopping at known reviews.")] = False,
+    enqueue: Annotated[
+        bool, typer.Option("--enqueue", help="Queue the crawls for the task engine's workers and return at once.")
+    ] = False,
 ) -> None:
     """Crawl the configured sources now (all enabled ones, or those named with --source)."""
     from monitor.crawl.progress import print_outcomes, run_crawl  # the crawl stack loads on use: a fast start
@@ -60,10 +63,34 @@ def crawl(
     chosen = [_configured(app_ctx, n) for n in source] if source else [s for s in settings.all_sources() if s.enabled]
     if not chosen:
         raise MonitorError("no enabled sources configured: add [[company.source]] entries to the config (see README)")
+    if enqueue:
+        _enqueue(app_ctx, chosen, backfill=backfill)
+        return
     outcomes = run_crawl(app_ctx, chosen, backfill=backfill)
     print_outcomes(outcomes)
     if any(o.health not in (Health.OK, Health.PARTIAL, Health.SKIPPED) for o in outcomes):
         raise typer.Exit(1)
+
+
+def _enqueue(app_ctx: AppContext, chosen: list[SourceConfig], *, backfill: bool) -> None:
+    from monitor.cli.worker import engine_url
+    from monitor.engine.broker import connect_engine
+
+    if backfill:
+        raise MonitorError("--backfill with --enqueue: run a backfill here, without --enqueue, and watch it")
+    url = engine_url(app_ctx)
+    engine = connect_engine(
+        url,
+        database=app_ctx.engine,
+        config_path=app_ctx.config_path,
+        prefix=app_ctx.settings.engine_queue_prefix,
+    )
+    try:
+        for src in chosen:
+            engine.actors["crawl"].send(src.name)
+    finally:
+        engine.close()
+    out.print(f"{len(chosen)} crawl job(s) queued; `monitor jobs` shows them")
 
 
 def _configured(app_ctx: AppContext, name: str) -> SourceConfig:

@@ -21,6 +21,7 @@ from monitor.cli.template_list import list_templates
 from monitor.cli.templates import templates_app
 from monitor.cli.users import users_app
 from monitor.cli.web import web
+from monitor.cli.worker import jobs, worker
 from monitor.runtime.context import AppContext
 
 app = typer.Typer(
@@ -72,6 +73,8 @@ tasks_app.command("reply")(reply_cmd)
 app.add_typer(tasks_app, name="tasks")
 app.command("web")(web)
 app.add_typer(users_app, name="users")
+app.command("worker")(worker)
+app.command("jobs")(jobs)
 
 if __name__ == "__main__":
     app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ import typer
 
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
+from monitor.crawl.locks import named_lock
 from monitor.runtime.config_file import load_settings
 from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, safe
 from monitor.scheduler import build_scheduler, sync_jobs
@@ -19,6 +21,7 @@ from monitor.scheduler import build_scheduler, sync_jobs
 __all__ = ["serve"]
 
 log = logging.getLogger("monitor.serve")
+_TAKEOVER_SECONDS = 10.0
 
 
 @fail_cleanly
@@ -40,6 +43,29 @@ def serve(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    with ExitStack() as held:
+        if settings.engine_url and not _lead(held, app_ctx.engine, stop):
+            return
+        _schedule(app_ctx, settings, stop, reload_every)
+
+
+def _lead(held: ExitStack, engine: Any, stop: threading.Event) -> bool:
+    """With a task engine, exactly one `serve` schedules: wait for the lock its holder frees by stopping or dying."""
+    waiting = False
+    while True:
+        got = held.enter_context(named_lock(engine, "scheduler", "serve"))
+        if got:
+            out.print("this scheduler is the active one; jobs are queued for `monitor worker` processes")
+            return True
+        held.close()
+        if not waiting:
+            out.print("another scheduler is active; this one takes over when it stops (checking every 10 s)")
+            waiting = True
+        if stop.wait(_TAKEOVER_SECONDS):
+            return False
+
+
+def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: float) -> None:
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     try:

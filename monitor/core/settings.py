@@ -103,6 +103,9 @@ class Settings:
     companies: tuple[CompanyConfig, ...] = ()
     smtp: SmtpSettings | None = None
     path: Path | None = None
+    # The broker of the distributed task engine (`amqp://…` RabbitMQ, `redis://…` Redis); None runs jobs in process.
+    engine_url: str | None = None
+    engine_queue_prefix: str = "monitor"  # queue names start with it, so several installations can share a broker
 
     def all_sources(self) -> list[SourceConfig]:
         """Every configured source of every company."""

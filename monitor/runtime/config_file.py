@@ -337,6 +337,30 @@ def _read_smtp(where: str, table: dict[str, Any]) -> SmtpSettings:
         raise ConfigError(f"{where}: {exc}") from None
 
 
+DEFAULT_QUEUE_PREFIX = "monitor"
+ENGINE_SCHEMES = ("amqp", "amqps", "redis", "rediss")
+
+
+def check_engine_url(url: str, where: str) -> None:
+    """A broker URL the task engine can use: RabbitMQ (`amqp://`) or Redis (`redis://`)."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ENGINE_SCHEMES:
+        raise ConfigError(
+            f"{where}: {redact_url(url)!r} is no broker URL; use amqp://user:password@host:5672/ (RabbitMQ) or "
+            "redis://host:6379/0 (Redis)"
+        )
+
+
+def _read_engine(where: str, table: Mapping[str, Any]) -> tuple[str | None, str]:
+    r = _Reader(where, table, "engine.")
+    url: str | None = r.get("url", str, None)
+    prefix: str = r.get("queue_prefix", str, DEFAULT_QUEUE_PREFIX)
+    r.reject_unknown()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", prefix):
+        raise r.fail("queue_prefix", "use 1-40 letters, digits, '.', '_' or '-'")
+    return url, prefix
+
+
 def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str]) -> Settings:
     """Validate a parsed TOML document and apply environment overrides."""
     r = _Reader(where, data, "")
@@ -348,7 +372,12 @@ def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str
     claim_expiry = r.get_int("claim_expiry_minutes", 120, 1, 525_600)
     companies = tuple(_read_company(where, t, i) for i, t in enumerate(r.get("company", list, [])))
     smtp_table = r.get("smtp", dict, None)
+    engine_table = r.get("engine", dict, None)
     r.reject_unknown()
+    file_url, queue_prefix = _read_engine(where, engine_table) if engine_table else (None, DEFAULT_QUEUE_PREFIX)
+    engine_url = env.get("MONITOR_ENGINE_URL") or file_url
+    if engine_url:
+        check_engine_url(engine_url, "MONITOR_ENGINE_URL" if env.get("MONITOR_ENGINE_URL") else f"{where}: engine.url")
     smtp = _read_smtp(where, smtp_table) if smtp_table is not None else None
     if not user_agent.strip():
         raise r.fail("user_agent", "must not be empty: sites must be able to tell who is crawling")
@@ -372,6 +401,8 @@ def parse_settings(data: Mapping[str, Any], *, where: str, env: Mapping[str, str
         claim_expiry_minutes=claim_expiry,
         companies=companies,
         smtp=smtp,
+        engine_url=engine_url or None,
+        engine_queue_prefix=queue_prefix,
     )
 
 

@@ -1,3 +1,10 @@
 """Imports every table module so the metadata is complete (for migrations and `create_all` in tests)."""
 
-from monitor.store import delivery_models, models, task_models, template_models, user_models  # noqa: F401
+from monitor.store import (  # noqa: F401
+    delivery_models,
+    job_models,
+    models,
+    task_models,
+    template_models,
+    user_models,
+)
