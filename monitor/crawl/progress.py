@@ -90,7 +90,8 @@ def print_import(summary: ImportSummary) -> None:
     """The import's verdict, every row accounted for, its problems, and what it means for the queue."""
     colour = {Health.OK: "green", Health.PARTIAL: "yellow", Health.SKIPPED: "cyan"}.get(summary.verdict, "red")
     head = f"[{colour}]{summary.verdict.value:<8}[/] {safe(summary.source)}: {safe(Path(summary.file).name)}"
-    out.print(head + (f": {safe(summary.message)}" if summary.message else ""))
+    # Paths and messages stay on one line whatever the terminal's width, so they can be copied and searched.
+    out.print(head + (f": {safe(summary.message)}" if summary.message else ""), soft_wrap=True)
     if summary.verdict == Health.SKIPPED or not summary.layout:
         return
     out.print(
@@ -99,7 +100,9 @@ def print_import(summary: ImportSummary) -> None:
     )
     out.print(f"  {safe(accounting_line(summary))}")
     if summary.problems_file is not None:
-        out.print(f"  {summary.problems} problem(s), every one written to {safe(summary.problems_file)}")
+        out.print(
+            f"  {summary.problems} problem(s), every one written to {safe(summary.problems_file)}", soft_wrap=True
+        )
     for line in summary.problem_lines:
         err.print(f"  {safe(line, 2000)}")
     if summary.verdict == Health.FAILED:
