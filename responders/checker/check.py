@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
 from monitor.text.language import detect_language
+from monitor.text.words import fold
 from responders.checker.rules import SUPPORTED, CompiledRules, rules_for
 
 __all__ = [
@@ -491,25 +492,20 @@ class _Checker:
         parts = [p for p in _words(name) if len(p) >= 2 and not p.isdigit()]
         if not parts:
             return
-        words = {_fold(w) for w in _words(self.text)}
-        words |= {_fold(w[1:]) for w in words if len(w) > 3 and self.rules and w[0] in self.rules.clitic_prefixes}
-        for part in map(_fold, parts):
+        words = {fold(w) for w in _words(self.text)}
+        words |= {fold(w[1:]) for w in words if len(w) > 3 and self.rules and w[0] in self.rules.clitic_prefixes}
+        for part in map(fold, parts):
             if any(_same_name(part, w) for w in words):
                 return
         # A handle such as "jolenetan88" is addressed as "Jolene"; a title and surname ("Dear Ms Smuts") names
         # the customer even when the site shows only a first name.
-        handle = _fold(parts[0]) if len(parts) == 1 else ""
+        handle = fold(parts[0]) if len(parts) == 1 else ""
         if handle and any(len(w) >= 4 and handle.startswith(w) for w in words):
             return
         if _TITLED_NAME.search(self.text):
             return
         a, b = self.sentences[0] if self.sentences else (0, len(self.text))
         self.add("missing_name", a, b, name=name.strip())
-
-
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
 
 
 def _same_name(name: str, word: str) -> bool:

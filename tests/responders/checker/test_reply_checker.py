@@ -424,3 +424,17 @@ def test_short_drafts_the_detector_leaves_open_fall_back_to_the_rule_stopwords(m
 )
 def test_a_few_words_with_telling_letters_are_enough(text: str, lang: str) -> None:
     assert check_reply(text).language == lang
+
+
+@pytest.mark.parametrize(
+    ("draft", "name"),
+    [
+        ("Zoe, thank you for telling us the app crashes; version 4.2 fixes it on Friday.", "Zoë"),
+        ("Şükrü, siparişiniz yarın 10:00'da teslim edilecek; kuryeyi ben takip ediyorum.", "Sukru"),
+        ("احمد، شكرا لك. سنعيد المبلغ إلى بطاقتك يوم الخميس وسأتابع ذلك بنفسي.", "أحمد"),
+    ],
+)
+def test_a_name_is_found_however_its_accents_and_letter_forms_are_written(draft: str, name: str) -> None:
+    # One folding for the whole product (monitor.text.words.fold): accents, Turkish dotted letters, Arabic alef forms.
+    found = check_reply(draft, name=name)
+    assert "missing_name" not in {f.rule for f in found.findings}
