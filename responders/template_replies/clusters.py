@@ -23,6 +23,7 @@ import hashlib
 import math
 import multiprocessing
 import os
+import threading
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -449,9 +450,10 @@ def _prepare_each(texts: Sequence[str]) -> tuple[bytes, list[str]]:
     return bytes(kinds), values
 
 
-# Texts of the current `_normalise_all` call, read by forked workers (they inherit the parent's memory, so
-# the texts are not sent to them one by one).
+# Texts of the current pooled `_normalise_all` call, read by forked workers (they inherit the parent's memory, so
+# the texts are not sent to them one by one). One pooled call at a time owns it: `_POOL_LOCK`.
 _POOL_TEXTS: list[str] = []
+_POOL_LOCK = threading.Lock()
 
 
 def _prepare_range(bounds: tuple[int, int]) -> tuple[bytes, list[str]]:
@@ -465,6 +467,11 @@ def _normalise_all(texts: list[str], workers: int) -> tuple[bytes, list[str]]:
         workers = min(4, os.cpu_count() or 1)
     if workers <= 1 or len(texts) < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
         return _prepare_each(texts)
+    # Forking copies only the calling thread: called from a job thread (a scheduler's, a worker's), a lock held
+    # by another thread at that moment would stay locked forever in the children. Only the main thread forks,
+    # and only one call at a time (the texts are shared through a module variable); others work in process.
+    if threading.current_thread() is not threading.main_thread() or not _POOL_LOCK.acquire(blocking=False):
+        return _prepare_each(texts)
     # Enough chunks to balance the processes, few enough that start-up and messaging stay negligible.
     step = max(1_000, min(20_000, len(texts) // (workers * 8) + 1))
     _POOL_TEXTS = texts
@@ -473,6 +480,7 @@ def _normalise_all(texts: list[str], workers: int) -> tuple[bytes, list[str]]:
             parts = list(pool.map(_prepare_range, [(first, first + step) for first in range(0, len(texts), step)]))
     finally:
         _POOL_TEXTS = []
+        _POOL_LOCK.release()
     return b"".join(kinds for kinds, _ in parts), [value for _, values in parts for value in values]
 
 

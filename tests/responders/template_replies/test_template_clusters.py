@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import threading
 from typing import Any
 
 import pytest
@@ -278,3 +279,25 @@ def test_site_notice_required_words_are_a_pre_check_for_ascii_text() -> None:
         SITE_NOTICES.remove(notice)
     builtin = match_site_notice("The business has replied privately, and only Thabo M can view this message.")
     assert builtin is not None and builtin.name == "hellopeter_private_reply"
+
+
+def test_clustering_from_several_threads_at_once_gives_each_its_own_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Worker and scheduler threads may cluster two companies at the same moment: neither may see the other's texts.
+    monkeypatch.setattr(clusters, "PARALLEL_MIN_TEXTS", 10)
+    grab = [r["reply"] for r in load("app_store_grabfood_sample.jsonl")]
+    cellc = [r["reply"] for r in load("hellopeter_cellc_sample.jsonl")]
+    expected = [find_templates(texts, settings=ClusterSettings(workers=1)) for texts in (grab, cellc)]
+    found: dict[int, object] = {}
+
+    def run(index: int, texts: list[str]) -> None:
+        found[index] = find_templates(texts, settings=ClusterSettings(workers=2))
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate((grab, cellc) * 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for index, report in found.items():
+        want = expected[index % 2]
+        assert report.templates == want.templates and report.template_ids == want.template_ids  # type: ignore[attr-defined]
+    assert len(found) == 4
