@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from monitor.core.channels import CHANNELS
 from monitor.text.negativity import FLAGS, HOLD_FLAGS
+from monitor.text.specifics import find_specifics
 from responders.guidance.channels import channel_avoid, channel_extra_steps, channel_fact, channel_steps
 from responders.guidance.texts import SUPPORTED, texts_for
 
@@ -154,6 +155,20 @@ def _due(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _specifics(text: str) -> str | None:
+    """Amounts, dates, references and asks the reviewer named, for a reply that answers them one by one."""
+    found = find_specifics(text)
+    if not found:
+        return None
+    parts = [
+        ("amounts", found.amounts),
+        ("dates", found.dates),
+        ("references", found.references),
+        ("asks for", found.asks),
+    ]
+    return "; ".join(f"{name}: {', '.join(values)}" for name, values in parts if values)
+
+
 def _facts(facts: CaseFacts, t: dict[str, Any]) -> list[tuple[str, str]]:
     labels = t["labels"]
     rows: list[tuple[str, str | None]] = [
@@ -163,6 +178,7 @@ def _facts(facts: CaseFacts, t: dict[str, Any]) -> list[tuple[str, str]]:
         (labels["link"], facts.review_url),
         (labels["title"], facts.review_title),
         (labels["review"], facts.review_text.strip() or None),
+        (labels["specifics"], _specifics(f"{facts.review_title or ''}\n{facts.review_text}")),
         (labels["reply"], facts.company_reply.strip() if facts.company_reply else t["none"]),
     ]
     if facts.company_reply:

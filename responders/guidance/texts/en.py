@@ -96,6 +96,7 @@ TEXTS: dict[str, object] = {
         "reply": "Reply already posted",
         "template": "Was it a template?",
         "other_reviews": "Other reviews by this reviewer",
+        "specifics": "What they wrote about",
         "due": "First contact due",
         "theme": "Fixed complaint theme",
     },

@@ -100,6 +100,7 @@ TEXTS: dict[str, object] = {
         "reply": "Jo julkaistu vastaus",
         "template": "Oliko se vakiovastaus?",
         "other_reviews": "Arvioijan muut arviot",
+        "specifics": "Mistä he kirjoittivat",
         "due": "Ensimmäinen yhteydenotto viimeistään",
         "theme": "Korjattu valitusaihe",
     },

@@ -99,6 +99,7 @@ TEXTS: dict[str, object] = {
         "reply": "Răspunsul deja publicat",
         "template": "A fost un șablon?",
         "other_reviews": "Alte recenzii ale acestui autor",
+        "specifics": "Despre ce au scris",
         "due": "Primul contact până la",
         "theme": "Tema de reclamații rezolvată",
     },

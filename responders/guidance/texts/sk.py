@@ -101,6 +101,7 @@ TEXTS: dict[str, object] = {
         "reply": "Už zverejnená odpoveď",
         "template": "Bola to šablóna?",
         "other_reviews": "Ďalšie recenzie tohto recenzenta",
+        "specifics": "O čom písali",
         "due": "Prvý kontakt do",
         "theme": "Vyriešená téma sťažností",
     },

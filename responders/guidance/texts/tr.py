@@ -100,6 +100,7 @@ TEXTS: dict[str, object] = {
         "reply": "Yayımlanmış yanıt",
         "template": "Şablon muydu?",
         "other_reviews": "Yorumcunun diğer yorumları",
+        "specifics": "Neden bahsettiler",
         "due": "İlk iletişim için son zaman",
         "theme": "Giderilen şikâyet konusu",
     },
