@@ -29,6 +29,7 @@ from monitor.digest.alerts import review_alert, send_alerts
 from monitor.digest.sections import new_unhappy_items
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.http.policy import RequestPolicy
+from monitor.http.shared_gate import SharedHostSlots
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health, advice
 from monitor.store.models import CrawlRun, SourceRow
@@ -390,7 +391,9 @@ async def crawl_sources(
     """Crawl several sources concurrently through one shared fetcher (politeness is per host)."""
     if fetcher is not None:
         return await _crawl_all(engine, settings, sources, backfill, on_page, fetcher)
-    async with Fetcher(user_agent=settings.user_agent, proxy=settings.proxy) as owned:
+    # With a task engine, workers on several machines crawl one host: its request starts are agreed on in the database.
+    shared = SharedHostSlots(engine).wait if settings.engine_url else None
+    async with Fetcher(user_agent=settings.user_agent, proxy=settings.proxy, shared_wait=shared) as owned:
         return await _crawl_all(engine, settings, sources, backfill, on_page, owned)
 
 

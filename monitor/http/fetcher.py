@@ -69,7 +69,7 @@ from monitor.http.policy import (
     port_of,
     system_resolver,
 )
-from monitor.http.politeness import Clock, HostGates, Sleep, origin_of
+from monitor.http.politeness import Clock, HostGates, SharedWait, Sleep, origin_of
 from monitor.http.retry import (
     TransientFailure,
     describe_transport_error,
@@ -199,6 +199,7 @@ class Fetcher:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
         resolver: Resolver = system_resolver,
+        shared_wait: SharedWait | None = None,
     ) -> None:
         if not user_agent or not user_agent.strip():
             raise ConfigError(
@@ -214,7 +215,7 @@ class Fetcher:
         self._pins = AddressPins()
         self._sleep = sleep
         self._clock = clock
-        self._gates = HostGates(sleep=sleep, clock=clock)
+        self._gates = HostGates(sleep=sleep, clock=clock, shared=shared_wait)
         self._robots = RobotsCache(clock=clock)
         self._rng = random.Random()
         self._client: httpx.AsyncClient | None = None

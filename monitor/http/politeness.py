@@ -15,13 +15,15 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-__all__ = ["Clock", "HostGate", "HostGates", "Sleep", "origin_of"]
+__all__ = ["Clock", "HostGate", "HostGates", "SharedWait", "Sleep", "origin_of"]
 
 # Bounds the re-checks so an injected sleep that does not advance the clock cannot spin forever.
 _MAX_RECHECKS = 4
 
 Sleep = Callable[[float], Awaitable[object]]
 Clock = Callable[[], float]
+# Reserves the next start of a request to an origin with every other process; seconds to wait for it.
+SharedWait = Callable[[str, float], Awaitable[float]]
 
 
 def origin_of(url: str | httpx.URL) -> str:
@@ -36,7 +38,9 @@ def origin_of(url: str | httpx.URL) -> str:
 class HostGate:
     """Admits requests to one host: at most `concurrency` at once, starts spaced by a minimum delay."""
 
-    def __init__(self, concurrency: int, *, sleep: Sleep, clock: Clock) -> None:
+    def __init__(
+        self, concurrency: int, *, sleep: Sleep, clock: Clock, origin: str = "", shared: SharedWait | None = None
+    ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
         self.concurrency = concurrency
@@ -46,6 +50,8 @@ class HostGate:
         self._sleep = sleep
         self._clock = clock
         self._next_start = -math.inf
+        self._origin = origin
+        self._shared = shared
 
     @asynccontextmanager
     async def slot(self, min_delay: float) -> AsyncIterator[None]:
@@ -60,6 +66,11 @@ class HostGate:
                         break
                     await self._sleep(wait)
                 self._next_start = self._clock() + min_delay
+                if self._shared is not None:
+                    # Other processes crawl this host too: take the next start all of them agree on.
+                    wait = await self._shared(self._origin, min_delay)
+                    if wait > 0:
+                        await self._sleep(wait)
             yield
 
     def mark_sent(self, min_delay: float) -> None:
@@ -75,15 +86,18 @@ class HostGate:
 class HostGates:
     """One `HostGate` per origin, created on first use."""
 
-    def __init__(self, *, sleep: Sleep, clock: Clock) -> None:
+    def __init__(self, *, sleep: Sleep, clock: Clock, shared: SharedWait | None = None) -> None:
         self._gates: dict[str, HostGate] = {}
         self._sleep = sleep
         self._clock = clock
+        self._shared = shared
 
     def for_url(self, url: str | httpx.URL, concurrency: int) -> HostGate:
         """The gate of the URL's origin; its concurrency is fixed by the first policy that uses the host."""
         origin = origin_of(url)
         gate = self._gates.get(origin)
         if gate is None:
-            gate = self._gates[origin] = HostGate(concurrency, sleep=self._sleep, clock=self._clock)
+            gate = self._gates[origin] = HostGate(
+                concurrency, sleep=self._sleep, clock=self._clock, origin=origin, shared=self._shared
+            )
         return gate

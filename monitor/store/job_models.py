@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from monitor.store.db import UTCDateTime, utcnow
 
-__all__ = ["JOB_STATES", "JobRow"]
+__all__ = ["JOB_STATES", "HostSlot", "JobRow"]
 
 # queued: in the broker; running: a worker has it; retrying: failed, queued again with a delay; failed: gave up
 # (in the dead-letter queue); done: committed and acknowledged.
@@ -37,3 +37,12 @@ class JobRow(SQLModel, table=True):
     enqueued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class HostSlot(SQLModel, table=True):
+    """The next moment (seconds since the epoch) a request to one origin may start, across every worker."""
+
+    __tablename__ = "host_slot"
+
+    origin: str = Field(primary_key=True)
+    next_at: float

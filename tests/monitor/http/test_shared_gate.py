@@ -1,0 +1,64 @@
+"""Per-host request starts agreed on in the database: gates of different processes never start closer than the delay."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from monitor.http.politeness import HostGate
+from monitor.http.shared_gate import SharedHostSlots
+from monitor.store.db import make_engine
+from monitor.store.migrate import upgrade
+
+DELAY = 0.2
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    url = f"sqlite:///{tmp_path / 'm.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    made = make_engine(url)
+    upgrade(made)
+    yield made
+    made.dispose()
+
+
+def test_reservations_follow_each_other_by_the_delay(engine: Engine) -> None:
+    slots = SharedHostSlots(engine)
+    starts, waits = [], []
+    for _ in range(4):
+        asked = time.monotonic()
+        waits.append(slots.reserve("https://shop.example:443", DELAY))
+        starts.append(asked + waits[-1])
+    assert waits[0] == 0.0 and all(w > 0 for w in waits[1:])  # a free host: at once; then each waits its turn
+    # However slowly the database answers, no two starts are closer than the delay.
+    assert all(b - a >= DELAY - 0.03 for a, b in itertools.pairwise(starts))
+    assert slots.reserve("https://other.example:443", DELAY) == 0.0  # hosts are apart
+
+
+def test_gates_of_two_processes_keep_the_delay_between_all_their_starts(engine: Engine) -> None:
+    # Each gate stands for one worker process: alone, each would only space its own requests.
+    starts: list[float] = []
+
+    async def crawl(gate: HostGate) -> None:
+        for _ in range(3):
+            async with gate.slot(DELAY):
+                starts.append(time.monotonic())
+
+    async def main() -> None:
+        slots = [SharedHostSlots(engine), SharedHostSlots(engine)]
+        gates = [
+            HostGate(1, sleep=asyncio.sleep, clock=time.monotonic, origin="http://127.0.0.1:9", shared=s.wait)
+            for s in slots
+        ]
+        await asyncio.gather(*(crawl(g) for g in gates))
+
+    asyncio.run(main())
+    starts.sort()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(starts) == 6 and min(gaps) >= DELAY - 0.03, gaps
