@@ -22,7 +22,7 @@ _MAX_RECHECKS = 4
 
 Sleep = Callable[[float], Awaitable[object]]
 Clock = Callable[[], float]
-# Reserves the next start of a request to an origin with every other process; seconds to wait for it.
+# Waits until this process holds the next start of a request to an origin, agreed with every other process.
 SharedWait = Callable[[str, float], Awaitable[float]]
 
 
@@ -67,10 +67,8 @@ class HostGate:
                     await self._sleep(wait)
                 self._next_start = self._clock() + min_delay
                 if self._shared is not None:
-                    # Other processes crawl this host too: take the next start all of them agree on.
-                    wait = await self._shared(self._origin, min_delay)
-                    if wait > 0:
-                        await self._sleep(wait)
+                    # Other processes crawl this host too: wait until this one holds the start all of them agree on.
+                    await self._shared(self._origin, min_delay)
             yield
 
     def mark_sent(self, min_delay: float) -> None:
