@@ -21,6 +21,7 @@ from monitor.digest.sections import (
     add_templates,
     day_window,
     local_day,
+    recent_twin_repeats,
     stored_templates,
 )
 from monitor.digest.themes import add_themes
@@ -91,12 +92,15 @@ def build_company_digest(
     sources = list(session.exec(select(SourceRow).where(SourceRow.company_id == company.id)).all())
     if not sources:
         return digest
-    add_new_reviews(session, digest, sources, published_since=add_backfill(session, digest, sources))
+    # Reviews read through two sources of one store, found once for every section that counts by first-seen day.
+    repeats = recent_twin_repeats(session, digest, sources)
+    history = add_backfill(session, digest, sources, repeats=repeats)
+    add_new_reviews(session, digest, sources, published_since=history, repeats=repeats)
     add_templates(session, digest, sources, templates_for or stored_templates)
     add_queue(session, digest, company, now)
     add_loop(session, digest)
-    add_themes(session, digest, sources, company)
+    add_themes(session, digest, sources, company, repeats=repeats)
     add_problems(session, digest, sources, now)
-    add_daily_unhappy(session, digest, sources)
-    add_report_figures(session, digest, company)
+    add_daily_unhappy(session, digest, sources, repeats=repeats)
+    add_report_figures(session, digest, company, sources)
     return digest

@@ -19,7 +19,15 @@ from rich.markup import escape as rich_escape
 from monitor.core.text_safety import printable
 from monitor.digest.charts import html_column_chart, html_row_chart, sparkline, text_bars
 from monitor.digest.model import CompanyDigest, DayPoint, Digest, FamilyUse, ReviewItem, TemplateShare, Theme
-from monitor.digest.wording import agent_summary, backfill_note, loop_effect_line, month_line, response_line
+from monitor.digest.wording import (
+    agent_summary,
+    backfill_note,
+    day_label,
+    headline,
+    loop_effect_line,
+    month_line,
+    response_line,
+)
 
 __all__ = ["render_html", "render_terminal", "render_text", "subject", "template_environment"]
 
@@ -76,8 +84,19 @@ def _pct(share: TemplateShare) -> str:
 
 
 def _family_title(family: FamilyUse) -> str:
-    """A family by its most distinctive sentence; a template on its own by its id."""
-    return f"“{_one_line(family.name, 90)}”" if family.name else family.id
+    """A family by its most distinctive sentence; a template on its own by the start of its canned text."""
+    if family.name:
+        return f"“{_one_line(family.name, 90)}”"
+    if family.skeleton:
+        return f"“{_one_line(family.skeleton, 90)}”"
+    return f"template {family.id} (text not stored)"
+
+
+def _skeleton_label(family: FamilyUse) -> str:
+    """What introduces a canned text: the family's name, or that it is a template of its own, and its reach."""
+    if family.name:
+        return f"Family {_family_title(family)}, {_family_total(family)}"
+    return f"A template on its own, {_family_total(family)}"
 
 
 def _family_total(family: FamilyUse) -> str:
@@ -148,12 +167,12 @@ def _html_text(value: object) -> Markup:
     return Markup(html.escape(printable("" if value is None else str(value)), quote=True))
 
 
-def _unhappy_per_day(daily: Sequence[DayPoint]) -> list[tuple[str, float | None]]:
-    return [(f"{p.day:%d %b}", float(p.unhappy)) for p in daily]
+def _unhappy_per_day(daily: Sequence[DayPoint], this_year: int) -> list[tuple[str, float | None]]:
+    return [(day_label(p.day, this_year), float(p.unhappy)) for p in daily]
 
 
-def _template_share_per_day(daily: Sequence[DayPoint]) -> list[tuple[str, float | None]]:
-    return [(f"{p.day:%d %b}", (p.templated / p.replies) if p.replies else None) for p in daily]
+def _template_share_per_day(daily: Sequence[DayPoint], this_year: int) -> list[tuple[str, float | None]]:
+    return [(day_label(p.day, this_year), (p.templated / p.replies) if p.replies else None) for p in daily]
 
 
 @cache
@@ -170,7 +189,9 @@ def template_environment() -> Environment:
     env.filters.update(
         one_line=_one_line, rating=_rating, local=_local, pct=_pct, duration=_duration, safe_url=_safe_url
     )
-    env.filters.update(family_title=_family_title, family_total=_family_total, variants=_variants)
+    env.filters.update(
+        family_title=_family_title, family_total=_family_total, variants=_variants, skeleton_label=_skeleton_label
+    )
     env.globals.update(
         column_chart=html_column_chart,
         row_chart=html_row_chart,
@@ -178,6 +199,7 @@ def template_environment() -> Environment:
         template_share_per_day=_template_share_per_day,
         rating_change=_rating_change,
         response_line=response_line,
+        headline=headline,
         backfill_note=backfill_note,
         month_line=month_line,
         loop_effect_line=loop_effect_line,
@@ -201,11 +223,11 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
     tz = c.timezone
     lines = [
         bold(f"== {esc(c.company)} · {c.day:%a %d %b %Y} ({esc(tz)}) =="),
-        f"{c.new_reviews} new reviews, {c.new_unhappy} from unhappy reviewers, {c.urgent} urgent",
+        headline(c),
     ]
     year = c.day.year
     if c.response is not None:
-        lines.append(bold(response_line(c.response)))
+        lines.append(bold(response_line(c.response, year)))
     if c.backfill is not None:
         lines += ["", bold("History arriving"), f"  {backfill_note(c.backfill, c.new_reviews, year)}"]
         lines += [f"  {month_line(month)}" for month in c.backfill.months]
@@ -248,9 +270,12 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
         )
         if variants := _variants(family):
             lines.append(f"    {esc(variants)}")
+    if len(c.families_used) > TEMPLATES_LISTED:
+        lines.append(f"  and {len(c.families_used) - TEMPLATES_LISTED} more canned messages")
     for family in sorted(c.families_used, key=lambda f: -f.size)[:SKELETONS_SHOWN]:
         if family.skeleton:
-            lines.append(f"    {esc(family.id)}: “{esc(_one_line(family.skeleton, 240))}”")
+            lines.append(f"  {esc(_skeleton_label(family))}:")
+            lines.append(f"    “{esc(_one_line(family.skeleton, 240))}”")
     shares = [p.templated / p.replies if p.replies else None for p in c.daily]
     if any(v is not None for v in shares):
         lines.append(f"  last 30 days: {sparkline(shares)} (template share)")
@@ -270,6 +295,8 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
         lines.append(
             f"  overdue task #{t.task_id} since {_local(t.due_at, tz, year)} · {t.status} · {esc(t.owner or 'nobody')}"
         )
+    if q.overdue > len(q.overdue_oldest):
+        lines.append(f"  and {q.overdue - len(q.overdue_oldest)} more overdue: monitor tasks list --overdue")
     if q.open:
         lines += ["  " + line for line in text_bars(q.age_buckets, width=24)]
     lines += ["", bold("Closing the loop"), f"  {loop_effect_line(c.loop_effect)}"]

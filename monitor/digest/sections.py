@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,6 +45,7 @@ __all__ = [
     "MAX_OVERDUE_SHOWN",
     "MAX_REVIEWS_PER_SOURCE",
     "MAX_TEMPLATES_SHOWN",
+    "TWIN_DAYS",
     "add_daily_unhappy",
     "add_loop",
     "add_new_reviews",
@@ -54,6 +55,7 @@ __all__ = [
     "day_window",
     "local_day",
     "new_unhappy_items",
+    "recent_twin_repeats",
     "review_item",
     "stored_templates",
     "templates_from_replies",
@@ -65,6 +67,7 @@ MAX_REVIEWS_PER_SOURCE = 8
 MAX_OVERDUE_SHOWN = 10
 MAX_TEMPLATES_SHOWN = 5
 CHART_DAYS = 30
+TWIN_DAYS = 36  # the most first-seen days a section reads: the themes' week and 4 weeks before; the chart's 30
 BODY_LIMIT = 600
 _BAD_HEALTH = frozenset({Health.BLOCKED, Health.UNREACHABLE, Health.LAYOUT_CHANGED, Health.FAILED})
 _AGE_BUCKETS = ((1, "< 1 day"), (3, "1-3 days"), (7, "3-7 days"), (30, "1-4 weeks"), (None, "> 4 weeks"))
@@ -142,12 +145,18 @@ def new_unhappy_items(session: Session, review_ids: Sequence[int]) -> list[Revie
 
 
 def add_new_reviews(
-    session: Session, digest: CompanyDigest, sources: list[SourceRow], *, published_since: datetime | None = None
+    session: Session,
+    digest: CompanyDigest,
+    sources: list[SourceRow],
+    *,
+    published_since: datetime | None = None,
+    repeats: Mapping[int, int] | None = None,
 ) -> None:
     """New unhappy reviews of the day, per source, most urgent first; twins of one store review count once.
 
     `new_reviews` counts every review first seen on the day. With `published_since` (a backfill day), only reviews
     published since then (or undated) are listed as the day's news; `monitor.digest.history` summarises the rest.
+    `repeats` are the twins to skip (`recent_twin_repeats`), found here when not given.
     """
     ids = _source_ids(sources)
     in_window = [
@@ -156,9 +165,11 @@ def add_new_reviews(
         col(Review.first_seen) < digest.window_end,
     ]
     names = {s.id: s for s in sources}
-    repeats = twin_repeats(session, names, in_window)
-    digest.twins_merged = len(repeats)
-    digest.new_reviews = session.exec(select(func.count()).select_from(Review).where(*in_window)).one() - len(repeats)
+    if repeats is None:
+        repeats = twin_repeats(session, names, in_window)
+    arrived = session.exec(select(Review.id).where(*in_window)).all()
+    digest.twins_merged = sum(1 for review_id in arrived if review_id in repeats)
+    digest.new_reviews = len(arrived) - digest.twins_merged
     if published_since is not None:  # counted above as arrived; listed below only when they are news
         in_window.append(or_(col(Review.published_at).is_(None), col(Review.published_at) >= published_since))
     rows = session.exec(
@@ -187,20 +198,33 @@ def add_new_reviews(
     digest.urgent = sum(urgent.values())  # every urgent review of the day, not only those listed
 
 
-def twin_repeats(session: Session, sources: dict[int | None, SourceRow], where: Sequence[Any]) -> set[int]:
-    """Reviews in `where` that repeat a twin seen first (the same store review read through another source)."""
+def twin_repeats(session: Session, sources: dict[int | None, SourceRow], where: Sequence[Any]) -> dict[int, int]:
+    """Reviews in `where` that repeat a twin seen first (the same store review read through another source), each
+    with the id of that first twin: a reviewer read twice is counted once, as the copy seen first."""
     stores = [store_of(s) for s in sources.values()]
     known = [store for store in stores if store is not None]
     if len(known) == len(set(known)):
-        return set()  # no store is watched through two sources: no twins possible, nothing to load
+        return {}  # no store is watched through two sources: no twins possible, nothing to load
     rows = {r.id or 0: r for r in session.exec(select(Review).where(*where)).all()}
     twins = same_review_elsewhere(session, [(r, sources[r.source_id]) for r in rows.values()])
-    repeats: set[int] = set()
+    repeats: dict[int, int] = {}
     for review_id, others in twins.items():
-        first = (rows[review_id].first_seen, review_id)
-        if any((other.first_seen, other.id or 0) < first for other in others):
-            repeats.add(review_id)
+        first = min([rows[review_id], *others], key=lambda r: (r.first_seen, r.id or 0))
+        if first.id != review_id:
+            repeats[review_id] = first.id or 0
     return repeats
+
+
+def recent_twin_repeats(session: Session, digest: CompanyDigest, sources: list[SourceRow]) -> dict[int, int]:
+    """`twin_repeats` of every review first seen in the TWIN_DAYS that end with the digest day: found once, for the
+    sections that read reviews by first-seen day (new reviews, history, chart, themes)."""
+    since = digest.window_end - timedelta(days=TWIN_DAYS)
+    where = [
+        col(Review.source_id).in_(_source_ids(sources)),
+        col(Review.first_seen) >= since,
+        col(Review.first_seen) < digest.window_end,
+    ]
+    return twin_repeats(session, {s.id: s for s in sources}, where)
 
 
 def templates_from_replies(session: Session, company_id: int) -> list[TemplateSummary]:
@@ -274,20 +298,24 @@ def add_templates(
     # A reply counts on the day the monitor first saw it, like the new reviews above: a digest reports what
     # appeared since the last one, including old replies found by a first crawl.
     when = CompanyReply.first_seen
+    in_span = (col(Review.source_id).in_(_source_ids(sources)), when >= since, when < digest.window_end)
     rows = session.exec(
-        select(CompanyReply.template_id, CompanyReply.published_at, CompanyReply.first_seen, Review.unhappy)
+        select(Review.id, CompanyReply.template_id, CompanyReply.first_seen, Review.unhappy)
         .join(Review, col(CompanyReply.review_id) == Review.id)
-        .where(
-            col(Review.source_id).in_(_source_ids(sources)),
-            when >= since,
-            when < digest.window_end,
-        )
+        .where(*in_span)
     ).all()
+    # A reply read through both sources of one store is one reply: a copy whose first twin shows it too is skipped.
+    replied = select(CompanyReply.review_id).join(Review, col(CompanyReply.review_id) == Review.id).where(*in_span)
+    repeats = twin_repeats(session, {s.id: s for s in sources}, [col(Review.id).in_(replied)])
+    with_reply = {row[0] for row in rows}
+    repeats = {review_id: first for review_id, first in repeats.items() if first in with_reply}
     zone = ZoneInfo(digest.timezone or "UTC")
     spans = {"day": [0, 0], "7d": [0, 0], "30d": [0, 0]}
     per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     used: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for template_id, _published, first_seen, unhappy in rows:
+    for review_id, template_id, first_seen, unhappy in rows:
+        if review_id in repeats:
+            continue
         moment = first_seen
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
@@ -366,20 +394,23 @@ def _chart_days(day: date) -> list[date]:
     return [day - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
 
 
-def add_daily_unhappy(session: Session, digest: CompanyDigest, sources: list[SourceRow]) -> None:
+def add_daily_unhappy(
+    session: Session, digest: CompanyDigest, sources: list[SourceRow], *, repeats: Mapping[int, int] | None = None
+) -> None:
     """Unhappy reviews per day of the chart (after `add_templates` has laid out the days)."""
     first_day = _chart_days(digest.day)[0]
     start, _ = day_window(first_day, digest.timezone)
-    seen = session.exec(
-        select(Review.first_seen).where(
-            col(Review.source_id).in_(_source_ids(sources)),
-            col(Review.unhappy).is_(True),
-            col(Review.first_seen) >= start,
-            col(Review.first_seen) < digest.window_end,
-        )
-    ).all()
+    where = [
+        col(Review.source_id).in_(_source_ids(sources)),
+        col(Review.unhappy).is_(True),
+        col(Review.first_seen) >= start,
+        col(Review.first_seen) < digest.window_end,
+    ]
+    if repeats is None:
+        repeats = twin_repeats(session, {s.id: s for s in sources}, where)
+    seen = session.exec(select(Review.id, Review.first_seen).where(*where)).all()
     zone = ZoneInfo(digest.timezone or "UTC")
-    counts = Counter(local_day(moment, zone) for moment in seen)
+    counts = Counter(local_day(moment, zone) for review_id, moment in seen if review_id not in repeats)
     digest.daily = [
         DayPoint(day=p.day, unhappy=counts.get(p.day, 0), replies=p.replies, templated=p.templated)
         for p in digest.daily

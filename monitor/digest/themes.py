@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache, partial
@@ -18,6 +18,7 @@ from functools import cache, partial
 from sqlmodel import Session, col, select
 
 from monitor.digest.model import CompanyDigest, Quote, Theme
+from monitor.digest.sections import twin_repeats
 from monitor.store.models import Company, Review, SourceRow
 from monitor.text.lexicons import fold
 from monitor.text.stopwords import theme_stopwords
@@ -103,26 +104,40 @@ class _Reader:
         return found
 
 
-def add_themes(session: Session, digest: CompanyDigest, sources: list[SourceRow], company: Company) -> None:
-    """Fill the complaint themes of the week that ends with the digest day, and the company's fixed themes."""
+def add_themes(
+    session: Session,
+    digest: CompanyDigest,
+    sources: list[SourceRow],
+    company: Company,
+    *,
+    repeats: Mapping[int, int] | None = None,
+) -> None:
+    """Fill the complaint themes of the week that ends with the digest day, and the company's fixed themes.
+
+    `repeats` are the twins to skip (`monitor.digest.sections.recent_twin_repeats`), found here when not given.
+    """
     period_start = digest.window_end - timedelta(days=THEME_PERIOD_DAYS)
     baseline_start = period_start - timedelta(days=THEME_BASELINE_DAYS)
+    where = (
+        col(Review.source_id).in_([s.id for s in sources if s.id is not None]),
+        col(Review.unhappy).is_not(None),
+        col(Review.first_seen) >= baseline_start,
+        col(Review.first_seen) < digest.window_end,
+    )
+    # A review read through two sources of one store is one complaint, not two.
+    if repeats is None:
+        repeats = twin_repeats(session, {s.id: s for s in sources}, where)
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
-            Review.unhappy, Review.title, Review.body, Review.url, Review.language, Review.first_seen
-        ).where(
-            col(Review.source_id).in_([s.id for s in sources if s.id is not None]),
-            col(Review.unhappy).is_not(None),
-            col(Review.first_seen) >= baseline_start,
-            col(Review.first_seen) < digest.window_end,
-        )
+        select(  # type: ignore[call-overload, misc]  # sqlmodel types select() for up to four columns
+            Review.id, Review.unhappy, Review.title, Review.body, Review.url, Review.language, Review.first_seen
+        ).where(*where)
     ).all()
     reader = _Reader([company.name, *(s.name for s in sources)])
     period: list[_Text] = []
     baseline: list[_Text] = []
     happy: list[_Text] = []
-    for unhappy, title, body, url, language, first_seen in rows:
-        if not unhappy and first_seen < period_start:
+    for review_id, unhappy, title, body, url, language, first_seen in rows:
+        if review_id in repeats or (not unhappy and first_seen < period_start):
             continue  # earlier happy reviews compare with nothing
         text = reader.read(review_text(title, body), url, language)
         (period if unhappy and first_seen >= period_start else baseline if unhappy else happy).append(text)

@@ -8,10 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from monitor.digest.model import Backfill, BackfillMonth, ResponseRate
+from monitor.digest.model import Backfill, BackfillMonth, CompanyDigest, ResponseRate
 from monitor.report.model import MIN_TO_JUDGE, AgentFigures, LoopGroup
 
-__all__ = ["agent_summary", "backfill_note", "day_label", "loop_effect_line", "month_line", "response_line"]
+__all__ = [
+    "agent_summary",
+    "backfill_note",
+    "day_label",
+    "headline",
+    "loop_effect_line",
+    "month_line",
+    "response_line",
+]
 
 _GROUP_NAMES = {"personal": "answered personally", "template": "answered with a template", "unanswered": "not answered"}
 
@@ -21,11 +29,25 @@ def day_label(day: date, this_year: int | None = None) -> str:
     return f"{day.day} {day:%b}" if day.year == this_year else f"{day.day} {day:%b %Y}"
 
 
-def response_line(rate: ResponseRate) -> str:
-    """`Answered 0 of 1,369 unhappy reviewers published 3 Dec 2025 – 2 Dec 2026 (…)`: the key fact first."""
-    span = f"{day_label(rate.first_day)} – {day_label(rate.last_day)}"
+def headline(c: CompanyDigest) -> str:
+    """The day in counts: reviews first seen, and of them the news (a backfill's history is told apart)."""
+    news = f"{c.new_unhappy:,} from unhappy reviewers, {c.urgent:,} urgent"
+    if c.backfill is None:
+        return f"{c.new_reviews:,} new reviews, {news}"
+    fresh = c.new_reviews - c.backfill.reviews
+    return (
+        f"{c.new_reviews:,} reviews first seen, {c.backfill.reviews:,} of them history (see below); "
+        f"of the other {fresh:,}: {news}"
+    )
+
+
+def response_line(rate: ResponseRate, this_year: int | None = None) -> str:
+    """`Answered 0 of 1,369 unhappy reviewers published 3 Dec 2025 – 2 Dec (…)`: the key fact first."""
+    span = f"{day_label(rate.first_day, this_year)} – {day_label(rate.last_day, this_year)}"
     if not rate.unhappy:
         return f"No unhappy reviewers published {span}"
+    if not rate.replied:
+        return f"Answered 0 of {rate.unhappy:,} unhappy reviewers published {span}: none of them got a reply"
     detail = f"{rate.personally:,} personally, {rate.with_template:,} with a template"
     share = f"{rate.share:.0%}" if rate.share is not None else "-"
     return f"Answered {rate.replied:,} of {rate.unhappy:,} unhappy reviewers published {span} ({share}; {detail})"
@@ -44,15 +66,21 @@ def backfill_note(backfill: Backfill, new_reviews: int, this_year: int) -> str:
 
 def month_line(month: BackfillMonth) -> str:
     """`Mar 2025: 120 reviews, 40 unhappy, 3 answered`."""
-    return f"{month.month:%b %Y}: {month.reviews:,} reviews, {month.unhappy:,} unhappy, {month.answered:,} answered"
+    reviews = f"{month.reviews:,} review{'s' if month.reviews != 1 else ''}"
+    return f"{month.month:%b %Y}: {reviews}, {month.unhappy:,} unhappy, {month.answered:,} answered"
 
 
 def _group(group: LoopGroup) -> str:
     name = _GROUP_NAMES.get(group.group, group.group)
+    if not group.reviewers:
+        return f"{name}: none"
     if not group.enough:
         return f"{name}: too few to judge ({group.judged} of {group.reviewers:,} with a rating change to read)"
     up, down, mean = group.share_up or 0.0, group.share_down or 0.0, group.mean_change or 0.0
-    return f"{name}: {up:.0%} raised their rating, {down:.0%} lowered it, mean {mean:+.2f} stars ({group.judged:,})"
+    return (
+        f"{name}: {group.up:,} of {group.judged:,} raised their rating ({up:.0%}), {group.down:,} lowered it "
+        f"({down:.0%}), mean {mean:+.2f} stars"
+    )
 
 
 def loop_effect_line(groups: Sequence[LoopGroup]) -> str:

@@ -27,13 +27,22 @@ from sqlmodel import col
 from monitor.report.scope import Scope
 from monitor.store.models import CompanyReply, Review, ReviewRevision, SourceRow
 
-__all__ = ["ANSWERS", "review_rows"]
+__all__ = ["ANSWERS", "answer_of", "review_rows"]
 
 # How an unhappy (or any) review was answered: a template reply, a public reply that is no template, only a
 # private reply, or nothing.
 ANSWERS = ("template", "public", "private", "none")
 
 _names = count(1)
+
+
+def answer_of(template_id: str | None, reply_id: int | None, private_reply: bool | None) -> str:
+    """How one review was answered (one of ANSWERS), by the rule the review rows' CASE applies in SQL."""
+    if template_id is not None:
+        return "template"
+    if reply_id is not None:
+        return "public"
+    return "private" if private_reply else "none"
 
 
 class _CreateTemporaryTableAs(Executable, ClauseElement):

@@ -82,7 +82,8 @@ def test_an_imported_history_is_summarised_by_publication_month_not_listed_as_ne
     text = render_text(build_digest_of(digest))
     assert "History arriving" in text and f"{len(_export_rows()):,} of the" in text
     first = digest.backfill.months[0]
-    assert f"{first.month:%b %Y}: {first.reviews:,} reviews" in text
+    noun = "review" if first.reviews == 1 else "reviews"
+    assert f"{first.month:%b %Y}: {first.reviews:,} {noun}, {first.unhappy:,} unhappy" in text
 
 
 def test_the_header_says_how_many_unhappy_reviewers_were_answered(imported: Path) -> None:
