@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, func, select
 
 from monitor.core.settings import Settings
@@ -134,16 +135,29 @@ def assess_reviews(
     regulators = _regulators(settings, source)
     for start in range(0, len(review_ids), _CHUNK):
         chunk = review_ids[start : start + _CHUNK]
-        reviews = session.exec(select(Review).where(col(Review.id).in_(chunk))).all()
-        work = [(r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold, regulators) for r in reviews]
+        # Plain rows in and one multi-row UPDATE out: loading and flushing ORM objects cost more than the verdicts.
+        rows = session.execute(
+            select(  # type: ignore[call-overload, misc]  # sqlmodel types select() for up to four columns
+                Review.id, Review.rating, Review.rating_scale, Review.body, Review.title, Review.language
+            ).where(col(Review.id).in_(chunk))
+        ).all()
+        work = [(r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold, regulators) for r in rows]
         judged = pool.map(_judge, work, chunksize=64) if pool is not None else map(_judge, work)
-        for review, (unhappy, severity, flags, language) in zip(reviews, judged, strict=True):
-            review.unhappy = unhappy
-            review.severity = severity
-            review.flags = flags
-            if not review.language and language:
-                review.language = language
-    session.flush()
+        verdicts = [
+            {"id": row.id, "unhappy": yes, "severity": severity, "flags": flags, "language": row.language or language}
+            for row, (yes, severity, flags, language) in zip(rows, judged, strict=True)
+        ]
+        if verdicts:
+            session.execute(update(Review), verdicts)
+            _expire_loaded(session, [row.id for row in rows])
+
+
+def _expire_loaded(session: Session, review_ids: Sequence[int]) -> None:
+    """Make reviews this session already holds read their new verdict (a bulk UPDATE does not touch them)."""
+    for review_id in review_ids:
+        loaded = session.identity_map.get(identity_key(Review, review_id))
+        if loaded is not None:
+            session.expire(loaded, ["unhappy", "severity", "flags", "language"])
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from monitor.core.errors import MonitorError
@@ -230,17 +230,12 @@ def upsert_reviews(
             for reply in session.exec(select(CompanyReply).where(col(CompanyReply.review_id).in_(changed_ids)))
         }
         unchanged: list[int] = []
-        fresh: list[tuple[Review, ReviewRecord]] = []
+        fresh: list[tuple[ReviewRecord, str]] = []
         for rec in chunk:
             fp = _content_hash(rec)
             row = existing.get(rec.site_review_id)
             if row is None:
-                row = Review(
-                    source_id=source.id, site_review_id=rec.site_review_id, first_seen=now, seen_in_backfill=backfill
-                )
-                _apply(row, rec, fp, now)
-                session.add(row)
-                fresh.append((row, rec))
+                fresh.append((rec, fp))
             elif row.fingerprint != fp or _date_moved(row, rec):
                 current = replies.get(row.id or 0)
                 changes = _describe_changes(row, current, rec)
@@ -257,12 +252,9 @@ def upsert_reviews(
                 row.last_seen = now
             else:
                 unchanged.append(row.id or 0)
-        # One flush gives every new review its id; replies and first revisions follow in the next one.
-        session.flush()
-        for row, rec in fresh:
-            _sync_reply(session, row, None, rec, now)
-            _write_revision(session, row, rec, "first_seen", crawl_run_id, now)
-            result.new_ids.append(row.id or 0)
+        if fresh:
+            session.flush()  # the changes above go first, in the order a reader of the revisions expects
+            result.new_ids.extend(_insert_new(session, source.id, fresh, backfill, crawl_run_id, now))
         if unchanged:
             session.execute(update(Review).where(col(Review.id).in_(unchanged)).values(last_seen=now))
     session.flush()
@@ -288,24 +280,82 @@ def _refresh_surroundings(row: Review, rec: ReviewRecord) -> bool:
     return moved
 
 
+def _content(rec: ReviewRecord, fp: str, now: datetime) -> dict[str, Any]:
+    """The review columns a record sets, new or changed."""
+    return {
+        "url": rec.url,
+        "author_name": rec.author_name,
+        "author_handle": rec.author_handle,
+        "rating": rec.rating,
+        "rating_scale": rec.rating_scale,
+        "title": rec.title,
+        "body": rec.body,
+        "language": rec.language,
+        "published_at": rec.published_at,
+        "updated_at": rec.updated_at,
+        "helpful_votes": rec.helpful_votes,
+        "private_reply": rec.private_reply,
+        "private_reply_at": rec.private_reply_at,
+        "reviewer_followup_at": rec.reviewer_followup_at,
+        "extra": dict(rec.extra),
+        "fingerprint": fp,
+        "last_seen": now,
+    }
+
+
 def _apply(row: Review, rec: ReviewRecord, fp: str, now: datetime) -> None:
-    row.url = rec.url
-    row.author_name = rec.author_name
-    row.author_handle = rec.author_handle
-    row.rating = rec.rating
-    row.rating_scale = rec.rating_scale
-    row.title = rec.title
-    row.body = rec.body
-    row.language = rec.language
-    row.published_at = rec.published_at
-    row.updated_at = rec.updated_at
-    row.helpful_votes = rec.helpful_votes
-    row.private_reply = rec.private_reply
-    row.private_reply_at = rec.private_reply_at
-    row.reviewer_followup_at = rec.reviewer_followup_at
-    row.extra = dict(rec.extra)
-    row.fingerprint = fp
-    row.last_seen = now
+    for name, value in _content(rec, fp, now).items():
+        setattr(row, name, value)
+
+
+def _insert_new(
+    session: Session,
+    source_id: int,
+    fresh: Sequence[tuple[ReviewRecord, str]],
+    backfill: bool,
+    crawl_run_id: int | None,
+    now: datetime,
+) -> list[int]:
+    """Insert new reviews, their replies and first revisions with three multi-row statements; their ids, in order.
+
+    The rows go straight to the database rather than through ORM objects: building and flushing an ORM object
+    costs more than everything else an import does to a review.
+    """
+    values = [
+        {
+            "source_id": source_id,
+            "site_review_id": rec.site_review_id,
+            "first_seen": now,
+            "seen_in_backfill": backfill,
+            "unhappy": None,
+            "severity": None,
+            "flags": "",
+            **_content(rec, fp, now),
+        }
+        for rec, fp in fresh
+    ]
+    returned = session.execute(insert(Review).returning(col(Review.site_review_id), col(Review.id)), values)
+    ids: dict[str, int] = {site_id: review_id for site_id, review_id in returned}
+    replies = [
+        {
+            "review_id": ids[rec.site_review_id],
+            "text": rec.reply.text,
+            "published_at": rec.reply.published_at,
+            "author": rec.reply.author,
+            "first_seen": now,
+            "template_id": None,
+            "rote_score": None,
+        }
+        for rec, _ in fresh
+        if rec.reply is not None
+    ]
+    if replies:
+        session.execute(insert(CompanyReply), replies)
+    session.execute(
+        insert(ReviewRevision),
+        [_revision_values(ids[rec.site_review_id], rec, "first_seen", crawl_run_id, now) for rec, _ in fresh],
+    )
+    return [ids[rec.site_review_id] for rec, _ in fresh]
 
 
 def _sync_reply(session: Session, row: Review, current: CompanyReply | None, rec: ReviewRecord, now: datetime) -> None:
@@ -358,19 +408,23 @@ def _describe_changes(row: Review, current: CompanyReply | None, rec: ReviewReco
     return ",".join(changes)
 
 
+def _revision_values(
+    review_id: int, rec: ReviewRecord, changes: str, crawl_run_id: int | None, now: datetime
+) -> dict[str, Any]:
+    return {
+        "review_id": review_id,
+        "crawl_run_id": crawl_run_id,
+        "observed_at": now,
+        "changes": changes,
+        "rating": rec.rating,
+        "title": rec.title,
+        "body": rec.body,
+        "reply_text": rec.reply.text if rec.reply else None,
+        "reply_published_at": rec.reply.published_at if rec.reply else None,
+    }
+
+
 def _write_revision(
     session: Session, row: Review, rec: ReviewRecord, changes: str, crawl_run_id: int | None, now: datetime
 ) -> None:
-    session.add(
-        ReviewRevision(
-            review_id=row.id or 0,
-            crawl_run_id=crawl_run_id,
-            observed_at=now,
-            changes=changes,
-            rating=rec.rating,
-            title=rec.title,
-            body=rec.body,
-            reply_text=rec.reply.text if rec.reply else None,
-            reply_published_at=rec.reply.published_at if rec.reply else None,
-        )
-    )
+    session.add(ReviewRevision(**_revision_values(row.id or 0, rec, changes, crawl_run_id, now)))
