@@ -20,7 +20,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.core.errors import MonitorError
 from monitor.core.settings import Settings
 from monitor.digest.delivery import run_scheduled_digest
-from monitor.engine.broker import enqueue
 from monitor.engine.jobs import crawl_now, upkeep_now
 from monitor.runtime.config_file import schedule_trigger
 from monitor.runtime.console import one_line
@@ -140,6 +139,8 @@ def _enqueued(config_path: str | None, kind: str, *args: str) -> bool:
         return False
     if not url:
         return False
+    from monitor.engine.broker import enqueue  # the broker's stack is loaded only where jobs are queued
+
     try:
         message = enqueue(kind, *args, url=url, database=ctx.engine, config_path=config_path, prefix=prefix)
     except Exception as exc:  # a broker or database that is down: the next run of the schedule tries again

@@ -16,7 +16,6 @@ from monitor.core.errors import MonitorError
 from monitor.crawl.locks import named_lock
 from monitor.runtime.config_file import load_settings
 from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, safe
-from monitor.scheduler import build_scheduler, sync_jobs
 
 __all__ = ["serve"]
 
@@ -66,6 +65,8 @@ def _lead(held: ExitStack, engine: Any, stop: threading.Event) -> bool:
 
 
 def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: float) -> None:
+    from monitor.scheduler import build_scheduler, sync_jobs  # loaded only when serving: it pulls in APScheduler
+
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     try:
@@ -103,6 +104,8 @@ def _reload(scheduler: Any, config_path: str | None) -> bool:
         # The same validation as at start: the file is read whole or not at all, so no job changes.
         log.error("configuration not reloaded, the schedule is unchanged: %s", one_line(exc, 2000))
         return True
+    from monitor.scheduler import sync_jobs
+
     try:
         names = sync_jobs(scheduler, settings, config_path)
     except Exception as exc:  # whatever the job store raised, the jobs already scheduled must keep running

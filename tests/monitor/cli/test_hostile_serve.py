@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 import monitor.cli.serve as serve_module
+import monitor.scheduler as scheduler_module
 from monitor.cli.main import app
 from monitor.scheduler import run_scheduled_source, run_upkeep
 from tests.monitor.cli.test_serve import SOURCE, jobs, wait_for
@@ -74,7 +75,7 @@ def test_a_job_store_failure_on_reload_is_one_line_and_retried(
     def broken(*_args: object) -> list[str]:
         raise OperationalError("INSERT INTO apscheduler_jobs ...", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(serve_module, "sync_jobs", broken)
+    monkeypatch.setattr(scheduler_module, "sync_jobs", broken)
     with caplog.at_level(logging.ERROR, logger="monitor.serve"):
         assert serve_module._reload(object(), str(config)) is False
     (record,) = caplog.records
