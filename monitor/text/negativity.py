@@ -133,14 +133,16 @@ def assess(
 
     # Lawyers and courts only threaten in a complaint, not in "a lawyer friend recommended this app".
     legal = score.legal_terms + (score.legal_context_terms if complaint > 0 or low else [])
-    named = find_regulators(full, extra_regulators, beside=bool(score.regulator_terms)) if full else []
+    high = is_high_rating(rating, rating_scale)
+    # At 4-5 of 5 no flag is raised from words, so the regulator names are not looked for.
+    named = find_regulators(full, extra_regulators, beside=bool(score.regulator_terms)) if full and not high else []
     # "the Financial Ombudsman Service" is one mention, not also "Ombudsman".
     mentions = named + [term for term in score.regulator_terms if not any(fold(term) in fold(n) for n in named)]
     regulator = mentions if complaint >= 0 or low else []
     # Unrated text reports a fraud only when it reads as a complaint ("helps avoid frauds" is praise).
     fraud = score.fraud_terms if rating is not None or complaint > 0 else []
     held_back: list[str] = []
-    if is_high_rating(rating, rating_scale):
+    if high:
         held_back, legal, regulator, fraud = legal + regulator + fraud, [], [], []
     if legal:
         flags.add("legal")

@@ -63,6 +63,9 @@ def _fold_table() -> dict[int, str | None]:
 
 
 _FOLD = _fold_table()
+_FOLDED: dict[str, str] = {}
+_FOLD_MEMO_LIMIT = 200_000  # distinct words remembered; cleared when full, so memory stays bounded
+_FOLD_MEMO_LONGEST = 40  # words, not whole texts, are worth remembering
 
 
 def _mark_class() -> str:
@@ -96,10 +99,19 @@ _LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 
 def fold(word: str) -> str:
     """Lower-case a word and strip the diacritics users often leave out."""
-    if not word.isascii():
-        # Lexicon files and texts may spell one letter precomposed or decomposed ("ड़", "ड" + nukta).
-        word = unicodedata.normalize("NFC", word)
-    return word.replace("İ", "i").lower().translate(_FOLD)
+    found = _FOLDED.get(word)
+    if found is None:
+        # Memoised: review words repeat, and every analysis stage folds every word.
+        found = word
+        if not word.isascii():
+            # Lexicon files and texts may spell one letter precomposed or decomposed ("ड़", "ड" + nukta).
+            found = unicodedata.normalize("NFC", word)
+        found = found.replace("İ", "i").lower().translate(_FOLD)
+        if len(word) <= _FOLD_MEMO_LONGEST:
+            if len(_FOLDED) >= _FOLD_MEMO_LIMIT:
+                _FOLDED.clear()
+            _FOLDED[word] = found
+    return found
 
 
 def unstretched(word: str) -> tuple[str, ...]:
