@@ -26,7 +26,7 @@ from monitor.runtime.console import one_line
 from monitor.runtime.context import AppContext
 from monitor.store.db import make_engine
 
-__all__ = ["build_scheduler", "reconcile_jobs", "run_scheduled_source", "run_upkeep", "sync_jobs"]
+__all__ = ["build_scheduler", "reconcile_jobs", "run_digest", "run_scheduled_source", "run_upkeep", "sync_jobs"]
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "crawl:"
@@ -40,6 +40,12 @@ def run_scheduled_source(config_path: str | None, source_name: str) -> None:
     """The job body: crawl one source, or queue the crawl for the workers when a task engine is configured."""
     if not _enqueued(config_path, "crawl", source_name):
         crawl_now(config_path, source_name)
+
+
+def run_digest(config_path: str | None, company_name: str) -> None:
+    """The job body: send one company's digest (yesterday's, then failed days), or queue it for the workers."""
+    if not _enqueued(config_path, "digest", company_name):
+        run_scheduled_digest(config_path, company_name)
 
 
 def build_scheduler(settings: Settings) -> BackgroundScheduler:
@@ -65,7 +71,7 @@ def reconcile_jobs(
 ) -> list[str]:
     """Make the jobs whose id starts with `prefix` exactly `wanted` (id -> function, trigger, args, name).
 
-    A job whose trigger and arguments did not change is left alone, so it keeps its stored next run time.
+    A job whose function, trigger and arguments did not change is left alone, so it keeps its stored next run time.
     """
     for job in scheduler.get_jobs():
         if job.id.startswith(prefix) and job.id not in wanted:
@@ -76,6 +82,7 @@ def reconcile_jobs(
             existing is not None
             and _trigger_key(existing.trigger) == _trigger_key(trigger)
             and list(existing.args) == args
+            and existing.func == func
         ):
             continue
         scheduler.add_job(func, trigger=trigger, args=args, id=job_id, name=name, replace_existing=True)
@@ -100,7 +107,7 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings, config_path: str | N
             hour, minute = (int(part) for part in company.digest_time.split(":"))
             trigger = CronTrigger(hour=hour, minute=minute, timezone=company.timezone)
             digests[DIGEST_PREFIX + company.name] = (
-                run_scheduled_digest,
+                run_digest,
                 trigger,
                 [config_path, company.name],
                 f"digest {company.name}",

@@ -36,7 +36,7 @@ def worker(
     ctx: typer.Context,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once by this worker.")] = 2,
     queues: Annotated[
-        str | None, typer.Option(help="Only these kinds of job, comma-separated: crawl, upkeep (default: all).")
+        str | None, typer.Option(help="Only these kinds of job, comma-separated: crawl, digest, upkeep (default: all).")
     ] = None,
 ) -> None:
     """Run jobs from the task engine until stopped (Ctrl-C or SIGTERM); start one on every machine that helps."""

@@ -20,6 +20,7 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy.engine import Engine
 
+from monitor.digest.delivery import run_scheduled_digest
 from monitor.engine.jobs import crawl_now, upkeep_now
 from monitor.engine.journal import Journal
 
@@ -32,7 +33,7 @@ ACTOR_OPTIONS: dict[str, Any] = {
     "max_backoff": 600_000,
     "time_limit": 3_600_000,  # a crawl that runs for an hour is stuck
 }
-QUEUES = ("crawl", "upkeep")
+QUEUES = ("crawl", "digest", "upkeep")
 
 
 @dataclass
@@ -58,7 +59,7 @@ def worker_name() -> str:
 
 
 def connect_engine(url: str, *, database: Engine, config_path: str | None, prefix: str = "monitor") -> Engine_:
-    """A broker for `url` (amqp:// or redis://) journaling into `database`, with the crawl and upkeep actors."""
+    """A broker for `url` (amqp:// or redis://) journaling into `database`, with the crawl, digest and upkeep actors."""
     journal = Journal(database, worker_name())
     broker: dramatiq.Broker
     if url.startswith(("redis://", "rediss://")):
@@ -69,6 +70,7 @@ def connect_engine(url: str, *, database: Engine, config_path: str | None, prefi
     engine = Engine_(broker, {}, prefix)
     bodies: dict[str, Callable[..., Any]] = {
         "crawl": lambda source_name: crawl_now(config_path, source_name),
+        "digest": lambda company_name: run_scheduled_digest(config_path, company_name),
         "upkeep": lambda: upkeep_now(config_path),
     }
     for kind, body in bodies.items():

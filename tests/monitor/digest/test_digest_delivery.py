@@ -237,9 +237,25 @@ def test_scheduled_digest_jobs_per_company() -> None:
         job = scheduler.get_job("digest:Acme")
         assert scheduler.get_job("digest:Gone") is None
         assert job.id == "digest:Acme" and job.args == ("monitor.toml", "Acme")
-        assert job.func.__module__ == "monitor.digest.delivery" and job.func.__name__ == "run_scheduled_digest"
+        # The scheduler's own body: it sends here, or queues the digest when a task engine is configured.
+        assert job.func.__module__ == "monitor.scheduler" and job.func.__name__ == "run_digest"
         fire = job.trigger.get_next_fire_time(None, dt.datetime(2024, 7, 1, tzinfo=dt.UTC))
         assert fire.astimezone(dt.UTC) == dt.datetime(2024, 7, 1, 5, 30, tzinfo=dt.UTC)  # 07:30 in Berlin summer
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_stored_digest_job_of_an_older_version_gets_the_current_body() -> None:
+    settings = Settings(companies=(CompanyConfig(name="Acme", digest_time="07:30", digest_recipients=("a@x.io",)),))
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, settings, "monitor.toml")
+        same = scheduler.get_job("digest:Acme")
+        # Same trigger and arguments, another function: what a job store written by an earlier version holds.
+        scheduler.add_job(print, trigger=same.trigger, args=same.args, id="digest:Acme", replace_existing=True)
+        sync_jobs(scheduler, settings, "monitor.toml")
+        assert scheduler.get_job("digest:Acme").func.__name__ == "run_digest"
     finally:
         scheduler.shutdown(wait=False)
 

@@ -224,3 +224,38 @@ def test_with_an_engine_the_schedule_queues_crawls_instead_of_running_them(
     assert (row.args, row.state) == (["shop"], "queued")
     assert _stored(config)["shop"] == (0, 0, 0)  # nothing crawled here: a worker will
     assert not site.requests_to("/review/shop.de?sort=recency")
+
+
+def test_with_an_engine_the_daily_digest_is_sent_by_a_worker_once(
+    tmp_path: Path, site: TestSite, rabbitmq_url: str
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    from monitor.scheduler import run_digest
+    from tests.monitor.digest.test_digest_delivery import Inbox, _free_port
+
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    config = _config(tmp_path, site, rabbitmq_url, ["shop"])
+    text = config.read_text(encoding="utf-8").replace(
+        'name = "Eventnet"\n', 'name = "Eventnet"\ndigest_recipients = ["boss@example.com"]\n'
+    )
+    smtp = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom_address = "digest@example.com"\n'
+    config.write_text(text + smtp, encoding="utf-8")
+    worker = None
+    try:
+        run_digest(str(config), "Eventnet")
+        (row,) = _jobs(config)
+        assert (row.actor.rsplit(".", 1)[-1], row.args, row.state) == ("digest", ["Eventnet"], "queued")
+        assert inbox.messages == []  # the scheduler only queued it
+        worker = _start_worker(config, tmp_path)
+        (row,) = _wait(config, done=1)
+        assert row.worker.endswith(f":{worker.pid}")
+        assert [rcpt for rcpt, _ in inbox.messages] == [["boss@example.com"]]
+        run_digest(str(config), "Eventnet")  # the same day again: the delivery's bookkeeping sends nothing
+        _wait(config, done=2)
+        assert len(inbox.messages) == 1
+    finally:
+        _stop(*([worker] if worker else []))
+        controller.stop()
