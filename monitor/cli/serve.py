@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ import typer
 
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
-from monitor.crawl.locks import named_lock
+from monitor.crawl.locks import Lease, lease
 from monitor.runtime.config_file import load_settings
 from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, safe
 
@@ -21,6 +22,7 @@ __all__ = ["serve"]
 
 log = logging.getLogger("monitor.serve")
 _TAKEOVER_SECONDS = 10.0
+_LEASE_CHECK_SECONDS = 5.0  # how soon an active scheduler notices that its lock went with its connection
 
 
 @fail_cleanly
@@ -43,28 +45,36 @@ def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     with ExitStack() as held:
-        if settings.engine_url and not _lead(held, app_ctx.engine, stop):
-            return
-        _schedule(app_ctx, settings, stop, reload_every)
+        while True:
+            lead = None
+            if settings.engine_url:
+                lead = _lead(held, app_ctx.engine, stop)
+                if lead is None:
+                    return
+            if not _schedule(app_ctx, settings, stop, reload_every, lead):
+                return
+            # The lock went with the database connection: another scheduler may be active now. Stand by again.
+            held.close()
 
 
-def _lead(held: ExitStack, engine: Any, stop: threading.Event) -> bool:
+def _lead(held: ExitStack, engine: Any, stop: threading.Event) -> Lease | None:
     """With a task engine, exactly one `serve` schedules: wait for the lock its holder frees by stopping or dying."""
     waiting = False
     while True:
-        got = held.enter_context(named_lock(engine, "scheduler", "serve"))
-        if got:
+        taken = held.enter_context(lease(engine, "scheduler", "serve"))
+        if taken.held:
             out.print("this scheduler is the active one; jobs are queued for `monitor worker` processes")
-            return True
+            return taken
         held.close()
         if not waiting:
             out.print("another scheduler is active; this one takes over when it stops (checking every 10 s)")
             waiting = True
         if stop.wait(_TAKEOVER_SECONDS):
-            return False
+            return None
 
 
-def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: float) -> None:
+def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: float, lead: Lease | None) -> bool:
+    """Run the schedule until stopped (False) or until the scheduler lock `lead` is lost (True)."""
     from monitor.scheduler import build_scheduler, sync_jobs  # loaded only when serving: it pulls in APScheduler
 
     scheduler = build_scheduler(settings)
@@ -77,13 +87,22 @@ def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: 
         if not any(n.startswith("crawl:") for n in names):
             err.print("no enabled scheduled sources in the configuration; waiting anyway (Ctrl-C to stop)")
         seen = _config_mtime(settings.path)
-        while not stop.wait(max(0.1, reload_every)):
+        checked = time.monotonic()
+        while not stop.wait(max(0.1, min(reload_every, _LEASE_CHECK_SECONDS))):
+            if lead is not None and not lead.still_held():
+                log.error("the scheduler lock was lost with its database connection; standing by")
+                err.print("the scheduler lock was lost with its database connection; this scheduler stands by")
+                return True
+            if time.monotonic() - checked < reload_every:
+                continue
+            checked = time.monotonic()
             mtime = _config_mtime(settings.path)
             if mtime != seen and _reload(scheduler, app_ctx.config_path):
                 seen = mtime
     finally:
         scheduler.shutdown(wait=True)
         out.print("scheduler stopped")
+    return False
 
 
 def _config_mtime(path: Path | None) -> float | None:

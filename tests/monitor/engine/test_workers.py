@@ -213,6 +213,44 @@ def test_one_scheduler_is_active_and_another_takes_over_when_it_dies(
         _stop(*(p for p in (first, second) if p is not None))
 
 
+def test_a_scheduler_whose_database_session_ends_stands_by_and_the_standby_takes_over(
+    tmp_path: Path, site: TestSite, rabbitmq_url: str, pg_url: str
+) -> None:
+    from tests.monitor.crawl.test_lease import _end_session_holding_locks
+
+    config = _config(tmp_path, site, rabbitmq_url, ["shop"])
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(f"sqlite:///{tmp_path / 'm.db'}", pg_url), encoding="utf-8"
+    )
+    assert CliRunner().invoke(app, ["-c", str(config), "init"]).exit_code == 0
+    logs = [tmp_path / "serve-1.log", tmp_path / "serve-2.log"]
+    command = [sys.executable, "-m", "monitor.cli.main", "-c", str(config), "serve"]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=logs[0].open("wb"), stderr=subprocess.STDOUT)
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_for(logs[0], b"this scheduler is the active one", first)
+        second = subprocess.Popen(command, cwd=ROOT, stdout=logs[1].open("wb"), stderr=subprocess.STDOUT)
+        _wait_for(logs[1], b"another scheduler is active", second)
+        # The active scheduler keeps running, but its lock went with its session (a restart, a network cut).
+        assert _end_session_holding_locks(pg_url) == 1
+        _wait_for(logs[0], b"the scheduler lock was lost", first, timeout=30)
+        lost_at = logs[0].read_bytes().index(b"the scheduler lock was lost")
+        assert b"scheduler stopped" in logs[0].read_bytes()[lost_at:]  # it no longer schedules anything
+
+        def active_since_the_loss() -> int:
+            active = b"this scheduler is the active one"
+            return logs[0].read_bytes()[lost_at:].count(active) + logs[1].read_bytes().count(active)
+
+        deadline = time.monotonic() + 30
+        while active_since_the_loss() == 0:  # the free lock is taken again, by either of them
+            assert time.monotonic() < deadline, (logs[0].read_text(), logs[1].read_text())
+            time.sleep(0.1)
+        time.sleep(11)  # longer than a standby waits between attempts
+        assert active_since_the_loss() == 1
+    finally:
+        _stop(*(p for p in (first, second) if p is not None))
+
+
 def test_with_an_engine_the_schedule_queues_crawls_instead_of_running_them(
     tmp_path: Path, site: TestSite, rabbitmq_url: str
 ) -> None:
