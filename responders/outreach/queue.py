@@ -105,6 +105,8 @@ def _load_chunk(session: Session, ids: list[int], companies: dict[int, Company])
             .join(SourceRow, col(Review.source_id) == SourceRow.id)
             .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
             .where(col(Review.id).in_(ids))
+            # In review order on every database: tasks get their ids in the order their reviews were stored.
+            .order_by(col(Review.id))
         ).all()
     ]
     links = {
