@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-pg lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The same suite with every database on PostgreSQL (MONITOR_TEST_PG, default 127.0.0.1:5432): see tests/pg_backend.py.
+test-pg: $(STAMP)
+	MONITOR_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check monitor sources responders tests benchmarks

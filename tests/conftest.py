@@ -17,8 +17,12 @@ from sqlalchemy import text
 # the consoles read COLUMNS once, when the CLI module is imported, so it is pinned before any product import.
 os.environ["COLUMNS"] = "200"
 
-from monitor.store.db import make_engine
-from tests.site import TestSite
+from tests import pg_backend  # before any product import: a PostgreSQL run maps every engine
+
+pg_backend.install()
+
+from monitor.store.db import make_engine  # noqa: E402
+from tests.site import TestSite  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +86,18 @@ def pg_url() -> Iterator[str]:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a PostgreSQL run, tests of what only SQLite has are skipped, saying so."""
+    if pg_backend.BACKEND != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="SQLite-only behaviour (its files, locks or sqlite3 reads); this run is PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the databases a PostgreSQL run created."""
+    pg_backend.drop_databases()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from monitor.runtime.context import open_database
+from tests.pg_backend import copy_database
 from tests.web.support import WebDb, app_for, live_server, sqlite_web_db
 
 
@@ -27,7 +27,7 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, WebDb]:
 def web_db(tmp_path: Path, seeded_file: tuple[Path, WebDb]) -> Iterator[WebDb]:
     """A fresh copy of the seeded SQLite database."""
     source, seeded = seeded_file
-    shutil.copy(source, tmp_path / "web.db")
+    copy_database(source, tmp_path / "web.db")
     db = replace(seeded, engine=open_database(f"sqlite:///{tmp_path / 'web.db'}"))
     yield db
     db.engine.dispose()

@@ -111,6 +111,7 @@ def init_together(cfg: str, processes: int = 10) -> list[tuple[int, str]]:
     return results
 
 
+@pytest.mark.sqlite_only
 def test_several_inits_at_once_on_a_fresh_sqlite_database(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     results = init_together(cfg)

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import inspect, text
+
+from monitor.store.db import make_engine
+
 SOURCE = '[[company.source]]\nname = "{name}"\nkind = "hellopeter"\nlocator = "{name}"\nschedule = "interval:6h"\n'
 
 
 def jobs(db: Path) -> set[str]:
-    with sqlite3.connect(db) as conn:
-        try:
-            return {row[0] for row in conn.execute("select id from apscheduler_jobs")}
-        except sqlite3.OperationalError:
-            return set()
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("apscheduler_jobs"):
+                return set()
+            return set(connection.execute(text("select id from apscheduler_jobs")).scalars())
+    finally:
+        engine.dispose()
 
 
 def wait_for(condition, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]

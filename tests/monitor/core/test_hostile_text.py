@@ -106,6 +106,7 @@ def test_sqlite_keeps_the_same_clean_text(sqlite_engine: Engine) -> None:
     assert known == {HOSTILE.site_review_id: fingerprint(HOSTILE)}  # an incremental crawl stops at it
 
 
+@pytest.mark.sqlite_only
 def test_text_stored_before_cleaning_is_not_reported_as_an_edit(sqlite_engine: Engine) -> None:
     with Session(sqlite_engine, expire_on_commit=False) as session:
         source = add_source(session, add_company(session))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from tests.api_fakes import (
     service_account_key,
 )
 from tests.db_fixtures import migrated_sqlite
+from tests.pg_backend import copy_database
 
 PACKAGE = "com.acme.app"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -100,7 +100,7 @@ def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_database(tmp_path: Path, empty_database: Path) -> None:
-    shutil.copy(empty_database, tmp_path / "monitor.db")
+    copy_database(empty_database, tmp_path / "monitor.db")
 
 
 def _config(folder: Path, sources: str) -> Path:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import sqlite3
 import statistics
 from collections import Counter
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from monitor.cli.main import app
+from monitor.store.db import make_engine
+from monitor.store.models import Company, CompanyReply, Review, SourceRow
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -75,15 +78,30 @@ def _hellopeter_records() -> list[dict[str, Any]]:
 
 def _stored(database: Path, company: str, month: str) -> dict[str, Any]:
     """Unhappy reviews and their answers of one month, straight from the stored rows (not through the report)."""
-    query = """
-        SELECT r.unhappy, r.private_reply, cr.id, cr.template_id,
-               (julianday(cr.published_at) - julianday(r.published_at)) * 24
-        FROM review r JOIN source s ON s.id = r.source_id JOIN company c ON c.id = s.company_id
-        LEFT JOIN company_reply cr ON cr.review_id = r.id
-        WHERE c.name = ? AND substr(r.published_at, 1, 7) = ?
-    """
-    with sqlite3.connect(database) as db:
-        rows = db.execute(query, (company, month)).fetchall()
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with Session(engine) as session:
+            stored = session.exec(
+                select(  # type: ignore[call-overload]  # sqlmodel types select() for up to four columns
+                    Review.unhappy,
+                    Review.private_reply,
+                    CompanyReply.id,
+                    CompanyReply.template_id,
+                    CompanyReply.published_at,
+                    Review.published_at,
+                )
+                .join(SourceRow, col(SourceRow.id) == Review.source_id)
+                .join(Company, col(Company.id) == SourceRow.company_id)
+                .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
+                .where(Company.name == company)
+            ).all()
+    finally:
+        engine.dispose()
+    rows = [
+        (unhappy, private, reply_id, template, (replied - published).total_seconds() / 3600 if replied else None)
+        for unhappy, private, reply_id, template, replied, published in stored
+        if published is not None and f"{published.astimezone(UTC):%Y-%m}" == month
+    ]
     unhappy = [row for row in rows if row[0] == 1]
     hours = [row[4] for row in unhappy if row[2] is not None and row[4] is not None and row[4] >= 0]
     return {
