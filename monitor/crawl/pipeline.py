@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, func, select
 
 from monitor.core.settings import Settings
+from monitor.store.bulk import update_by_id
 from monitor.store.db import utcnow
 from monitor.store.models import Company, Review, SourceRow
 from monitor.store.repository import UpsertResult
@@ -147,17 +147,7 @@ def assess_reviews(
             {"id": row.id, "unhappy": yes, "severity": severity, "flags": flags, "language": row.language or language}
             for row, (yes, severity, flags, language) in zip(rows, judged, strict=True)
         ]
-        if verdicts:
-            session.execute(update(Review), verdicts)
-            _expire_loaded(session, [row.id for row in rows])
-
-
-def _expire_loaded(session: Session, review_ids: Sequence[int]) -> None:
-    """Make reviews this session already holds read their new verdict (a bulk UPDATE does not touch them)."""
-    for review_id in review_ids:
-        loaded = session.identity_map.get(identity_key(Review, review_id))
-        if loaded is not None:
-            session.expire(loaded, ["unhappy", "severity", "flags", "language"])
+        update_by_id(session, Review, verdicts)
 
 
 @contextmanager

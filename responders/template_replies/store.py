@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from monitor.store.bulk import update_by_id
 from monitor.store.db import utcnow
 from monitor.store.models import CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
@@ -41,8 +42,22 @@ FULL_BELOW_REPLIES = 5_000  # below this a full re-clustering takes well under a
 INCREMENTAL_MAX_BATCH = 1_000  # a bigger batch (a backfill) is re-clustered fully
 MAX_PENDING = 20  # unmatched replies that may be forming a new template
 MAX_INDEX_AGE = timedelta(hours=6)
+_WRITE_CHUNK = 5_000  # reply classifications per UPDATE batch
 
-_Row = tuple[CompanyReply, Review, SourceRow]
+
+@dataclass(slots=True)
+class _Reply:
+    """One stored reply as classifying needs it: plain values, not ORM objects (a company may have a million)."""
+
+    id: int
+    review_id: int
+    text: str
+    template_id: str | None
+    rote_score: float | None
+    published_at: datetime | None  # the reply's time, else its review's
+    unhappy: bool | None
+    recipient: str  # who it went to (`_key`)
+    source: str
 
 
 @dataclass
@@ -58,28 +73,71 @@ class ClassifyResult:
     families: int = 0  # families (full) or families recounted (incremental)
 
 
-def _key(row: _Row) -> str:
+def _key(source_id: int, handle: str | None, name: str | None, review_id: int) -> str:
     """Who a reply went to, for counting a template's distinct recipients: the site's handle, else the
     display name on that source, else the review itself. (Looser than the outreach queue's identity, which
     must never merge two people into one task; here a rare merge only lowers a count.)"""
-    _, review, _ = row
-    if review.author_handle:
-        return f"{review.source_id}:h:{review.author_handle}"
-    if review.author_name:
-        return f"{review.source_id}:n:{review.author_name.strip().lower()}"
-    return f"r:{review.id}"
+    if handle:
+        return f"{source_id}:h:{handle}"
+    if name:
+        return f"{source_id}:n:{name.strip().lower()}"
+    return f"r:{review_id}"
 
 
-def _company_replies(session: Session, company_id: int, review_ids: Sequence[int] | None = None) -> list[_Row]:
+def _company_replies(
+    session: Session, company_id: int, review_ids: Sequence[int] | None = None, template_ids: Sequence[str] = ()
+) -> list[_Reply]:
+    """The company's replies (of `review_ids`, or in `template_ids`, or all), in reply order."""
     query = (
-        select(CompanyReply, Review, SourceRow)
+        select(  # type: ignore[call-overload, misc]  # sqlmodel types select() for up to four columns
+            CompanyReply.id,
+            CompanyReply.review_id,
+            CompanyReply.text,
+            CompanyReply.template_id,
+            CompanyReply.rote_score,
+            CompanyReply.published_at,
+            Review.published_at,
+            Review.unhappy,
+            Review.source_id,
+            Review.author_handle,
+            Review.author_name,
+            SourceRow.name,
+        )
         .join(Review, col(CompanyReply.review_id) == Review.id)
         .join(SourceRow, col(Review.source_id) == SourceRow.id)
         .where(SourceRow.company_id == company_id)
     )
     if review_ids is not None:
         query = query.where(col(Review.id).in_(list(review_ids)))
-    return list(session.exec(query.order_by(col(CompanyReply.id))).all())
+    if template_ids:
+        query = query.where(col(CompanyReply.template_id).in_(sorted(template_ids)))
+    return [
+        _Reply(
+            id=reply_id,
+            review_id=review_id,
+            text=text,
+            template_id=template_id,
+            rote_score=score,
+            published_at=replied or published,
+            unhappy=unhappy,
+            recipient=_key(source_id, handle, name, review_id),
+            source=source,
+        )
+        for (
+            reply_id,
+            review_id,
+            text,
+            template_id,
+            score,
+            replied,
+            published,
+            unhappy,
+            source_id,
+            handle,
+            name,
+            source,
+        ) in session.exec(query.order_by(col(CompanyReply.id))).all()
+    ]
 
 
 def classify_company_replies(
@@ -129,15 +187,18 @@ def _incremental(
     touched: set[str] = set()
     unmatched = 0
     rows = _company_replies(session, company_id, review_ids)
-    for reply, _, _ in rows:
+    changes: list[dict[str, object]] = []
+    for reply in rows:
         assignment = index.assign(reply.text, str(company_id))
         if assignment.template_id is None and assignment.score == 0.0:
             unmatched += 1
         if reply.template_id != assignment.template_id:
             reclassified.append(reply.review_id)
             touched.update(t for t in (reply.template_id, assignment.template_id) if t)
+        if (reply.template_id, reply.rote_score) != (assignment.template_id, assignment.score):
+            changes.append({"id": reply.id, "template_id": assignment.template_id, "rote_score": assignment.score})
         reply.template_id, reply.rote_score = assignment.template_id, assignment.score
-        session.add(reply)
+    update_by_id(session, CompanyReply, changes)
     session.flush()
     _refresh_templates(session, company_id, touched, now)
     families = _refresh_families(session, company_id, touched, now)
@@ -146,7 +207,7 @@ def _incremental(
     session.flush()
     return ClassifyResult(
         replies=len(rows),
-        templated=sum(1 for reply, _, _ in rows if reply.template_id),
+        templated=sum(1 for reply in rows if reply.template_id),
         templates=len(touched),
         reclassified_review_ids=reclassified,
         mode="incremental",
@@ -158,22 +219,16 @@ def _refresh_templates(session: Session, company_id: int, template_ids: set[str]
     """Recount size, replies, unhappy recipients and first/last time of the given templates from the replies."""
     if not template_ids:
         return
-    rows = session.exec(
-        select(CompanyReply, Review, SourceRow)
-        .join(Review, col(CompanyReply.review_id) == Review.id)
-        .join(SourceRow, col(Review.source_id) == SourceRow.id)
-        .where(SourceRow.company_id == company_id, col(CompanyReply.template_id).in_(sorted(template_ids)))
-    ).all()
-    members: dict[str, list[_Row]] = defaultdict(list)
-    for row in rows:
-        members[row[0].template_id or ""].append(row)
+    members: dict[str, list[_Reply]] = defaultdict(list)
+    for reply in _company_replies(session, company_id, template_ids=sorted(template_ids)):
+        members[reply.template_id or ""].append(reply)
     for template in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(sorted(template_ids)))):
         group = members.get(template.id, [])
-        times = [t for t in (r.published_at or rv.published_at for r, rv, _ in group) if t is not None]
-        template.size = len({_key(row) for row in group})
+        times = [r.published_at for r in group if r.published_at is not None]
+        template.size = len({r.recipient for r in group})
         template.reply_count = len(group)
-        template.unhappy_recipients = len({_key(row) for row in group if row[1].unhappy})
-        template.sources = sorted({src.name for _, _, src in group})
+        template.unhappy_recipients = len({r.recipient for r in group if r.unhappy})
+        template.sources = sorted({r.source for r in group})
         template.first_seen = min(times) if times else None
         template.last_seen = max(times) if times else None
         template.active = bool(group)
@@ -230,10 +285,10 @@ def _full(
     state: TemplateIndexState | None,
 ) -> ClassifyResult:
     rows = _company_replies(session, company_id)
-    recipients = [_key(row) for row in rows]
-    unhappy = [review.unhappy for _, review, _ in rows]
+    recipients = [reply.recipient for reply in rows]
+    unhappy = [reply.unhappy for reply in rows]
     report = find_templates(
-        [reply.text for reply, _, _ in rows],
+        [reply.text for reply in rows],
         groups=[company_id] * len(rows),
         recipients=recipients,
         unhappy=unhappy,
@@ -241,13 +296,16 @@ def _full(
     )
     by_template: dict[str, list[int]] = defaultdict(list)
     reclassified: list[int] = []
-    for index, ((reply, _, _), tid, score) in enumerate(zip(rows, report.template_ids, report.scores, strict=True)):
+    changes: list[dict[str, object]] = []
+    for index, (reply, tid, score) in enumerate(zip(rows, report.template_ids, report.scores, strict=True)):
         if reply.template_id != tid:
             reclassified.append(reply.review_id)
         if reply.template_id != tid or reply.rote_score != score:
-            reply.template_id, reply.rote_score = tid, score
+            changes.append({"id": reply.id, "template_id": tid, "rote_score": score})
         if tid is not None:
             by_template[tid].append(index)
+    for start in range(0, len(changes), _WRITE_CHUNK):
+        update_by_id(session, CompanyReply, changes[start : start + _WRITE_CHUNK])
     _store_templates(session, company_id, rows, report, by_template, recipients, unhappy, now)
     _store_families(session, company_id, report, now)
     _save_index(session, company_id, report, len(rows), now, state)
@@ -265,7 +323,7 @@ def _full(
 def _store_templates(
     session: Session,
     company_id: int,
-    rows: list[_Row],
+    rows: list[_Reply],
     report: TemplateReport,
     by_template: dict[str, list[int]],
     recipients: list[str],
@@ -275,7 +333,7 @@ def _store_templates(
     existing = {t.id: t for t in session.exec(select(ReplyTemplate).where(ReplyTemplate.company_id == company_id))}
     for template in report.templates:
         members = by_template[template.id]
-        times = [rows[i][0].published_at or rows[i][1].published_at for i in members]
+        times = [rows[i].published_at for i in members]
         known_times = [t for t in times if t is not None]
         row = existing.pop(template.id, None) or ReplyTemplate(id=template.id, company_id=company_id)
         row.kind = template.kind
@@ -286,7 +344,7 @@ def _store_templates(
         row.skeleton = template.skeleton
         row.representative = template.representative
         row.examples = list(template.examples)
-        row.sources = sorted({rows[i][2].name for i in members})
+        row.sources = sorted({rows[i].source for i in members})
         row.first_seen = min(known_times) if known_times else None
         row.last_seen = max(known_times) if known_times else None
         row.active = True
