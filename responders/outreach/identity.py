@@ -39,10 +39,17 @@ _ANONYMOUS = frozenset(
 
 
 def normalise_handle(handle: str) -> str:
-    """A handle or profile URL in one canonical spelling: case, scheme, `www.`, query and trailing slash dropped."""
+    """A handle or profile URL in one canonical spelling: case; for a URL also scheme, `www.`, query, fragment
+    and trailing slash dropped.
+
+    Only a URL loses what follows `#` or `?`: in a nickname they are part of the name ("Gamer#1" and "Gamer#2"
+    are two people, and two people must never share a task).
+    """
     value = handle.strip().lower()
-    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
-    value = value.removeprefix("www.")
+    without_scheme = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
+    if without_scheme == value and "/" not in value:
+        return value
+    value = without_scheme.removeprefix("www.")
     value = value.split("#", 1)[0].split("?", 1)[0]
     return value.rstrip("/")
 

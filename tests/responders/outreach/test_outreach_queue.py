@@ -138,6 +138,10 @@ def test_display_names_link_only_within_a_source_without_handles(session: Sessio
 def test_normalise_handle() -> None:
     assert normalise_handle(" HTTPS://www.Example.org/u/JD/?ref=x#top ") == "example.org/u/jd"
     assert normalise_handle("AbC") == "abc"
+    assert normalise_handle("example.org/u/jd?tab=reviews") == "example.org/u/jd"
+    # In a nickname "#" and "?" are part of the name: two people, two keys.
+    assert normalise_handle("Gamer#1") == "gamer#1" != normalise_handle("Gamer#2")
+    assert normalise_handle(" Why? ") == "why?"
 
 
 def test_template_reply_creates_a_task_personal_newer_reply_does_not(session: Session) -> None:
