@@ -1,8 +1,9 @@
 """Report periods: days, weeks or months of a company's calendar, and the SQL that files a timestamp under one.
 
 A period is a local calendar span in the company's time zone. The database does the filing, so a year of
-reviews is counted with GROUP BY instead of being read row by row: PostgreSQL converts to the zone itself;
-SQLite, which knows no time zones, shifts each timestamp by the zone's UTC offset, with a CASE over the few
+reviews is counted with GROUP BY instead of being read row by row. PostgreSQL looks each timestamp up among the
+UTC instants where the periods begin (`Scope.bucket`), which are computed here from the zone's rules; SQLite,
+which knows no time zones, shifts each timestamp by the zone's UTC offset, with a CASE over the few
 offset changes (daylight saving) that fall inside the report's range (`sqlite_shift`).
 """
 

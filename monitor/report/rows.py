@@ -6,8 +6,10 @@ of a few numbers per review, and the counts, medians, loop effect, template fami
 GROUP BY queries on that table. The table lives in the database session and is dropped when the report is built.
 
 The table is made with CREATE TABLE AS, which PostgreSQL runs with parallel workers (an INSERT ... SELECT it
-runs alone); what needs a correlated lookup, the rating of a review's first revision, is filled in afterwards
-for the few reviews that have more than one revision.
+runs alone). Everything joined into it must stay parallel-safe for that: the rating of a review's first revision
+comes from an anti-join, not a correlated subquery, and is only looked up for the few reviews whose rating
+changed (an UPDATE of the table afterwards cost more than the pass itself: a temporary table has no statistics,
+and PostgreSQL probed the revisions once per unhappy review).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from itertools import count
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, case, cast, func, literal, select, update
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, case, cast, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -88,25 +90,28 @@ def _table(name: str) -> Table:
     )
 
 
-def _fill_first_ratings(scope: Scope, table: Table) -> None:
-    """For unhappy reviews whose rating changed, the rating of the first revision: what was seen before any change.
+def _first_ratings() -> Any:
+    """(review_id, rating) of the first revision of each review whose rating changed: what was seen before any change.
 
-    A review whose rating never changed was first seen with the rating it has now (its "before" is that rating).
+    A review whose rating never changed was first seen with the rating it has now, so it is not in this table.
     """
-    # Reviews whose rating changed are few: found from the revisions that record a rating change, instead of a
-    # count per unhappy review (423,000 index lookups in the benchmark's year) or a grouping of every revision.
+    # Reviews whose rating changed are few: found from the revisions that record a rating change. The first
+    # revision is the one with no earlier one (an anti-join, not a correlated LIMIT 1), so PostgreSQL can still
+    # read the reviews with parallel workers when this table is joined to them.
     changed = select(col(ReviewRevision.review_id)).where(col(ReviewRevision.changes).contains("rating"))
-    first = (
-        select(col(ReviewRevision.rating))
-        .where(col(ReviewRevision.review_id) == table.c.id)
-        .order_by(col(ReviewRevision.observed_at), col(ReviewRevision.id))
-        .limit(1)
-        .scalar_subquery()
+    revision = ReviewRevision.__table__.alias("revision")  # type: ignore[attr-defined]
+    earlier = ReviewRevision.__table__.alias("earlier")  # type: ignore[attr-defined]
+    before_it = select(literal(1)).where(
+        earlier.c.review_id == revision.c.review_id,
+        or_(
+            earlier.c.observed_at < revision.c.observed_at,
+            and_(earlier.c.observed_at == revision.c.observed_at, earlier.c.id < revision.c.id),
+        ),
     )
-    scope.connection.execute(
-        update(table)
-        .where(table.c.unhappy == 1, table.c.id.in_(changed))
-        .values(before=literal(5.0, Float) * cast(first, Float) / table.c.scale)
+    return (
+        select(revision.c.review_id, revision.c.rating)
+        .where(revision.c.review_id.in_(changed), ~before_it.exists())
+        .subquery("first_ratings")
     )
 
 
@@ -124,6 +129,7 @@ def review_rows(scope: Scope) -> Iterator[Table]:
     hours = scope.hours_between(col(CompanyReply.published_at), col(Review.published_at))
     timed = and_(unhappy, col(CompanyReply.published_at).is_not(None))
     company = col(SourceRow.company_id)
+    first = _first_ratings()
     columns = {
         "company": company,
         "id": col(Review.id),
@@ -132,7 +138,14 @@ def review_rows(scope: Scope) -> Iterator[Table]:
         "answer": answer,
         "stars": _stars(),
         "scale": _scale(),
-        "before": case((unhappy, _stars()), else_=None),
+        "before": case(
+            (
+                and_(unhappy, first.c.review_id.is_not(None)),
+                literal(5.0, Float) * cast(first.c.rating, Float) / _scale(),
+            ),
+            (unhappy, _stars()),
+            else_=None,
+        ),
         "hours": case((timed, hours), else_=None),
         "template": col(CompanyReply.template_id),
     }
@@ -141,12 +154,12 @@ def review_rows(scope: Scope) -> Iterator[Table]:
         .select_from(Review)
         .join(SourceRow, col(SourceRow.id) == col(Review.source_id))
         .outerjoin(CompanyReply, col(CompanyReply.review_id) == col(Review.id))
+        .outerjoin(first, first.c.review_id == col(Review.id))
         .where(scope.within(col(Review.published_at), lambda span: col(Review.source_id).in_(span.source_ids)))
     )
     connection = scope.connection
     connection.execute(_CreateTemporaryTableAs(table.name, query))
     try:
-        _fill_first_ratings(scope, table)
         yield table
     finally:
         table.drop(connection)

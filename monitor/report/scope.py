@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, extract, func, literal, or_
+from sqlalchemy import DateTime, String, and_, case, extract, func, literal, or_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -36,6 +37,8 @@ class Span:
     previous_end: datetime
     split: datetime
     end: datetime
+    # With --by: the UTC instant where each period begins (the period before first) and its key, in order.
+    starts: tuple[tuple[datetime, str], ...] = ()
 
     def within(self, column: Any, *, report_only: bool = False) -> ColumnElement[bool]:
         """A timestamp column inside this company's range (with the period before, unless `report_only`)."""
@@ -88,6 +91,11 @@ class Scope:
             before = [(and_(company == span.company_id, column < span.split), PREVIOUS_KEY) for span in self.spans]
             return case(*before, else_=WHOLE_KEY) if before else literal(WHOLE_KEY, String)
         if self.dialect == "postgresql":
+            if all(span.starts for span in self.spans):
+                keyed: ColumnElement[str] = self._per_company(
+                    company, lambda span: _starts_bucket(column, span.starts), None
+                )
+                return keyed
             zone = self._per_company(company, lambda span: span.timezone, "UTC")
             return period_key(func.timezone(zone, column), self.by, self.dialect)
         shift = self._per_company(
@@ -104,3 +112,14 @@ class Scope:
         if self.dialect == "postgresql":
             return extract("epoch", later - earlier) / 3600.0
         return (func.julianday(later) - func.julianday(earlier)) * 24.0
+
+
+def _starts_bucket(column: Any, starts: tuple[tuple[datetime, str], ...]) -> ColumnElement[str]:
+    """PostgreSQL: the key of the last period starting at or before `column` (NULL before the first).
+
+    A binary search of the periods' UTC starts (``width_bucket``) costs a fraction of converting each row to its
+    local time and formatting its calendar period, which was half of a year's report on a million reviews.
+    """
+    instants = postgresql.array([literal(moment, DateTime(timezone=True)) for moment, _ in starts])
+    keys = postgresql.array([literal(key, String) for _, key in starts])
+    return keys[func.width_bucket(column, instants)]

@@ -51,6 +51,8 @@ _MIN_LETTERS = 3
 _MIN_MENTIONS = 3
 # Knuth's multiplicative hash of the id, modulo 2^32: an order that spreads a period's sample over the period.
 _SPREAD = 2_654_435_761
+_HASH_RANGE = 2**32
+_MARGIN = 50  # complaints kept under a threshold beyond twice the sample, so that no group falls short
 
 ThemeWords = Mapping[tuple[str, str], frozenset[str]]
 Key = tuple[str, ...]
@@ -118,9 +120,49 @@ class _Reader:
 _Fetched = list[tuple[int, str, str | None, str | None, str | None]]
 
 
-def _fetch(scope: Scope, rows: Table, per_group: int, group: ColumnElement[Any]) -> _Fetched:
-    """Up to `per_group` complaints of each company and group (a period, or the range and the period before)."""
-    spread = (cast(rows.c.id, BigInteger) * literal(_SPREAD, BigInteger)) % literal(2**32, BigInteger)
+def _threshold(wanted: int, complaints: int) -> int:
+    """A hash value below which a group of `complaints` keeps about twice `wanted` of them, with a margin."""
+    if complaints <= wanted:
+        return _HASH_RANGE
+    return min(_HASH_RANGE, -(-_HASH_RANGE * (2 * wanted + _MARGIN) // complaints))
+
+
+def _fetch(
+    scope: Scope, rows: Table, per_group: int, group: ColumnElement[Any], sizes: Mapping[tuple[int, str], int]
+) -> _Fetched:
+    """Up to `per_group` complaints of each company and group (a period, or the range and the period before).
+
+    The sample is each group's `per_group` complaints of the lowest hash. Ranking every complaint costs a sort of
+    all of them (a second for half a million); with the groups' sizes (`sizes`, the unhappy reviews counted per
+    company and group) only those under a hash threshold that keeps about twice as many are ranked. A group that
+    the threshold left short, which a well spread hash makes all but impossible, is fetched again without one.
+    """
+    spread = (cast(rows.c.id, BigInteger) * literal(_SPREAD, BigInteger)) % literal(_HASH_RANGE, BigInteger)
+    by_company: dict[int, dict[str, int]] = defaultdict(dict)
+    for (company, name), size in sizes.items():
+        if size > per_group:
+            by_company[company][name] = _threshold(per_group, size)
+    fetched = _ranked(scope, rows, per_group, group, spread, _limits(rows.c.company, group, by_company))
+    got = Counter((company, name) for company, name, *_ in fetched)
+    short = {key for key, size in sizes.items() if got[key] < min(per_group, size)}
+    if short:
+        fetched = [row for row in fetched if (row[0], row[1]) not in short]
+        fetched += [row for row in _ranked(scope, rows, per_group, group, spread, None) if (row[0], row[1]) in short]
+    return fetched
+
+
+def _limits(company: Any, group: ColumnElement[Any], by_company: Mapping[int, Mapping[str, int]]) -> Any:
+    """The hash threshold of each row's company and group, or None to rank every complaint."""
+    if not by_company:
+        return None
+    per_company = [
+        (company == owner, case(*[(group == name, limit) for name, limit in groups.items()], else_=_HASH_RANGE))
+        for owner, groups in by_company.items()
+    ]
+    return case(*per_company, else_=_HASH_RANGE)
+
+
+def _ranked(scope: Scope, rows: Table, per_group: int, group: ColumnElement[Any], spread: Any, limit: Any) -> _Fetched:
     ranked = (
         select(
             rows.c.company.label("company"),
@@ -128,7 +170,7 @@ def _fetch(scope: Scope, rows: Table, per_group: int, group: ColumnElement[Any])
             group.label("grp"),
             func.row_number().over(partition_by=[rows.c.company, group], order_by=spread).label("rank"),
         )
-        .where(rows.c.unhappy == 1)
+        .where(rows.c.unhappy == 1, *([] if limit is None else [spread < limit]))
         .subquery()
     )
     query = (
@@ -253,23 +295,31 @@ def start_themes(
     budget: int,
     overall: str | None,
     executor: Executor,
+    complaints: Mapping[tuple[int, str], int] | None = None,
 ) -> ThemeReading | None:
     """Fetch the complaints to read for themes and start reading them on `executor`; None when there is nothing to read.
 
     `keys` starts with the period before, whose themes only serve as a baseline; `own_names` are each company's
     names (its own and its sources'), never a theme of its complaints. With `overall`, the themes of all report
     periods together are filed under that key. When the budget leaves fewer than MIN_PER_PERIOD complaints per
-    period (a year by day), only those of the whole range are read.
+    period (a year by day), only those of the whole range are read. `complaints`, the unhappy reviews of each
+    company and period key where already counted, let the sample be drawn without ranking every complaint.
     """
     if words is None or not scope.source_ids or budget <= 0:
         return None
     readers = {company: _Reader(words, own_names.get(company, ())) for company in scope.company_ids}
     per_period = budget // len(keys)
     whole_only = overall is not None and per_period < MIN_PER_PERIOD
-    if whole_only:
-        fetched = _fetch(scope, rows, max(1, budget // 2), case((rows.c.period == keys[0], keys[0]), else_=overall))
+    counted = complaints or {}
+    if whole_only and overall is not None:
+        sizes: dict[tuple[int, str], int] = {}
+        for (company, key), size in counted.items():
+            name = keys[0] if key == keys[0] else overall
+            sizes[company, name] = sizes.get((company, name), 0) + size
+        group = case((rows.c.period == keys[0], keys[0]), else_=overall)
+        fetched = _fetch(scope, rows, max(1, budget // 2), group, sizes)
     else:
-        fetched = _fetch(scope, rows, max(1, per_period), rows.c.period)
+        fetched = _fetch(scope, rows, max(1, per_period), rows.c.period, counted)
     # Reading is Python work and the database waits meanwhile; the other queries of the report run beside it.
     future = executor.submit(_read, fetched, readers)
     return ThemeReading(scope.company_ids, keys, overall, whole_only, future)
