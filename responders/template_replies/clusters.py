@@ -176,7 +176,7 @@ class _Replies:
     """The input columns of `find_templates` that describe templates (one value per row)."""
 
     texts: Sequence[str | None]
-    recipients: Sequence[Hashable | None] | None
+    recipients: Sequence[Hashable | None] | np.ndarray | None
     unhappy: Sequence[bool | None] | None
 
 
@@ -220,7 +220,7 @@ def find_templates(
     texts: Sequence[str | None],
     *,
     groups: Sequence[Hashable | None] | None = None,
-    recipients: Sequence[Hashable | None] | None = None,
+    recipients: Sequence[Hashable | None] | np.ndarray | None = None,
     unhappy: Sequence[bool | None] | None = None,
     ratings: Sequence[float | None] | None = None,
     rating_scale: int = 5,
@@ -228,7 +228,8 @@ def find_templates(
 ) -> TemplateReport:
     """Cluster replies into templates per group; see the module docstring for the rote score.
 
-    `recipients` identifies the reviewer each reply went to (default: every row is a different reviewer);
+    `recipients` identifies the reviewer each reply went to (default: every row is a different reviewer; an
+    array of numbers when every reviewer is known);
     `unhappy` flags or `ratings` (unhappy = at most 2 of 5 stars) tell one-liners from complaint templates.
     """
     settings = settings or ClusterSettings()
@@ -375,10 +376,12 @@ def _group_templates(
     return found
 
 
-def _count_recipients(rows: I64, recipients: Sequence[Hashable | None] | None) -> int:
+def _count_recipients(rows: I64, recipients: Sequence[Hashable | None] | np.ndarray | None) -> int:
     """Distinct reviewers of some rows (a row without a known reviewer counts as its own)."""
     if recipients is None:
         return len(rows)
+    if isinstance(recipients, np.ndarray):
+        return int(np.unique(recipients[rows]).size)  # every reviewer known, as numbers (a company's replies)
     return len({row if recipients[row] is None else recipients[row] for row in rows.tolist()})
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -30,6 +31,7 @@ from monitor.store.models import CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
 from responders.template_replies.clusters import ClusterSettings, TemplateReport, find_templates
 from responders.template_replies.index import TemplateIndex
+from responders.template_replies.stored_replies import StoredReplies, read_replies
 
 __all__ = [
     "FULL_BELOW_REPLIES",
@@ -43,21 +45,7 @@ INCREMENTAL_MAX_BATCH = 1_000  # a bigger batch (a backfill) is re-clustered ful
 MAX_PENDING = 20  # unmatched replies that may be forming a new template
 MAX_INDEX_AGE = timedelta(hours=6)
 _WRITE_CHUNK = 5_000  # reply classifications per UPDATE batch
-
-
-@dataclass(slots=True)
-class _Reply:
-    """One stored reply as classifying needs it: plain values, not ORM objects (a company may have a million)."""
-
-    id: int
-    review_id: int
-    text: str
-    template_id: str | None
-    rote_score: float | None
-    published_at: datetime | None  # the reply's time, else its review's
-    unhappy: bool | None
-    recipient: str  # who it went to (`_key`)
-    source: str
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -71,73 +59,6 @@ class ClassifyResult:
     reclassified_review_ids: list[int]
     mode: str = "full"  # "full" or "incremental"
     families: int = 0  # families (full) or families recounted (incremental)
-
-
-def _key(source_id: int, handle: str | None, name: str | None, review_id: int) -> str:
-    """Who a reply went to, for counting a template's distinct recipients: the site's handle, else the
-    display name on that source, else the review itself. (Looser than the outreach queue's identity, which
-    must never merge two people into one task; here a rare merge only lowers a count.)"""
-    if handle:
-        return f"{source_id}:h:{handle}"
-    if name:
-        return f"{source_id}:n:{name.strip().lower()}"
-    return f"r:{review_id}"
-
-
-def _company_replies(
-    session: Session, company_id: int, review_ids: Sequence[int] | None = None, template_ids: Sequence[str] = ()
-) -> list[_Reply]:
-    """The company's replies (of `review_ids`, or in `template_ids`, or all), in reply order."""
-    query = (
-        select(  # type: ignore[call-overload, misc]  # sqlmodel types select() for up to four columns
-            CompanyReply.id,
-            CompanyReply.review_id,
-            CompanyReply.text,
-            CompanyReply.template_id,
-            CompanyReply.rote_score,
-            CompanyReply.published_at,
-            Review.published_at,
-            Review.unhappy,
-            Review.source_id,
-            Review.author_handle,
-            Review.author_name,
-            SourceRow.name,
-        )
-        .join(Review, col(CompanyReply.review_id) == Review.id)
-        .join(SourceRow, col(Review.source_id) == SourceRow.id)
-        .where(SourceRow.company_id == company_id)
-    )
-    if review_ids is not None:
-        query = query.where(col(Review.id).in_(list(review_ids)))
-    if template_ids:
-        query = query.where(col(CompanyReply.template_id).in_(sorted(template_ids)))
-    return [
-        _Reply(
-            id=reply_id,
-            review_id=review_id,
-            text=text,
-            template_id=template_id,
-            rote_score=score,
-            published_at=replied or published,
-            unhappy=unhappy,
-            recipient=_key(source_id, handle, name, review_id),
-            source=source,
-        )
-        for (
-            reply_id,
-            review_id,
-            text,
-            template_id,
-            score,
-            replied,
-            published,
-            unhappy,
-            source_id,
-            handle,
-            name,
-            source,
-        ) in session.exec(query.order_by(col(CompanyReply.id))).all()
-    ]
 
 
 def classify_company_replies(
@@ -186,18 +107,22 @@ def _incremental(
     reclassified: list[int] = []
     touched: set[str] = set()
     unmatched = 0
-    rows = _company_replies(session, company_id, review_ids)
+    rows = read_replies(session, company_id, review_ids)
     changes: list[dict[str, object]] = []
-    for reply in rows:
-        assignment = index.assign(reply.text, str(company_id))
+    templated = 0
+    for row, text in enumerate(rows.texts):
+        assignment = index.assign(text, str(company_id))
         if assignment.template_id is None and assignment.score == 0.0:
             unmatched += 1
-        if reply.template_id != assignment.template_id:
-            reclassified.append(reply.review_id)
-            touched.update(t for t in (reply.template_id, assignment.template_id) if t)
-        if (reply.template_id, reply.rote_score) != (assignment.template_id, assignment.score):
-            changes.append({"id": reply.id, "template_id": assignment.template_id, "rote_score": assignment.score})
-        reply.template_id, reply.rote_score = assignment.template_id, assignment.score
+        before = rows.template_ids[row]
+        if before != assignment.template_id:
+            reclassified.append(int(rows.review_ids[row]))
+            touched.update(t for t in (before, assignment.template_id) if t)
+        if (before, rows.score(row)) != (assignment.template_id, assignment.score):
+            changes.append(
+                {"id": int(rows.ids[row]), "template_id": assignment.template_id, "rote_score": assignment.score}
+            )
+        templated += assignment.template_id is not None
     update_by_id(session, CompanyReply, changes)
     session.flush()
     _refresh_templates(session, company_id, touched, now)
@@ -207,7 +132,7 @@ def _incremental(
     session.flush()
     return ClassifyResult(
         replies=len(rows),
-        templated=sum(1 for reply in rows if reply.template_id),
+        templated=templated,
         templates=len(touched),
         reclassified_review_ids=reclassified,
         mode="incremental",
@@ -219,19 +144,16 @@ def _refresh_templates(session: Session, company_id: int, template_ids: set[str]
     """Recount size, replies, unhappy recipients and first/last time of the given templates from the replies."""
     if not template_ids:
         return
-    members: dict[str, list[_Reply]] = defaultdict(list)
-    for reply in _company_replies(session, company_id, template_ids=sorted(template_ids)):
-        members[reply.template_id or ""].append(reply)
+    rows = read_replies(session, company_id, template_ids=sorted(template_ids))
+    members = _rows_by_template(rows.template_ids)
     for template in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(sorted(template_ids)))):
-        group = members.get(template.id, [])
-        times = [r.published_at for r in group if r.published_at is not None]
-        template.size = len({r.recipient for r in group})
+        group = members.get(template.id, _NO_ROWS)
+        template.size = rows.recipients_of(group)
         template.reply_count = len(group)
-        template.unhappy_recipients = len({r.recipient for r in group if r.unhappy})
-        template.sources = sorted({r.source for r in group})
-        template.first_seen = min(times) if times else None
-        template.last_seen = max(times) if times else None
-        template.active = bool(group)
+        template.unhappy_recipients = rows.recipients_of(group, unhappy_only=True)
+        template.sources = sorted({rows.sources[i] for i in group.tolist()})
+        template.first_seen, template.last_seen = rows.first_and_last(group)
+        template.active = bool(group.size)
         template.updated_at = now
         session.add(template)
 
@@ -284,29 +206,23 @@ def _full(
     now: datetime,
     state: TemplateIndexState | None,
 ) -> ClassifyResult:
-    rows = _company_replies(session, company_id)
-    recipients = [reply.recipient for reply in rows]
-    unhappy = [reply.unhappy for reply in rows]
+    rows = read_replies(session, company_id)
     report = find_templates(
-        [reply.text for reply in rows],
-        groups=[company_id] * len(rows),
-        recipients=recipients,
-        unhappy=unhappy,
-        settings=settings,
+        rows.texts, groups=[company_id] * len(rows), recipients=rows.recipients, unhappy=rows.unhappy, settings=settings
     )
-    by_template: dict[str, list[int]] = defaultdict(list)
     reclassified: list[int] = []
     changes: list[dict[str, object]] = []
-    for index, (reply, tid, score) in enumerate(zip(rows, report.template_ids, report.scores, strict=True)):
-        if reply.template_id != tid:
-            reclassified.append(reply.review_id)
-        if reply.template_id != tid or reply.rote_score != score:
-            changes.append({"id": reply.id, "template_id": tid, "rote_score": score})
-        if tid is not None:
-            by_template[tid].append(index)
-    for start in range(0, len(changes), _WRITE_CHUNK):
-        update_by_id(session, CompanyReply, changes[start : start + _WRITE_CHUNK])
-    _store_templates(session, company_id, rows, report, by_template, recipients, unhappy, now)
+    for row, (tid, score) in enumerate(zip(report.template_ids, report.scores, strict=True)):
+        before = rows.template_ids[row]
+        if before != tid:
+            reclassified.append(int(rows.review_ids[row]))
+        if before != tid or rows.score(row) != score:
+            changes.append({"id": int(rows.ids[row]), "template_id": tid, "rote_score": score})
+        if len(changes) == _WRITE_CHUNK:
+            update_by_id(session, CompanyReply, changes)
+            changes = []
+    update_by_id(session, CompanyReply, changes)
+    _store_templates(session, company_id, rows, report, _rows_by_template(report.template_ids), now)
     _store_families(session, company_id, report, now)
     _save_index(session, company_id, report, len(rows), now, state)
     session.flush()
@@ -323,30 +239,25 @@ def _full(
 def _store_templates(
     session: Session,
     company_id: int,
-    rows: list[_Reply],
+    rows: StoredReplies,
     report: TemplateReport,
-    by_template: dict[str, list[int]],
-    recipients: list[str],
-    unhappy: list[bool | None],
+    by_template: dict[str, np.ndarray],
     now: datetime,
 ) -> None:
     existing = {t.id: t for t in session.exec(select(ReplyTemplate).where(ReplyTemplate.company_id == company_id))}
     for template in report.templates:
-        members = by_template[template.id]
-        times = [rows[i].published_at for i in members]
-        known_times = [t for t in times if t is not None]
+        members = by_template.get(template.id, _NO_ROWS)
         row = existing.pop(template.id, None) or ReplyTemplate(id=template.id, company_id=company_id)
         row.kind = template.kind
         row.size = template.size
         row.reply_count = template.reply_count
-        row.unhappy_recipients = len({recipients[i] for i in members if unhappy[i]})
+        row.unhappy_recipients = rows.recipients_of(members, unhappy_only=True)
         row.unhappy_share = template.unhappy_share
         row.skeleton = template.skeleton
         row.representative = template.representative
         row.examples = list(template.examples)
-        row.sources = sorted({rows[i].source for i in members})
-        row.first_seen = min(known_times) if known_times else None
-        row.last_seen = max(known_times) if known_times else None
+        row.sources = sorted({rows.sources[i] for i in members.tolist()})
+        row.first_seen, row.last_seen = rows.first_and_last(members)
         row.active = True
         row.updated_at = now
         row.family_id = template.family_id or None
@@ -354,6 +265,15 @@ def _store_templates(
     for stale in existing.values():
         stale.active = False  # kept for history: a digest of an earlier day may still name it
         stale.size = stale.reply_count = stale.unhappy_recipients = 0
+
+
+def _rows_by_template(template_ids: Sequence[str | None]) -> dict[str, np.ndarray]:
+    """The rows (indexes) of each template id among `template_ids`."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for row, template_id in enumerate(template_ids):
+        if template_id is not None:
+            found[template_id].append(row)
+    return {template_id: np.array(members, dtype=np.int64) for template_id, members in found.items()}
 
 
 def _store_families(session: Session, company_id: int, report: TemplateReport, now: datetime) -> None:
