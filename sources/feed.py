@@ -51,6 +51,7 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 APPLE = "http://itunes.apple.com/rss"
+XML = "http://www.w3.org/XML/1998/namespace"
 _INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
 _EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((.+)\)$")  # RSS author: "jo@example.com (Jo Doe)"
 
@@ -93,7 +94,7 @@ class Feed(Source):
         problems: list[str] = []
         seen: set[str] = set()
         feed_author = _atom_person(channel) if atom else (None, None)
-        language = _text(_child(channel, "language")) if not atom else root.get("xml:lang")
+        language = _text(_child(channel, "language")) if not atom else _namespaced_attr(root, XML, "lang")
         for position, item in enumerate(items, start=1):
             record = self._record(item, atom, page.url, feed_author, problems, position)
             if record is None:
@@ -134,7 +135,7 @@ class Feed(Source):
         else:
             body = _markup_text(_child(item, "encoded", CONTENT)) or _markup_text(_child(item, "description"))
             author, handle = _rss_author(item), None
-            link = _text(_child(item, "link")) or _text_attr(item, "rdf:about")
+            link = _text(_child(item, "link")) or _namespaced_attr(item, RDF, "about")
             site_id = _text(_child(item, "guid"))
             published = _date(_child(item, "pubDate"), note) or _date(_child(item, "date", DC), note)
             updated = None
@@ -204,9 +205,14 @@ def _text(tag: Tag | None) -> str | None:
     return text or None
 
 
-def _text_attr(tag: Tag, name: str) -> str | None:
-    value = tag.get(name)
-    return str(value).strip() or None if value is not None else None
+def _namespaced_attr(tag: Tag, namespace: str, name: str) -> str | None:
+    """The attribute `name` in `namespace`, whatever prefix the document bound to it."""
+    for key, value in tag.attrs.items():
+        # BeautifulSoup releases differ in keying such attributes as "prefix:name" or bare "name";
+        # the namespace they carry is what identifies them.
+        if getattr(key, "namespace", None) == namespace and key.rsplit(":", 1)[-1] == name:
+            return str(value).strip() or None
+    return None
 
 
 def _markup_text(tag: Tag | None) -> str | None:

@@ -92,6 +92,8 @@ def test_apple_atom_feed_ratings_authors_and_next_page() -> None:
     # Written with a -08:00 offset, stored in UTC.
     assert second.published_at == datetime(2021, 11, 29, 12, 38, 8, tzinfo=UTC)
     assert second.published_at.tzinfo is UTC
+    # The feed's xml:lang is every entry's language.
+    assert {r.language for r in result.records} == {"en"}
     assert result.next_url is not None and "/page=2/" in result.next_url
 
 
@@ -153,13 +155,15 @@ def test_empty_feed_is_an_empty_page() -> None:
     assert result.next_url is None
 
 
-def test_rss1_rdf_feed() -> None:
+@pytest.mark.parametrize("prefix", ["rdf", "r"])
+def test_rss1_rdf_feed(prefix: str) -> None:
+    # The item's identity is rdf:about whatever prefix the document binds to the RDF namespace.
     rdf = (
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="https://forum.example.org/"><title>F</title>'
-        '</channel><item rdf:about="https://forum.example.org/t/1"><title>Refund refused</title>'
+        f'<{prefix}:RDF xmlns:{prefix}="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel {prefix}:about="https://forum.example.org/"><title>F</title>'
+        f'</channel><item {prefix}:about="https://forum.example.org/t/1"><title>Refund refused</title>'
         "<description>Third time I ask.</description><dc:creator>Jo</dc:creator>"
-        "<dc:date>2024-05-01T09:30:00+02:00</dc:date></item></rdf:RDF>"
+        f"<dc:date>2024-05-01T09:30:00+02:00</dc:date></item></{prefix}:RDF>"
     )
     (item,) = Feed(URL).parse(_page(rdf)).records
     assert item.site_review_id == "https://forum.example.org/t/1"
