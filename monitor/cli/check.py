@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlmodel import Session
 
 from monitor.cli.common import app_context
 from monitor.runtime.console import err, fail_cleanly, out
@@ -113,6 +112,8 @@ def check_reply_cmd(
     recent: list[str] = []
     review_text: str | None = None
     if task is not None:
+        from sqlmodel import Session
+
         from responders.outreach.draft_context import draft_context
 
         with Session(app_context(ctx).engine) as session:

@@ -8,25 +8,26 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, select
 
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SourceConfig
 from monitor.runtime.console import fail_cleanly, fmt_time, one_line, out, parse_options, safe
 from monitor.runtime.context import AppContext, connect, newer_schema_error, redact_url
-from monitor.store.db import session_scope
 from monitor.store.health import Health
-from monitor.store.migrate import current_revision, head_revision, is_known_revision, schema_lock, upgrade
-from monitor.store.models import Company, CrawlRun, SourceRow
-from monitor.store.repository import sync_config
 
 __all__ = ["crawl", "import_cmd", "init", "sources_cmd"]
+
+# The database, crawl and import stacks are imported inside the commands: `monitor` starts in a fraction of the time.
 
 
 @fail_cleanly
 def init(ctx: typer.Context) -> None:
     """Create the database or upgrade it to the current schema, and load companies and sources from the config."""
+    from monitor.store.db import session_scope
+    from monitor.store.migrate import current_revision, head_revision, is_known_revision, schema_lock, upgrade
+    from monitor.store.repository import sync_config
+
     settings = app_context(ctx).settings
     engine, _ = connect(settings.database_url)
     # Several `monitor init` started together on a fresh database take turns: one creates, the others find it done.
@@ -55,7 +56,7 @@ def crawl(
     ] = False,
 ) -> None:
     """Crawl the configured sources now (all enabled ones, or those named with --source)."""
-    from monitor.crawl.progress import print_outcomes, run_crawl  # the crawl stack loads on use: a fast start
+    from monitor.crawl.progress import print_outcomes, run_crawl
 
     app_ctx = app_context(ctx)
     app_ctx.create_database = True
@@ -95,7 +96,10 @@ def _enqueue(app_ctx: AppContext, chosen: list[SourceConfig], *, backfill: bool)
 
 def _configured(app_ctx: AppContext, name: str) -> SourceConfig:
     """The configured source `name`; an imported file is named as such instead of as an unknown source."""
+    from sqlmodel import Session, select
+
     from monitor.crawl.imports import is_import
+    from monitor.store.models import SourceRow
 
     try:
         return app_ctx.settings.source(name)
@@ -116,7 +120,11 @@ def sources_cmd(
     kinds: Annotated[bool, typer.Option("--kinds", help="List every source kind with its options instead.")] = False,
 ) -> None:
     """List configured sources with their last run and health (or, with --kinds, every source kind)."""
+    from sqlmodel import Session, col, select
+
     from monitor.crawl.imports import is_import
+    from monitor.store.models import Company, CrawlRun, SourceRow
+    from monitor.store.repository import sync_config
 
     if kinds:
         _print_kinds()
@@ -198,7 +206,7 @@ def import_cmd(
 
     Re-importing never duplicates: unchanged reviews stay, corrected ones (e.g. with -o day_first) are updated.
     """
-    from monitor.crawl.imports import BATCH_ROWS  # the crawl stack loads on use: a fast start
+    from monitor.crawl.imports import BATCH_ROWS
     from monitor.crawl.progress import print_import, run_import_with_progress
     from sources.base import get_source_class
 

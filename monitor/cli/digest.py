@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from monitor.core.errors import MonitorError
-from monitor.digest.build import build_digest, latest_activity_day
-from monitor.digest.delivery import deliver_company_digest, delivery_rows, previous_local_day, smtp_settings
-from monitor.digest.render import render_html, render_terminal
 from monitor.runtime.console import fail_cleanly, fmt_time, out, parse_day, safe
 from monitor.runtime.context import AppContext
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 __all__ = ["digest"]
+
+# The digest stack (database, templates, e-mail) is imported inside the functions that use it: `monitor` starts in a
+# fraction of the time.
 
 
 def _parse_day(text: str | None, timezone: str = "UTC") -> date | None:
     if text is None:
         return None
     if text in ("today", "yesterday"):
+        from monitor.digest.delivery import previous_local_day
+
         # The company's day, not the server's: a digest is about the company's calendar.
         return previous_local_day(timezone) + timedelta(days=0 if text == "yesterday" else 1)
     try:
@@ -35,6 +38,8 @@ def _parse_day(text: str | None, timezone: str = "UTC") -> date | None:
 
 
 def _print_status(engine: Engine) -> None:
+    from monitor.digest.delivery import delivery_rows, previous_local_day
+
     rows = delivery_rows(engine, since=previous_local_day("UTC") - timedelta(days=30))
     table = Table("day", "company", "status", "attempts", "sent", "message id / last error")
     for name, row in rows:
@@ -69,6 +74,11 @@ def digest(
     status: Annotated[bool, typer.Option("--status", help="Show what was sent, what failed, and why.")] = False,
 ) -> None:
     """The daily digest: new unhappy reviews, template replies, the outreach queue, themes and broken sources."""
+    from sqlmodel import Session
+
+    from monitor.digest.build import build_digest, latest_activity_day
+    from monitor.digest.render import render_html, render_terminal
+
     _parse_day(day)  # a wrong --date is reported before anything is opened, built or sent
     obj = ctx.obj
     app_ctx = obj if isinstance(obj, AppContext) else AppContext(None)
@@ -110,6 +120,8 @@ def _zone(app_ctx: AppContext, names: list[str] | None) -> str:
 
 def _send(app_ctx: AppContext, engine: Engine, day_text: str | None, names: list[str]) -> None:
     """E-mail each configured company's digest: yesterday in its own time zone unless --date says otherwise."""
+    from monitor.digest.delivery import deliver_company_digest, previous_local_day, smtp_settings
+
     settings = app_ctx.settings
     smtp = smtp_settings(settings)
     companies = [settings.company(n) for n in names] if names else list(settings.companies)

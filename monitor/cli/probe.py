@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -51,6 +50,8 @@ def probe(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per review, then a health line.")] = False,
 ) -> None:
     """Fetch and parse a source without storing anything; exit status 0 only when the verdict is ok."""
+    import asyncio
+
     from monitor.crawl.runner import collect, policy_for  # the crawl stack loads on use: a fast start
     from monitor.http.fetcher import Fetcher, FetchStats
     from sources.base import get_source_class

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from sqlmodel import Session
 
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
@@ -74,6 +72,10 @@ def reply_cmd(
     """Post a checked public reply to the task's review through the store's API (App Store, Google Play, Business
     Profile); the task is then logged as contacted. It never posts twice: a reply already on the store or already
     posted for the task stops it unless --replace."""
+    import asyncio
+
+    from sqlmodel import Session
+
     from monitor.crawl.reply_posting import ReplyRefused, describe_request, plan_reply, post_reply  # loads on use
 
     app_ctx = app_context(ctx)

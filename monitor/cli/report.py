@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import Session
 
 from monitor.cli.common import app_context
 from monitor.cli.csv_export import save_file
 from monitor.core.errors import MonitorError
-from monitor.digest.render import template_environment
-from monitor.report.build import build_report
-from monitor.report.export import report_json, write_csv
-from monitor.report.html import render_html
-from monitor.report.periods import BY_CHOICES, By
-from monitor.report.text import render_terminal
-from monitor.report.themes import THEMES_READ, ThemeWords
 from monitor.runtime.console import err, fail_cleanly, out, parse_day, print_json, safe
-from monitor.text.stopwords import theme_stopwords
+
+if TYPE_CHECKING:
+    from monitor.report.periods import By
+    from monitor.report.themes import ThemeWords
 
 __all__ = ["report"]
+
+# The report stack (database, themes, templates) is imported inside the functions that use it: `monitor` starts in
+# a fraction of the time.
 
 
 def _by(value: str | None) -> By | None:
     if value is None:
         return None
+    from monitor.report.periods import BY_CHOICES
+
     for choice in BY_CHOICES:
         if value == choice:
             return choice
@@ -35,7 +35,16 @@ def _by(value: str | None) -> By | None:
 
 def _theme_words() -> ThemeWords:
     """The lists of words that never make a complaint theme, the digest's too, so both leave out the same."""
+    from monitor.text.stopwords import theme_stopwords
+
     return theme_stopwords()
+
+
+def _themes_read_default() -> int:
+    """The report's own budget of complaints read for themes, read when a report is made without --themes-read."""
+    from monitor.report.themes import THEMES_READ
+
+    return THEMES_READ
 
 
 @fail_cleanly
@@ -54,11 +63,28 @@ def report(
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="Write one CSV row per company and period to this file.")
     ] = None,
+    # Its default is the report's budget, read by a factory so that the report stack loads only for a report;
+    # keyword-only, as Python allows no parameter without a default after those with one otherwise.
+    *,
     themes_read: Annotated[
-        int, typer.Option(min=0, help="Complaints read for themes per company at most (0: no themes).")
-    ] = THEMES_READ,
+        int,
+        typer.Option(
+            min=0,
+            default_factory=_themes_read_default,
+            show_default=False,
+            help="Complaints read for themes per company at most (0: no themes; default: the report's budget).",
+        ),
+    ],
 ) -> None:
     """Reviews by publication date: how many complaints, how many answered, how many pasted, and the trend."""
+    from sqlmodel import Session
+
+    from monitor.digest.render import template_environment
+    from monitor.report.build import build_report
+    from monitor.report.export import report_json, write_csv
+    from monitor.report.html import render_html
+    from monitor.report.text import render_terminal
+
     first_day = parse_day(from_day, "--from")
     last_day = parse_day(to_day, "--to")
     period = _by(by)

@@ -8,17 +8,21 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
-from monitor.crawl.locks import Lease, lease
-from monitor.runtime.config_file import load_settings
 from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, safe
 
+if TYPE_CHECKING:
+    from monitor.crawl.locks import Lease
+
 __all__ = ["serve"]
+
+# The scheduler, the database and the settings reader are imported inside the functions that use them: `monitor`
+# starts in a fraction of the time.
 
 log = logging.getLogger("monitor.serve")
 _TAKEOVER_SECONDS = 10.0
@@ -59,6 +63,8 @@ def serve(
 
 def _lead(held: ExitStack, engine: Any, stop: threading.Event) -> Lease | None:
     """With a task engine, exactly one `serve` schedules: wait for the lock its holder frees by stopping or dying."""
+    from monitor.crawl.locks import lease
+
     waiting = False
     while True:
         taken = held.enter_context(lease(engine, "scheduler", "serve"))
@@ -75,7 +81,7 @@ def _lead(held: ExitStack, engine: Any, stop: threading.Event) -> Lease | None:
 
 def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: float, lead: Lease | None) -> bool:
     """Run the schedule until stopped (False) or until the scheduler lock `lead` is lost (True)."""
-    from monitor.scheduler import build_scheduler, sync_jobs  # loaded only when serving: it pulls in APScheduler
+    from monitor.scheduler import build_scheduler, sync_jobs
 
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
@@ -117,14 +123,15 @@ def _reload(scheduler: Any, config_path: str | None) -> bool:
 
     False when the jobs could not be re-synced (the job store's database failed): the next check tries again.
     """
+    from monitor.runtime.config_file import load_settings
+    from monitor.scheduler import sync_jobs
+
     try:
         settings = load_settings(config_path)
     except MonitorError as exc:
         # The same validation as at start: the file is read whole or not at all, so no job changes.
         log.error("configuration not reloaded, the schedule is unchanged: %s", one_line(exc, 2000))
         return True
-    from monitor.scheduler import sync_jobs
-
     try:
         names = sync_jobs(scheduler, settings, config_path)
     except Exception as exc:  # whatever the job store raised, the jobs already scheduled must keep running

@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, func, select
 
 from monitor.cli.csv_export import STDOUT, save_file, write_csv_rows
 from monitor.core.errors import MonitorError, NotFound, WorkflowError
 from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_day, print_json, safe
 from monitor.runtime.context import AppContext
-from monitor.store.db import session_scope, utcnow
-from monitor.store.models import Company, Review, SourceRow
-from monitor.store.repository import sync_config
-from monitor.store.task_models import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES, OutreachTask
-from responders.guidance.playbook import Guidance
-from responders.guidance.task_guidance import task_guidance
-from responders.outreach.deadlines import calendar_for, parse_due
-from responders.outreach.queue import rebuild_queue
-from responders.outreach.views import ReviewView, TaskDetail, TaskListing, list_tasks, task_detail
-from responders.outreach.workflow import claim_task, close_task, get_task, log_contact, release_expired_claims
+from monitor.store.states import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from monitor.store.models import Company
+    from monitor.store.task_models import OutreachTask
+    from responders.guidance.playbook import Guidance
+    from responders.outreach.views import ReviewView, TaskDetail, TaskListing
 
 __all__ = ["TASK_CSV_COLUMNS", "tasks_app"]
+
+# The database stack and the outreach workflow, guidance and analysis are imported inside the commands that use
+# them: `monitor` starts in a fraction of the time.
 
 tasks_app = typer.Typer(
     help="The outreach queue: one task per unhappy reviewer, worked from claim to outcome.",
@@ -73,6 +74,9 @@ def _app(ctx: typer.Context) -> AppContext:
 
 
 def _release(session: Session, app_ctx: AppContext) -> None:
+    from monitor.store.db import utcnow
+    from responders.outreach.workflow import release_expired_claims
+
     release_expired_claims(session=session, now=utcnow(), expiry_minutes=app_ctx.settings.claim_expiry_minutes)
 
 
@@ -95,6 +99,9 @@ def list_cmd(
     ] = None,
 ) -> None:
     """List tasks: breached and nearly due first, then by priority."""
+    from monitor.store.db import session_scope, utcnow
+    from responders.outreach.views import list_tasks
+
     statuses = _STATUS_WORDS.get(status) or ((status,) if status in OPEN_STATUSES + CLOSED_STATUSES else None)
     if statuses is None:
         known = ", ".join([*_STATUS_WORDS, *OPEN_STATUSES, *CLOSED_STATUSES])
@@ -193,6 +200,11 @@ def _count_tasks(
     session: Session, statuses: Sequence[str], owner: str | None, overdue: bool, company: str | None, now: datetime
 ) -> int:
     """How many tasks the list's filters select, however many it shows."""
+    from sqlmodel import col, func, select
+
+    from monitor.store.models import Company
+    from monitor.store.task_models import OutreachTask
+
     query = select(func.count()).select_from(OutreachTask).where(col(OutreachTask.status).in_(list(statuses)))
     if owner is not None:
         query = query.where(OutreachTask.owner == owner)
@@ -243,7 +255,10 @@ def show_cmd(
     lang: Annotated[str | None, typer.Option("--lang", help="Guidance language (default: the review's).")] = None,
 ) -> None:
     """Show a task: the reviews, the company's reply, the reviewer's other reviews, deadlines and history."""
-    from monitor.crawl.reply_posting import task_channel  # the posting stack loads on use: a fast start
+    from monitor.crawl.reply_posting import task_channel
+    from monitor.store.db import session_scope, utcnow
+    from responders.guidance.task_guidance import task_guidance
+    from responders.outreach.views import task_detail
 
     app_ctx = _app(ctx)
     now = utcnow()
@@ -353,6 +368,9 @@ def claim_cmd(
     as_: AsOpt = None,
 ) -> None:
     """Claim a task so nobody else works on it (a claim expires when nothing is logged for a while)."""
+    from monitor.store.db import session_scope, utcnow
+    from responders.outreach.workflow import claim_task
+
     app_ctx = _app(ctx)
     with session_scope(app_ctx.engine) as session:
         task = claim_task(
@@ -383,6 +401,10 @@ def log_cmd(
     ] = None,
 ) -> None:
     """Log a contact attempt or note on a task you hold, and any follow-up you promised."""
+    from monitor.store.db import session_scope, utcnow
+    from responders.outreach.deadlines import calendar_for, parse_due
+    from responders.outreach.workflow import get_task, log_contact
+
     app_ctx = _app(ctx)
     now = utcnow()
     with session_scope(app_ctx.engine) as session:
@@ -408,6 +430,8 @@ def log_cmd(
 
 
 def _company(session: Session, task: OutreachTask) -> Company:
+    from monitor.store.models import Company
+
     company = session.get(Company, task.company_id)
     assert company is not None
     return company
@@ -423,6 +447,9 @@ def close_cmd(
     note: Annotated[str, typer.Option(help="A closing note.")] = "",
 ) -> None:
     """Close a task you hold with an outcome."""
+    from monitor.store.db import session_scope, utcnow
+    from responders.outreach.workflow import close_task
+
     app_ctx = _app(ctx)
     with session_scope(app_ctx.engine) as session:
         task = close_task(session=session, task_id=task_id, actor=as_ or "", outcome=outcome, note=note, now=utcnow())
@@ -441,7 +468,13 @@ def rebuild_cmd(
     Reviews are judged again with today's thresholds, and every unhappy review not yet in a task gets one (or joins
     its reviewer's) unless it is still older than backfill_window_days.
     """
-    from monitor.crawl.pipeline import reassess, verdict_pool  # the analysis stack loads on use
+    from sqlmodel import col, func, select
+
+    from monitor.crawl.pipeline import reassess, verdict_pool
+    from monitor.store.db import session_scope, utcnow
+    from monitor.store.models import Company, Review, SourceRow
+    from monitor.store.repository import sync_config
+    from responders.outreach.queue import rebuild_queue
 
     app_ctx = _app(ctx)
     settings = app_ctx.settings

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, col, func, select
 
 from monitor.core.errors import NotFound
 from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
 from monitor.runtime.context import AppContext
-from monitor.store.db import utcnow
-from monitor.store.models import Company
-from monitor.store.template_models import ReplyTemplate, TemplateFamily
-from responders.template_replies.stats import TemplateShare, template_share
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from monitor.store.models import Company
+    from monitor.store.template_models import ReplyTemplate, TemplateFamily
+    from responders.template_replies.stats import TemplateShare
 
 __all__ = ["list_templates"]
+
+# The database stack is imported inside the functions that use it: `monitor` starts in a fraction of the time.
 
 
 @dataclass
@@ -43,6 +47,10 @@ def list_templates(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
     """List each company's template replies by family: size, skeleton, examples, and the share of templated replies."""
+    from sqlmodel import Session, select
+
+    from monitor.store.models import Company
+
     app_ctx = ctx.obj
     assert isinstance(app_ctx, AppContext)
     if kind not in {"template", "one_liner", "all"}:
@@ -65,6 +73,12 @@ def list_templates(
 
 
 def _load(session: Session, company: Company, kind: str, limit: int) -> _CompanyTemplates:
+    from sqlmodel import col, func, select
+
+    from monitor.store.db import utcnow
+    from monitor.store.template_models import ReplyTemplate, TemplateFamily
+    from responders.template_replies.stats import template_share
+
     query = select(ReplyTemplate).where(ReplyTemplate.company_id == company.id, col(ReplyTemplate.active).is_(True))
     if kind != "all":
         query = query.where(ReplyTemplate.kind == kind)

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -15,10 +15,14 @@ from rich.table import Table
 from monitor.core.errors import BadExport
 from monitor.runtime.console import err
 from monitor.runtime.console import out as terminal
-from responders.template_replies.audit import audit_rows, read_reply_rows
-from responders.template_replies.families import Family
+
+if TYPE_CHECKING:
+    from responders.template_replies.families import Family
 
 __all__ = ["templates_app"]
+
+# The template clustering stack (numpy and the text normalisers) is imported inside the command: `monitor` starts
+# in a fraction of the time.
 
 templates_app = typer.Typer(help="Find replies a company posted as templates (the same message to many reviewers).")
 
@@ -40,6 +44,8 @@ def audit(
     top: Annotated[int, typer.Option("--top", min=1, help="Templates to show in the summary.")] = 15,
 ) -> None:
     """Report which replies in FILE are templates, with skeletons, examples, families and a rote score per reply."""
+    from responders.template_replies.audit import audit_rows, read_reply_rows
+
     started = time.perf_counter()
     try:
         rows = read_reply_rows(file, text_column, group_column)

@@ -13,7 +13,6 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.redaction import redact_urls
@@ -65,12 +64,22 @@ def safe(text: object, limit: int | None = None) -> str:
     return escape(value)
 
 
+def _database_error(value: object) -> bool:
+    """Whether `value` is a SQLAlchemy error.
+
+    Looked up among the loaded modules rather than imported: only a command that loaded SQLAlchemy (to use the
+    database) can raise its errors, and the others start without it.
+    """
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(value, errors.SQLAlchemyError)
+
+
 def one_line(text: object, limit: int = 300) -> str:
     """An error or log message on one line: controls removed, URLs without their credentials, at most `limit`.
 
     A database error is reduced to the driver's reason: never the statement and its parameters.
     """
-    if isinstance(text, SQLAlchemyError):
+    if _database_error(text):
         text = getattr(text, "orig", None) or text
     value = redact_urls(" ".join(printable(str(text)).split()))
     return printable(value[:limit])
@@ -131,7 +140,9 @@ def fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
         except MonitorError as exc:
             err.print(f"[bold red]error:[/] {escape(one_line(exc, 2000))}")
             raise typer.Exit(1) from None
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            if not _database_error(exc):
+                raise
             # A database problem the product did not foresee: one line, never the statement and its parameters.
             reason = one_line(exc)
             err.print(f"[bold red]database error:[/] {escape(exc.__class__.__name__)}: {escape(reason)}")

@@ -5,22 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.redaction import redact_url, redact_urls
-from monitor.core.settings import Settings
-from monitor.runtime.config_file import load_settings
-from monitor.store.db import make_engine
-from monitor.store.migrate import current_revision, head_revision, is_known_revision, schema_lock, upgrade
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from monitor.core.settings import Settings
 
 __all__ = ["AppContext", "connect", "newer_schema_error", "open_database", "redact_url", "sqlite_file"]
+
+# The database stack (SQLAlchemy, the migrations with alembic) and the settings file reader are imported where they
+# are used: every command imports this module, and `monitor --help` or a command without a database needs neither.
 
 
 def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite database URL; None for an in-memory database or another kind of database."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -35,6 +40,9 @@ def sqlite_file(url: str) -> Path | None:
 
 def connect(url: str) -> tuple[Engine, str | None]:
     """An engine on `url` and the schema revision it is at, or one clear error naming what failed."""
+    from monitor.store.db import make_engine
+    from monitor.store.migrate import current_revision
+
     try:
         path = sqlite_file(url)
         if path is not None:
@@ -48,6 +56,8 @@ def connect(url: str) -> tuple[Engine, str | None]:
 
 def newer_schema_error(url: str, current: str | None) -> MonitorError:
     """The error for a database that a newer version of the product has upgraded."""
+    from monitor.store.migrate import head_revision
+
     return MonitorError(
         f"the database {redact_url(url)} is at schema {current}, which this version does not know (newest here: "
         f"{head_revision()}): a newer version of the product upgraded it; run that version"
@@ -60,6 +70,8 @@ def open_database(url: str, *, create: bool = True, must_exist: bool = False) ->
     With `must_exist`, a SQLite file that is not there is an error instead of a new empty database: a mistyped
     path must not look like a database without reviews.
     """
+    from monitor.store.migrate import head_revision, is_known_revision, schema_lock, upgrade
+
     path = sqlite_file(url)
     if must_exist and path is not None and not path.exists():
         raise MonitorError(f"no database at {path}: run `monitor init`")
@@ -90,6 +102,8 @@ class AppContext:
 
     @cached_property
     def settings(self) -> Settings:
+        from monitor.runtime.config_file import load_settings
+
         return load_settings(self.config_path, env=None if self.use_environment else {})
 
     @cached_property

@@ -13,12 +13,9 @@ from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from monitor.store.db import UTCDateTime, utcnow
+from monitor.store.states import JOB_STATES
 
 __all__ = ["JOB_STATES", "HostSlot", "JobRow"]
-
-# queued: in the broker; running: a worker has it; retrying: failed, queued again with a delay; failed: gave up
-# (in the dead-letter queue); done: committed and acknowledged.
-JOB_STATES = ("queued", "running", "retrying", "failed", "done")
 
 
 class JobRow(SQLModel, table=True):

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from monitor.store.db import UTCDateTime, utcnow
+from monitor.store.states import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -19,10 +20,6 @@ __all__ = [
     "TaskFollowUp",
     "TaskReview",
 ]
-
-OPEN_STATUSES = ("new", "claimed", "contacted", "waiting_for_customer")
-OUTCOMES = ("resolved", "no_response", "not_actionable")
-CLOSED_STATUSES = OUTCOMES
 
 
 def _when(*, index: bool = False) -> Any:

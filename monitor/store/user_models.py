@@ -19,6 +19,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from monitor.core.errors import MonitorError, NotFound
 from monitor.store.db import UTCDateTime, utcnow
+from monitor.store.states import ROLES
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -41,7 +42,6 @@ __all__ = [
     "user_by_name",
 ]
 
-ROLES = ("agent", "manager", "admin")
 MIN_PASSWORD_LENGTH = 10
 SESSION_HOURS = 12  # one working day; signing in again the next morning is expected
 TOKEN_PREFIX = "rrm_"
