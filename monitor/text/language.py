@@ -8,8 +8,9 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_FILE
 
+from monitor.text.identifier import Identifier
 from monitor.text.languages import SUPPORTED
 
 __all__ = ["SUPPORTED", "detect_language", "language_probabilities"]
@@ -29,7 +30,7 @@ _MIN_LETTERS = 3
 # Share of the model's probability that the best language (varieties included) needs before it is trusted;
 # short texts spread their probability over related languages and fall below it.
 _MIN_CONFIDENCE = 0.5
-# The language is settled long before this; the model walks every byte in Python, so a 20,000-character
+# The language is settled long before this; the model's cost grows with every byte, so a 20,000-character
 # draft would cost twenty times as much for the same answer.
 _MAX_CHARS = 1_000
 _THAI = re.compile("[\u0e00-\u0e7f]")
@@ -47,7 +48,7 @@ class _Model:
 @cache
 def _model() -> _Model:
     # Probabilities, not raw log-likelihoods, so one confidence threshold works for every text length.
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = Identifier.from_model_file(MODEL_FILE, norm_probs=True)
     labels = [_VARIETIES.get(label, label) for label in identifier.nb_classes]
     codes = tuple(dict.fromkeys(labels))
     index = {code: position for position, code in enumerate(codes)}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from monitor.text.language import detect_language
-from monitor.text.lexicons import TextScore, fold, plan, score_text
+from monitor.text.lexicons import TextScore, fold, plan, score_text, tokenize
 from monitor.text.regulators import find_regulators
 
 __all__ = [
@@ -64,11 +64,11 @@ def score_review_text(text: str, *, title: str | None = None, language: str | No
     return _score(full, language or detect_language(full))
 
 
-def _score(full: str, code: str | None) -> TextScore:
+def _score(full: str, code: str | None, tokens: list[str] | None = None) -> TextScore:
     # The language's lexicon and those of the languages its reviews mix in; every lexicon as a guess when the
     # language is unknown or too short to tell.
     languages, guessed = plan(code)
-    return score_text(full, languages, guessed=guessed)
+    return score_text(full, languages, guessed=guessed, tokens=tokens)
 
 
 def complaint_strength(complaint: float) -> float:
@@ -124,7 +124,9 @@ def assess(
     body = text or ""
     full = f"{title}. {body}" if title else body
     code = language or detect_language(full)
-    score = _score(full, code) if full else TextScore()
+    # The lexicons and the regulator names read the same words: the text is cut into them once.
+    tokens = tokenize(full)
+    score = _score(full, code, tokens) if full else TextScore()
     complaint = score.complaint
     complains = complaint >= _COMPLAINT_AT
     low = _low(rating, rating_scale)
@@ -135,7 +137,11 @@ def assess(
     legal = score.legal_terms + (score.legal_context_terms if complaint > 0 or low else [])
     high = is_high_rating(rating, rating_scale)
     # At 4-5 of 5 no flag is raised from words, so the regulator names are not looked for.
-    named = find_regulators(full, extra_regulators, beside=bool(score.regulator_terms)) if full and not high else []
+    named = (
+        find_regulators(full, extra_regulators, beside=bool(score.regulator_terms), tokens=tokens)
+        if full and not high
+        else []
+    )
     # "the Financial Ombudsman Service" is one mention, not also "Ombudsman".
     mentions = named + [term for term in score.regulator_terms if not any(fold(term) in fold(n) for n in named)]
     regulator = mentions if complaint >= 0 or low else []

@@ -30,6 +30,9 @@ _CUE_WINDOW = 3
 # Stems shorter than this would match too many unrelated words.
 _MIN_STEM = 4
 _MEMO_LIMIT = 200_000
+# Tokens each matcher remembers (some 200 bytes each), cleared when full; a company's extra names make a
+# matcher of their own.
+_KNOWN_LIMIT = 50_000
 _SECTORS = frozenset(
     {
         *("banking", "finance", "insurance", "telecom", "data", "consumer", "competition", "ombudsman"),
@@ -131,6 +134,21 @@ class _Matcher:
             else:
                 self.folded.setdefault(first, []).append(pattern)
         self.clitics = tuple(dict.fromkeys((*load("he").clitics, *load("ar").clitics)))
+        # Each token as written, folded, with the patterns that could start at it: review words repeat.
+        self.known: dict[str, tuple[str, tuple[_Pattern, ...]]] = {}
+
+    def words(self, tokens: list[str]) -> list[tuple[str, tuple[_Pattern, ...]]]:
+        """Each token folded, and the patterns that could start at it (none for most words)."""
+        known = self.known
+        return [known.get(token) or self._word(token) for token in tokens]
+
+    def _word(self, token: str) -> tuple[str, tuple[_Pattern, ...]]:
+        folded, bare, bare_folded = _word(token)
+        found = (folded, tuple(self.candidates(bare, bare_folded)))
+        if len(self.known) >= _KNOWN_LIMIT:
+            self.known.clear()
+        self.known[token] = found
+        return found
 
     def candidates(self, written: str, folded: str) -> list[_Pattern]:
         """Patterns that could start at a word, with an attached "to"/"the" stripped in Hebrew and Arabic."""
@@ -208,33 +226,34 @@ def _word(token: str) -> tuple[str, str, str]:
     return found
 
 
-def find_regulators(text: str, extra: Sequence[str] = (), *, beside: bool = False) -> list[str]:
+def find_regulators(
+    text: str, extra: Sequence[str] = (), *, beside: bool = False, tokens: list[str] | None = None
+) -> list[str]:
     """The regulator mentions in ``text``, as written, in order; ``extra`` adds a company's own names.
 
     ``beside`` says the text already names a regulator in other words ("the ombudsman"), which is enough
-    context for an ambiguous abbreviation.
+    context for an ambiguous abbreviation. ``tokens`` is ``tokenize(text)`` when the caller has it already.
     """
-    written = tokenize(text)
-    if not written:
+    written = tokenize(text) if tokens is None else tokens
+    words = _matcher(tuple(extra)).words(written)
+    starts = [index for index, (_, patterns) in enumerate(words) if patterns]
+    if not starts:
         return []
-    words = [_word(token) for token in written]
-    folded = [word[0] for word in words]
-    matcher = _matcher(tuple(extra))
+    folded = [form for form, _ in words]
     found: list[tuple[int, int, _Pattern]] = []
-    index = 0
-    while index < len(written):
+    taken = 0
+    for index in starts:
+        if index < taken:
+            continue
         best: tuple[int, _Pattern] | None = None
-        _, first_written, first_folded = words[index]
-        for pattern in matcher.candidates(first_written, first_folded):
+        for pattern in words[index][1]:
             if len(pattern.words) > 1 and not _matches(pattern, written, folded, index):
                 continue
             if best is None or len(pattern.words) > best[0]:
                 best = (len(pattern.words), pattern)
-        if best is None:
-            index += 1
-            continue
-        found.append((index, index + best[0], best[1]))
-        index += best[0]
+        if best is not None:
+            found.append((index, index + best[0], best[1]))
+            taken = index + best[0]
     # Letter case tells "CASE" from "case" only where the writer is not shouting.
     found = [item for item in found if not item[2].exact or not _shouted(written, item[0], item[1])]
     plain = [item for item in found if not item[2].cue]

@@ -87,6 +87,9 @@ _MARKS = _mark_class()
 # Hebrew niqqud), joined by inner apostrophes; anything else that is not a space is a token of its own.
 _LETTER = rf"[^\W_]{_MARKS}*"
 _TOKEN = re.compile(rf"(?:{_LETTER})+(?:['’](?:{_LETTER})+)*|[^\w\s]")
+# The same tokens for ASCII text, which has no combining marks or curly apostrophes: letters as a plain range
+# instead of a class tried with its marks after every letter make most reviews' tokens twice as fast to find.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[^A-Za-z0-9_\s]")
 # A letter written three times or more in a row, for emphasis.
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 # Stands for the clause boundary a space marks between two runs of Thai; never produced by ``tokenize``.
@@ -123,10 +126,10 @@ def unstretched(word: str) -> tuple[str, ...]:
 
 def tokenize(text: str) -> list[str]:
     """Words, single punctuation marks and single emoji, in order, as written (accents composed)."""
-    if not text.isascii():
-        # Text typed with combining accents ("te" + U+0323 U+0302) reads as the precomposed "tệ".
-        text = unicodedata.normalize("NFC", text)
-    return _TOKEN.findall(text)
+    if text.isascii():
+        return _ASCII_TOKEN.findall(text)
+    # Text typed with combining accents ("te" + U+0323 U+0302) reads as the precomposed "tệ".
+    return _TOKEN.findall(unicodedata.normalize("NFC", text))
 
 
 def is_unspaced(token: str) -> bool:
