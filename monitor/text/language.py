@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -13,7 +14,7 @@ from py3langid.langid import MODEL_FILE
 from monitor.text.identifier import Identifier
 from monitor.text.languages import SUPPORTED
 
-__all__ = ["SUPPORTED", "detect_language", "language_probabilities"]
+__all__ = ["SUPPORTED", "detect_language", "detect_languages", "language_probabilities"]
 
 # Model labels for regional or historical varieties whose texts the supported language's resources read well.
 # Javanese, Acehnese and Bikol are languages of their own, but the model gives their labels to short, informal
@@ -71,7 +72,11 @@ def language_probabilities(text: str) -> dict[str, float]:
 
 
 def _classify(text: str) -> str | None:
-    totals = _totals(text)
+    return _decision(_totals(text))
+
+
+def _decision(totals: Any) -> str | None:
+    """The language of a text from its probability per language, or None when it is not trusted or supported."""
     model = _model()
     best = int(totals.argmax())
     code = model.codes[best]
@@ -103,11 +108,39 @@ def _enough_letters(text: str) -> bool:
     return False
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when it is too short, ambiguous or not supported."""
+def _settled(text: str) -> tuple[bool, str | None]:
+    """Whether the text's language is settled without the model, and then its code."""
     if not text.isascii() and _THAI.search(text) and _thai_only(text):
         # One Thai word is two or three letters ("แย่", bad) and settles the language on its own.
-        return "th"
+        return True, "th"
     if not _enough_letters(text):
-        return None
-    return _classify(text[:_MAX_CHARS])
+        return True, None
+    return False, None
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when it is too short, ambiguous or not supported."""
+    settled, code = _settled(text)
+    return code if settled else _classify(text[:_MAX_CHARS])
+
+
+def detect_languages(texts: Sequence[str]) -> list[str | None]:
+    """``detect_language`` of every text, the model run once for the whole batch (much cheaper per text)."""
+    codes: list[str | None] = []
+    asked: list[int] = []
+    for position, text in enumerate(texts):
+        settled, code = _settled(text)
+        codes.append(code)
+        if not settled:
+            asked.append(position)
+    if not asked:
+        return codes
+    model = _model()
+    scores = model.identifier.decide_many([texts[position][:_MAX_CHARS] for position in asked])
+    # Summed per language column by column, in the model's order: the same float64 sums ``np.bincount`` makes.
+    totals = np.zeros((len(asked), len(model.codes)), dtype=np.float64)
+    for column, group in enumerate(model.groups):
+        totals[:, group] += scores[:, column]
+    for row, position in enumerate(asked):
+        codes[position] = _decision(totals[row])
+    return codes

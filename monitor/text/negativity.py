@@ -24,6 +24,7 @@ __all__ = [
     "assess",
     "complaint_strength",
     "is_high_rating",
+    "review_text",
     "score_review_text",
     "stored_flags",
 ]
@@ -60,7 +61,7 @@ class Verdict:
 
 def score_review_text(text: str, *, title: str | None = None, language: str | None = None) -> TextScore:
     """Lexicon score of a review's title and body in its language, with English as the usual loan language."""
-    full = f"{title}. {text}" if title else text
+    full = review_text(text, title)
     return _score(full, language or detect_language(full))
 
 
@@ -69,6 +70,12 @@ def _score(full: str, code: str | None, tokens: list[str] | None = None) -> Text
     # language is unknown or too short to tell.
     languages, guessed = plan(code)
     return score_text(full, languages, guessed=guessed, tokens=tokens)
+
+
+def review_text(text: str | None, title: str | None = None) -> str:
+    """The text a review is judged on: its title and body, as ``assess`` reads them."""
+    body = text or ""
+    return f"{title}. {body}" if title else body
 
 
 def complaint_strength(complaint: float) -> float:
@@ -110,6 +117,7 @@ def assess(
     language: str | None = None,
     threshold: float = 2.0,
     extra_regulators: Sequence[str] = (),
+    detect: bool = True,
 ) -> Verdict:
     """Judge one review: ``rating`` on a 1..``rating_scale`` scale (or None), ``threshold`` in five-star units.
 
@@ -117,13 +125,13 @@ def assess(
     when the text complains; unrated text is judged by its complaint language alone. A legal threat, a complaint
     to a regulator (``extra_regulators`` adds a company's own bodies to the shipped list) or a fraud report makes
     the review unhappy, except at 4-5 of 5 stars, where the words raise no flag at all; abuse is flagged so the
-    outreach guidance can change.
+    outreach guidance can change. ``detect=False`` says the caller has detected the language already (``language``
+    None: none was found), as ``review_text`` and ``detect_languages`` do for a batch.
     """
     if rating_scale <= 1:
         raise ValueError(f"rating_scale must be above 1, got {rating_scale}")
-    body = text or ""
-    full = f"{title}. {body}" if title else body
-    code = language or detect_language(full)
+    full = review_text(text, title)
+    code = language or (detect_language(full) if detect else None)
     # The lexicons and the regulator names read the same words: the text is cut into them once.
     tokens = tokenize(full)
     score = _score(full, code, tokens) if full else TextScore()

@@ -50,6 +50,38 @@ def test_ratings_complaints_and_flags_are_stored(tmp_path: Path) -> None:
     assert got["happy"].language == "en"
 
 
+def test_each_stored_verdict_is_the_one_the_review_gets_alone(tmp_path: Path) -> None:
+    # Reviews are judged in batches (one language-model pass each); a review's verdict must not depend on that.
+    from dataclasses import replace
+
+    from monitor.text.negativity import assess
+
+    texts = [
+        (1, "Still no refund after three weeks."),
+        (3, "Die App stürzt ständig ab und der Support antwortet nicht."),
+        (None, "แอพแย่มาก คนขับไม่มาตามนัด"),
+        (2, "ok"),
+        (None, "Bahut bekaar service hai, driver ne cancel kar diya, paisa wapas nahi mila"),
+        (5, "Excelente servicio, gracias"),
+        (None, "La aplicación no funciona y nadie responde. Voy a denunciarlos ante la PROFECO."),
+        (4, ""),
+    ]
+    records = [rec(f"r{n}", rating, body) for n, (rating, body) in enumerate(texts)]
+    # A language the site states is used as stated, not detected.
+    records.append(replace(rec("stated", 1, "Appen krasjer hele tiden"), language="nb"))
+    got = run(tmp_path, records)
+    for record in records:
+        alone = assess(
+            rating=record.rating, rating_scale=5, text=record.body, title=record.title, language=record.language
+        )
+        stored = got[record.site_review_id]
+        assert (stored.unhappy, stored.language) == (alone.unhappy, alone.language), record.body
+        assert stored.severity == alone.severity
+        assert set(filter(None, (stored.flags or "").split(","))) == set(alone.flags)
+    assert got["stated"].language == "nb"
+    assert got["r1"].language == "de" and got["r2"].language == "th"
+
+
 def test_company_threshold_applies(tmp_path: Path) -> None:
     got = run(tmp_path, [rec("two", 2, "It was fine I guess.")], extra="unhappy_threshold = 1\n")
     assert got["two"].unhappy is False

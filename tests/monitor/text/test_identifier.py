@@ -93,3 +93,40 @@ def test_features_beyond_the_widened_rows_are_widened_each_time(
     )
     _same(ours, reference, TEXTS)
     assert ours._rows._used == 40
+
+
+def _batch_matches(ours: Identifier, reference: LanguageIdentifier, texts: list[str]) -> None:
+    got = ours.decide_many(texts)
+    assert got.shape == (len(texts), len(reference.nb_classes))
+    for row, text in enumerate(texts):
+        # The batch normalises all rows at once: equal to rounding, never a different distribution.
+        np.testing.assert_allclose(got[row], reference._decide(text), rtol=1e-5, atol=1e-7, err_msg=text)
+
+
+def test_a_batch_scores_each_text_as_py3langid_does(
+    reference: LanguageIdentifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = TEXTS + _random_texts(300)
+    walked: list[bytes] = []
+    original = LanguageIdentifier._raw_score
+    monkeypatch.setattr(
+        LanguageIdentifier, "_raw_score", lambda self, text: walked.append(text) or original(self, text)
+    )
+    got = _model().identifier.decide_many(texts)
+    # Every text was read by the batch's own walk: none fell back to py3langid's byte by byte.
+    assert walked == []
+    monkeypatch.undo()
+    _batch_matches(_model().identifier, reference, texts)
+    np.testing.assert_array_equal(got, _model().identifier.decide_many(texts))
+    # A text's scores do not depend on its neighbours in the batch.
+    alone = _model().identifier.decide_many([texts[0]])
+    together = _model().identifier.decide_many(list(reversed(texts)))
+    np.testing.assert_array_equal(alone[0], together[-1])
+    assert _model().identifier.decide_many([]).shape == (0, len(reference.nb_classes))
+
+
+def test_a_batch_falls_back_per_text_when_the_window_cannot_read_it(
+    reference: LanguageIdentifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(identifier_module, "_WINDOW", 2)
+    _batch_matches(_model().identifier, reference, TEXTS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from monitor.text.language import detect_language, language_probabilities
+from monitor.text.language import detect_language, detect_languages, language_probabilities
 from monitor.text.languages import SUPPORTED
 from monitor.text.lexicons import LANGUAGES
 from responders.checker.rules import SUPPORTED as RULE_LANGUAGES
@@ -133,3 +135,24 @@ def test_the_fast_path_gives_the_models_own_ranking() -> None:
         # Varieties are merged into their language.
         assert abs(probabilities["en"] - (ranked["en"] + ranked["pcm"])) < 1e-6
         assert abs(probabilities["ar"] - (ranked["ar"] + ranked["arz"] + ranked["ary"])) < 1e-6
+
+
+def test_a_batch_detects_what_each_text_alone_detects() -> None:
+    rng = random.Random(5)
+    texts = [
+        "The driver never showed up and support did not answer my emails",
+        "แอพแย่มาก คนขับไม่มาตามนัด",
+        "ok",
+        "",
+        "Bahut bekaar service hai, driver ne cancel kar diya",
+        "La aplicación no funciona y nadie responde",
+        "Die App stürzt ständig ab",
+        "gak bisa login, parah",
+        "👍👍👍",
+        "x" * 3000,
+    ]
+    texts += [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyzäöüñ ") for _ in range(rng.randint(0, 120))) for _ in range(200)
+    ]
+    assert detect_languages(texts) == [detect_language(text) for text in texts]
+    assert detect_languages([]) == []

@@ -354,3 +354,16 @@ def test_stored_flags_keep_known_flags_and_never_rush_a_happy_rating() -> None:
     assert stored_flags("legal", 8, 10) == frozenset() and stored_flags("legal", 7, 10) == {"legal"}
     assert stored_flags("", None, None) == frozenset()
     assert frozenset({"legal", "regulator", "fraud", "abuse"}) == FLAGS
+
+
+def test_a_language_detected_by_the_caller_is_not_detected_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.text.negativity as negativity
+
+    def no_detection(text: str) -> str | None:
+        raise AssertionError("detected again")
+
+    monkeypatch.setattr(negativity, "detect_language", no_detection)
+    # None from the caller's detection means "no language found": the text is still judged, with every lexicon.
+    verdict = negativity.assess(rating=None, text="Terrible service, still no refund", language=None, detect=False)
+    assert verdict.unhappy and verdict.language is None
+    assert negativity.assess(rating=None, text="Terrible service", language="en", detect=False).language == "en"
