@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
@@ -47,6 +47,17 @@ def sqlite_session(folder: Path) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
     engine.dispose()
+
+
+def on_database(url: str, *checks: Callable[[Session], None]) -> None:
+    """Run `checks` in order in one session on a freshly migrated database at `url`, then let the engine go."""
+    engine = open_database(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            for check in checks:
+                check(session)
+    finally:
+        engine.dispose()
 
 
 def add_company(

@@ -18,9 +18,8 @@ from monitor.report.build import _scope, build_report
 from monitor.report.periods import By, periods, previous_period
 from monitor.report.rows import review_rows
 from monitor.report.themes import _fetch
-from monitor.runtime.context import open_database
 from monitor.store.models import Company
-from tests.db_fixtures import add_company, add_review, add_source, at, sqlite_session
+from tests.db_fixtures import add_company, add_review, add_source, at, on_database, sqlite_session
 
 NOW = at("2025-06-01 12:00")
 # Zones with summer time on either hemisphere, offsets of half and three quarters of an hour, and one whose
@@ -92,12 +91,7 @@ def test_periods_match_the_local_calendar_in_every_zone_on_sqlite(session: Sessi
 
 @pytest.mark.postgres
 def test_periods_match_the_local_calendar_in_every_zone_on_postgresql(pg_url: str) -> None:
-    engine = open_database(pg_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            _check_periods(session)
-    finally:
-        engine.dispose()
+    on_database(pg_url, _check_periods)
 
 
 def _check_sample(session: Session) -> None:
@@ -136,9 +130,4 @@ def test_theme_sample_is_the_same_as_ranking_every_complaint_on_sqlite(session: 
 
 @pytest.mark.postgres
 def test_theme_sample_is_the_same_as_ranking_every_complaint_on_postgresql(pg_url: str) -> None:
-    engine = open_database(pg_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            _check_sample(session)
-    finally:
-        engine.dispose()
+    on_database(pg_url, _check_sample)

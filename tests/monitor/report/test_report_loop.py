@@ -23,12 +23,20 @@ from monitor.report.html import render_html
 from monitor.report.model import MIN_TO_JUDGE, Figures
 from monitor.report.periods import offset_changes, periods, previous_period
 from monitor.report.text import render_plain, render_terminal
-from monitor.runtime.context import open_database
 from monitor.store.task_models import OutreachTask
 from monitor.store.template_models import ReplyTemplate
 from responders.outreach.queue import update_queue
 from responders.outreach.workflow import claim_task, close_task, log_contact
-from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, edit_review, sqlite_session
+from tests.db_fixtures import (
+    add_company,
+    add_reply,
+    add_review,
+    add_source,
+    at,
+    edit_review,
+    on_database,
+    sqlite_session,
+)
 
 NOW = at("2024-06-01 12:00")
 MARCH = (date(2024, 3, 1), date(2024, 3, 31))
@@ -207,13 +215,7 @@ def test_periods_follow_the_company_time_zone_on_sqlite(session: Session) -> Non
 
 @pytest.mark.postgres
 def test_periods_follow_the_company_time_zone_on_postgresql(pg_url: str) -> None:
-    engine = open_database(pg_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            _zone_rows(session)
-            _zone_checks(session)
-    finally:
-        engine.dispose()
+    on_database(pg_url, _zone_rows, _zone_checks)
 
 
 def test_period_plan_and_offsets() -> None:
