@@ -15,13 +15,8 @@ import tomllib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import httpx
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.redaction import redact_url
@@ -33,8 +28,13 @@ from monitor.core.settings import (
     SmtpSettings,
     SourceConfig,
 )
-from monitor.text.regulators import check_extra
-from sources.base import get_source_class
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
+
+# Every command that opens the database reads the settings. The checks that need a heavy module import it when a
+# setting asks for them: the HTTP client for a proxy, APScheduler for a schedule, the source registry for a source,
+# the regulator matcher for extra regulator names.
 
 __all__ = ["check_proxy", "load_settings", "parse_schedule", "parse_settings", "schedule_trigger"]
 
@@ -127,6 +127,9 @@ def schedule_trigger(text: str, timezone: str = "UTC") -> BaseTrigger | None:
     args = parse_schedule(text)
     if not args:
         return None
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
     kind = args.pop("trigger")
     trigger: BaseTrigger
     try:
@@ -151,6 +154,8 @@ _HOST = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([
 
 def check_proxy(proxy: str, key: str) -> None:
     """Refuse a proxy URL that the HTTP client could not use, naming `key`; the password never appears."""
+    import httpx
+
     shown = redact_url(proxy)
     try:
         url = httpx.URL(proxy)
@@ -250,6 +255,8 @@ def _read_source(where: str, table: Any, prefix: str, company: CompanyConfig) ->
 
 
 def _check_kind(r: _Reader, src: SourceConfig) -> None:
+    from sources.base import get_source_class
+
     try:
         cls = get_source_class(src.kind)
         cls(src.locator, src.options)
@@ -295,7 +302,7 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
     if not all(isinstance(x, str) for x in extra_regulators):
         raise r.fail("regulators", "must be a list of regulator names or abbreviations")
     try:
-        regulators = check_extra(extra_regulators)
+        regulators = _check_regulators(extra_regulators)
     except ValueError as exc:
         raise r.fail("regulators", str(exc)) from None
     company = CompanyConfig(
@@ -314,6 +321,15 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
     srcs = tuple(_read_source(where, t, f"{prefix}.source[{i}]", company) for i, t in enumerate(raw_sources))
     r.reject_unknown()
     return CompanyConfig(**{**company.__dict__, "sources": srcs})
+
+
+def _check_regulators(extra: list[str]) -> tuple[str, ...]:
+    """A company's extra regulator names, checked by the matcher that will look for them; most companies have none."""
+    if not extra:
+        return ()
+    from monitor.text.regulators import check_extra
+
+    return check_extra(extra)
 
 
 def _read_smtp(where: str, table: dict[str, Any]) -> SmtpSettings:
