@@ -136,13 +136,15 @@ class Identifier(LanguageIdentifier):  # type: ignore[misc]  # py3langid is unty
         unique, counts = unique[order], counts[order].astype(np.float32)
         text_of, feature = np.divmod(unique, width)
         distinct, inverse = np.unique(feature, return_inverse=True)
-        rows = self._rows.take(distinct)[inverse]
+        # Each distinct feature's row once for the batch; a text gathers its own rows (a batch's worth at once would
+        # be tens of megabytes).
+        rows = self._rows.take(distinct)
         weights = np.log1p(counts)
         bounds = np.flatnonzero(np.concatenate(([True], text_of[1:] != text_of[:-1]), axis=None)).tolist()
         bounds.append(len(text_of))
         for start, end in pairwise(bounds):
             # py3langid's sparse score of one text, with the same float32 operands in the same order.
-            raw[text_of[start]] = weights[start:end] @ rows[start:end] + self.nb_pc
+            raw[text_of[start]] = weights[start:end] @ rows[inverse[start:end]] + self.nb_pc
         return raw, walked
 
 
