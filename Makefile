@@ -5,10 +5,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-pg lint bench clean
 
-$(STAMP): pyproject.toml
+# Installed with the versions of constraints.txt: what passed the tests is what a new machine and CI install.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -28,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_digest.py
 	$(BIN)/python benchmarks/bench_templates.py --sizes 10000 100000
