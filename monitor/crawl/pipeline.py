@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -179,8 +179,20 @@ def verdict_pool(reviews: int) -> Iterator[Executor | None]:
         return
     # A fork server, not a plain fork: the workers never inherit this process's threads or database handles.
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_yield_to_others) as pool:
         yield pool
+
+
+# How much lower than the command the workers run: they keep every core busy for the length of a big import.
+WORKER_NICENESS = 10
+
+
+def _yield_to_others() -> None:
+    """Run this worker at a lower priority, so that a command typed meanwhile (a claim) gets a core at once."""
+    # A platform or sandbox that forbids it leaves the worker as it is.
+    if hasattr(os, "nice"):
+        with suppress(OSError):
+            os.nice(WORKER_NICENESS)
 
 
 def mark_pending(*, session: Session, review_ids: Sequence[int]) -> None:

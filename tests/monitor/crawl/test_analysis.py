@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from monitor.core.records import ReviewRecord
@@ -131,3 +132,19 @@ def test_a_company_regulator_from_the_config_flags_the_review(tmp_path: Path) ->
     extended = run(tmp_path / "extended", [rec("r", 1, body)], extra='regulators = ["Telco Disputes Board"]\n')
     assert "regulator" not in plain["r"].flags.split(",")
     assert "regulator" in extended["r"].flags.split(",")
+
+
+def test_verdict_workers_run_below_the_commands_beside_them() -> None:
+    # A big import keeps every core busy with verdict workers; a claim typed meanwhile must still get a core.
+    import os
+
+    from monitor.crawl.pipeline import PARALLEL_FROM, WORKER_NICENESS, verdict_pool
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: verdicts are judged in process, no workers to lower")
+    mine = os.nice(0)
+    with verdict_pool(PARALLEL_FROM) as pool:
+        assert pool is not None
+        seen = set(pool.map(os.nice, [0] * 8))
+    assert seen == {min(19, mine + WORKER_NICENESS)}
+    assert os.nice(0) == mine  # this process keeps its own priority
