@@ -18,20 +18,22 @@ import gzip
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import func, type_coerce
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from monitor.store.bulk import update_by_id
-from monitor.store.db import utcnow
+from monitor.store.db import UTCDateTime, utcnow
 from monitor.store.models import CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
 from responders.template_replies.clusters import ClusterSettings, TemplateReport, find_templates
 from responders.template_replies.index import TemplateIndex
-from responders.template_replies.stored_replies import StoredReplies, read_replies
+from responders.template_replies.stored_replies import StoredReplies, read_replies, recipient_key
 
 __all__ = [
     "FULL_BELOW_REPLIES",
@@ -45,6 +47,7 @@ INCREMENTAL_MAX_BATCH = 1_000  # a bigger batch (a backfill) is re-clustered ful
 MAX_PENDING = 20  # unmatched replies that may be forming a new template
 MAX_INDEX_AGE = timedelta(hours=6)
 _WRITE_CHUNK = 5_000  # reply classifications per UPDATE batch
+_READ_CHUNK = 10_000  # template members fetched from the database at a time
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
@@ -141,21 +144,79 @@ def _incremental(
 
 
 def _refresh_templates(session: Session, company_id: int, template_ids: set[str], now: datetime) -> None:
-    """Recount size, replies, unhappy recipients and first/last time of the given templates from the replies."""
+    """Recount size, replies, unhappy recipients, sources and first/last time of the given templates from the replies.
+
+    A template can hold a large share of a company's replies, and every crawl that brings one more copy recounts
+    it: the database counts what it can count exactly, and only the columns that make a recipient are read.
+    """
     if not template_ids:
         return
-    rows = read_replies(session, company_id, template_ids=sorted(template_ids))
-    members = _rows_by_template(rows.template_ids)
-    for template in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(sorted(template_ids)))):
-        group = members.get(template.id, _NO_ROWS)
-        template.size = rows.recipients_of(group)
-        template.reply_count = len(group)
-        template.unhappy_recipients = rows.recipients_of(group, unhappy_only=True)
-        template.sources = sorted({rows.sources[i] for i in group.tolist()})
-        template.first_seen, template.last_seen = rows.first_and_last(group)
-        template.active = bool(group.size)
+    chosen = sorted(template_ids)
+    figures = _template_figures(session, company_id, chosen)
+    for template in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(chosen))):
+        found = figures.get(template.id)
+        template.size = len(found.recipients) if found else 0
+        template.reply_count = found.replies if found else 0
+        template.unhappy_recipients = len(found.unhappy_recipients) if found else 0
+        template.sources = sorted(found.sources) if found else []
+        template.first_seen, template.last_seen = (found.first, found.last) if found else (None, None)
+        template.active = found is not None
         template.updated_at = now
         session.add(template)
+
+
+@dataclass
+class _Figures:
+    """What one template's row says about its replies."""
+
+    replies: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    sources: set[str] = field(default_factory=set)
+    recipients: set[int] = field(default_factory=set)
+    unhappy_recipients: set[int] = field(default_factory=set)
+
+
+def _template_figures(session: Session, company_id: int, template_ids: list[str]) -> dict[str, _Figures]:
+    """The figures of each given template that still has replies, from its replies and their reviews."""
+
+    def query(*columns: Any) -> Any:
+        return (
+            sa_select(col(CompanyReply.template_id), *columns)
+            .join(Review, col(CompanyReply.review_id) == col(Review.id))
+            .join(SourceRow, col(Review.source_id) == col(SourceRow.id))
+            .where(col(SourceRow.company_id) == company_id, col(CompanyReply.template_id).in_(template_ids))
+        )
+
+    # A reply's time, else its review's: the time the full classification reads (`StoredReplies.published`).
+    moment = type_coerce(func.coalesce(col(CompanyReply.published_at), col(Review.published_at)), UTCDateTime())
+    sources = sa_select(col(SourceRow.id), col(SourceRow.name)).where(col(SourceRow.company_id) == company_id)
+    names = {source_id: name for source_id, name in session.execute(sources)}
+    members = query(
+        col(Review.source_id),
+        col(Review.author_handle),
+        col(Review.author_name),
+        col(Review.id),
+        col(Review.unhappy),
+        moment,
+    ).execution_options(yield_per=_READ_CHUNK)
+    figures: dict[str, _Figures] = {}
+    # One pass over the members: each costs a look-up of its review, the largest part of a recount.
+    for template_id, source_id, handle, name, review_id, unhappy, when in session.execute(members):
+        found = figures.get(template_id)
+        if found is None:
+            found = figures[template_id] = _Figures()
+        found.replies += 1
+        found.sources.add(names[source_id])
+        if when is not None:
+            found.first = when if found.first is None or when < found.first else found.first
+            found.last = when if found.last is None or when > found.last else found.last
+        # The same recipient hash as the full classification's, so both count the same people.
+        recipient = hash(recipient_key(source_id, handle, name, review_id))
+        found.recipients.add(recipient)
+        if unhappy is True:
+            found.unhappy_recipients.add(recipient)
+    return figures
 
 
 def _refresh_families(session: Session, company_id: int, template_ids: set[str], now: datetime) -> int:

@@ -94,3 +94,37 @@ def test_pending_or_old_indexes_fall_back_to_full_clustering(session: Session) -
     state.pending = 1
     session.add(state)
     assert stale_indexes(session, later) == [company.id]
+
+
+def _figures(session: Session) -> dict[str, tuple[object, ...]]:
+    return {
+        t.id: (t.size, t.reply_count, t.unhappy_recipients, t.sources, t.first_seen, t.last_seen, t.active)
+        for t in session.exec(select(ReplyTemplate).where(ReplyTemplate.kind == "template")).all()
+    }
+
+
+def test_a_recounted_template_says_what_a_full_classification_says(session: Session) -> None:
+    company, source = big_company(session)
+    other = add_source(session, company, "second-store")
+    added = []
+    # A reviewer already counted, a new one twice, a happy one, one on another source and one whose reply has no
+    # time of its own (its review's counts), published before and after everything stored.
+    for handle, where, unhappy, replied, published in [
+        ("u1", source, True, at("2024-03-02 10:00"), at("2024-03-02 09:00")),
+        ("fresh", source, True, at("2024-03-03 10:00"), at("2024-03-03 09:00")),
+        ("fresh", source, True, at("2024-03-04 10:00"), at("2024-03-04 09:00")),
+        ("glad", source, False, at("2024-03-05 10:00"), at("2024-03-05 09:00")),
+        ("far", other, True, at("2024-03-06 10:00"), at("2024-03-06 09:00")),
+        ("early", source, True, None, at("2023-01-01 08:00")),
+    ]:
+        review = add_review(session, where, published=published, handle=handle, name=handle, unhappy=unhappy)
+        add_reply(session, review, published=replied, text=TEMPLATE.format(name=handle.title()))
+        added.append(review.id or 0)
+    result = classify_company_replies(session=session, company_id=company.id or 0, review_ids=added, now=NOW)
+    assert result.mode == "incremental" and result.templates == 1
+    recounted = _figures(session)
+    classify_company_replies(session=session, company_id=company.id or 0, now=NOW, force_full=True)
+    assert _figures(session) == recounted
+    (figures,) = recounted.values()
+    assert figures[3] == sorted([source.name, other.name])
+    assert figures[4] == at("2023-01-01 08:00")
