@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -86,7 +86,10 @@ def update_queue(*, session: Session, settings: Settings, review_ids: Sequence[i
     companies: dict[int, Company] = {}
     reported: set[int] = set()
     for start in range(0, len(ids), _CHUNK):
-        chunk = _load_chunk(session, ids[start : start + _CHUNK], companies)
+        acting = _actionable(session, ids[start : start + _CHUNK])
+        if not acting:
+            continue
+        chunk = _load_chunk(session, acting, companies)
         changed = _follow_linked_reviews(session, chunk, now, result)
         linked, created = _queue_new_reviews(session, settings, chunk, now, result, has_handles)
         _refresh_priorities(session, changed | linked, now)  # new tasks got theirs when they were built
@@ -95,6 +98,21 @@ def update_queue(*, session: Session, settings: Settings, review_ids: Sequence[i
             reported.add(task_id)
     session.flush()
     return result
+
+
+def _actionable(session: Session, ids: list[int]) -> list[int]:
+    """The reviews among `ids` the queue can act on: unhappy ones, and those already in a task.
+
+    A happy review outside every task changes nothing here; most of an imported history is such reviews, and
+    loading each with its reply and revisions would cost more than the rest of the queue's work.
+    """
+    in_task = select(TaskReview.review_id).where(col(TaskReview.review_id).in_(ids))
+    found = session.exec(
+        select(Review.id).where(
+            col(Review.id).in_(ids), or_(col(Review.unhappy).is_(True), col(Review.id).in_(in_task))
+        )
+    ).all()
+    return sorted(review_id for review_id in found if review_id is not None)
 
 
 def _load_chunk(session: Session, ids: list[int], companies: dict[int, Company]) -> _Chunk:
