@@ -3,26 +3,14 @@ and the board's flag filter and text search find what they should on both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from monitor.store.db import make_engine, utcnow
+from monitor.store.db import utcnow
 from monitor.store.migrate import current_revision, head_revision, upgrade
 from monitor.web.board import BoardFilters, board_page
 from tests.web.support import HOSTILE, seed
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'm.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    made = make_engine(url)
-    yield made
-    made.dispose()
 
 
 def _indexes(engine: Engine, table: str) -> set[str]:

@@ -3,7 +3,6 @@ ones Alembic itself finds, so a new migration cannot make the two views disagree
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from monitor.store.db import make_engine
 from monitor.store.migrate import (
     _config,
     _read_graph,
@@ -83,14 +81,6 @@ def test_a_revision_file_that_cannot_be_read_plainly_is_refused(tmp_path: Path, 
     (tmp_path / "0001_odd.py").write_text(body, encoding="utf-8")
     with pytest.raises(RuntimeError, match=r"0001_odd\.py"):
         _read_graph(tmp_path)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'm.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    made = make_engine(url)
-    yield made
-    made.dispose()
 
 
 def _alembic_current(engine: Engine) -> str | None:
