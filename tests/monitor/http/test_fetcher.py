@@ -156,19 +156,19 @@ async def test_two_hosts_are_fetched_in_parallel_each_with_its_min_delay(site: T
             host.add_page(f"/r?page={n}", b"page", HTML)
     urls = [host.url(f"/r?page={n}") for n in range(4) for host in (site, other_site)]
     log = SendLog()
-    began = time.monotonic()
     async with Fetcher(transport=log) as fetcher:
         pages = await asyncio.gather(*(fetcher.fetch(u, policy=policy) for u in urls))
-    elapsed = time.monotonic() - began
     assert [p.status for p in pages] == [200] * 8
     for host in (site, other_site):
         assert len(starts(host)) == 4
         # Where the request leaves the client the gap is exact; arrival at the server adds a little jitter.
         assert min(gaps(log.sent[httpx.URL(host.base_url).port])) >= 0.2 - 1e-3
         assert min(gaps(starts(host))) >= 0.15, starts(host)
-    # Hosts do not wait for each other: both started long before either finished its four pages.
-    assert abs(starts(site)[0] - starts(other_site)[0]) < 0.15
-    assert elapsed < 1.2
+    # Hosts do not wait for each other: both first requests left the client well within one host's gap (one
+    # gate for all hosts would have put a whole min_delay between them). Client-side times, not wall-clock
+    # totals, so a loaded machine cannot fail this.
+    firsts = [min(log.sent[httpx.URL(host.base_url).port]) for host in (site, other_site)]
+    assert abs(firsts[0] - firsts[1]) < policy.min_delay / 2
 
 
 async def test_concurrency_cap_per_host(site: TestSite) -> None:
@@ -407,7 +407,8 @@ async def test_timeout_is_unreachable(site: TestSite) -> None:
     async with Fetcher() as fetcher:
         with pytest.raises(Unreachable, match="timeout"):
             await fetcher.fetch(site.url("/p"), policy=policy)
-    assert time.monotonic() - began < 1.5
+    # Two attempts that waited for the slow answer would take 4 s; the margin is for a loaded machine.
+    assert time.monotonic() - began < 3.0
     assert len(site.requests_to("/p")) == 2
 
 
