@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 from sqlalchemy import func, type_coerce
@@ -179,38 +178,35 @@ class _Figures:
 
 def _template_figures(session: Session, company_id: int, template_ids: list[str]) -> dict[str, _Figures]:
     """The figures of each given template that still has replies, from its replies and their reviews."""
-
-    def query(*columns: Any) -> Any:
-        return (
-            sa_select(col(CompanyReply.template_id), *columns)
-            .join(Review, col(CompanyReply.review_id) == col(Review.id))
-            .join(SourceRow, col(Review.source_id) == col(SourceRow.id))
-            .where(col(SourceRow.company_id) == company_id, col(CompanyReply.template_id).in_(template_ids))
-        )
-
     # A reply's time, else its review's: the time the full classification reads (`StoredReplies.published`).
     moment = type_coerce(func.coalesce(col(CompanyReply.published_at), col(Review.published_at)), UTCDateTime())
-    sources = sa_select(col(SourceRow.id), col(SourceRow.name)).where(col(SourceRow.company_id) == company_id)
-    names = {source_id: name for source_id, name in session.execute(sources)}
-    members = query(
-        col(Review.source_id),
-        col(Review.author_handle),
-        col(Review.author_name),
-        col(Review.id),
-        col(Review.unhappy),
-        moment,
-    ).execution_options(yield_per=_READ_CHUNK)
+    members = (
+        sa_select(
+            col(CompanyReply.template_id),
+            col(Review.source_id),
+            col(SourceRow.name),
+            col(Review.author_handle),
+            col(Review.author_name),
+            col(Review.id),
+            col(Review.unhappy),
+            moment,
+        )
+        .join(Review, col(CompanyReply.review_id) == col(Review.id))
+        .join(SourceRow, col(Review.source_id) == col(SourceRow.id))
+        .where(col(SourceRow.company_id) == company_id, col(CompanyReply.template_id).in_(template_ids))
+        .execution_options(yield_per=_READ_CHUNK)
+    )
     figures: dict[str, _Figures] = {}
     # One pass over the members: each costs a look-up of its review, the largest part of a recount.
-    for template_id, source_id, handle, name, review_id, unhappy, when in session.execute(members):
+    for template_id, source_id, source, handle, name, review_id, unhappy, when in session.execute(members):
         found = figures.get(template_id)
         if found is None:
             found = figures[template_id] = _Figures()
         found.replies += 1
-        found.sources.add(names[source_id])
+        found.sources.add(source)
         if when is not None:
-            found.first = when if found.first is None or when < found.first else found.first
-            found.last = when if found.last is None or when > found.last else found.last
+            found.first = when if found.first is None else min(found.first, when)
+            found.last = when if found.last is None else max(found.last, when)
         # The same recipient hash as the full classification's, so both count the same people.
         recipient = hash(recipient_key(source_id, handle, name, review_id))
         found.recipients.add(recipient)
