@@ -145,6 +145,24 @@ class SendLog(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
+class InFlightLog(httpx.AsyncHTTPTransport):
+    """Counts the most requests this client had on the network at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 0
+        self.most = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            # The slow test pages wait before their headers, so a request is in flight until headers arrive.
+            return await super().handle_async_request(request)
+        finally:
+            self.now -= 1
+
+
 def gaps(times: list[float]) -> list[float]:
     return [b - a for a, b in itertools.pairwise(sorted(times))]
 
@@ -161,9 +179,10 @@ async def test_two_hosts_are_fetched_in_parallel_each_with_its_min_delay(site: T
     assert [p.status for p in pages] == [200] * 8
     for host in (site, other_site):
         assert len(starts(host)) == 4
-        # Where the request leaves the client the gap is exact; arrival at the server adds a little jitter.
+        # The gap is the client's promise, so it is measured where the request leaves the client. Arrival at
+        # the server is not: on a loaded machine a first request was seen to reach the test server 0.2 s late,
+        # together with the second.
         assert min(gaps(log.sent[httpx.URL(host.base_url).port])) >= 0.2 - 1e-3
-        assert min(gaps(starts(host))) >= 0.15, starts(host)
     # Hosts do not wait for each other: both first requests left the client well within one host's gap (one
     # gate for all hosts would have put a whole min_delay between them). Client-side times, not wall-clock
     # totals, so a loaded machine cannot fail this.
@@ -176,12 +195,12 @@ async def test_concurrency_cap_per_host(site: TestSite) -> None:
     for n in range(6):
         site.add_page(f"/slow/{n}", b"slow", HTML)
         site.add_fault(f"/slow/{n}", Slow(0.3))
-    async with Fetcher() as fetcher:
+    log = InFlightLog()
+    async with Fetcher(transport=log) as fetcher:
         await asyncio.gather(*(fetcher.fetch(site.url(f"/slow/{n}"), policy=policy) for n in range(6)))
-    times = starts(site)
-    assert len(times) == 6
-    # With two slots, a third request can only start when one of the first two (0.3 s each) has finished.
-    assert all(times[i + 2] - times[i] >= 0.25 for i in range(4)), times
+    assert len(starts(site)) == 6
+    # Counted in the client, where the cap applies: two requests overlap (the pages take 0.3 s each), never three.
+    assert log.most == 2
 
 
 async def test_robots_disallow_raises_blocked_without_requesting_the_page(site: TestSite) -> None:
