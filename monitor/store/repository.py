@@ -334,7 +334,10 @@ def _insert_new(
         }
         for rec, fp in fresh
     ]
-    returned = session.execute(insert(Review).returning(col(Review.site_review_id), col(Review.id)), values)
+    table = Review.__table__  # type: ignore[attr-defined]
+    # Core statements on the session's connection: the ORM's bulk path splits a batch into many small statements.
+    connection = session.connection()
+    returned = connection.execute(insert(table).returning(table.c.site_review_id, table.c.id), values)
     ids: dict[str, int] = {site_id: review_id for site_id, review_id in returned}
     replies = [
         {
@@ -350,9 +353,9 @@ def _insert_new(
         if rec.reply is not None
     ]
     if replies:
-        session.execute(insert(CompanyReply), replies)
-    session.execute(
-        insert(ReviewRevision),
+        connection.execute(insert(CompanyReply.__table__), replies)  # type: ignore[attr-defined]
+    connection.execute(
+        insert(ReviewRevision.__table__),  # type: ignore[attr-defined]
         [_revision_values(ids[rec.site_review_id], rec, "first_seen", crawl_run_id, now) for rec, _ in fresh],
     )
     return [ids[rec.site_review_id] for rec, _ in fresh]
