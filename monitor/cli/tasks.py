@@ -470,7 +470,8 @@ def rebuild_cmd(
     """
     from sqlmodel import col, func, select
 
-    from monitor.crawl.pipeline import reassess, verdict_pool
+    from monitor.crawl.pipeline import reassess
+    from monitor.crawl.verdicts import verdict_pool
     from monitor.store.db import session_scope, utcnow
     from monitor.store.models import Company, Review, SourceRow
     from monitor.store.repository import sync_config

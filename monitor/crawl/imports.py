@@ -14,9 +14,11 @@ not in the configuration (`SourceRow.managed` is False): never scheduled, crawle
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,7 +32,8 @@ from monitor.core.errors import BadExport
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import Settings, SourceConfig
 from monitor.crawl.locks import source_lock
-from monitor.crawl.pipeline import analyse_pending, classify_pending, mark_pending, verdict_pool
+from monitor.crawl.pipeline import analyse_pending, classify_pending, judge_ahead, mark_pending
+from monitor.crawl.verdicts import PARALLEL_FROM, VerdictPrefetch, verdict_pool
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health
 from monitor.store.models import CompanyReply, CrawlRun, Review, SourceRow
@@ -190,10 +193,12 @@ def run_import(
             problems_path or problems_path_for(settings.database_url, run_id), "line", problems_path is not None
         )
         try:
-            _store(engine, src, summary, log, source_id, run_id, started, on_progress, batch_rows)
-            if summary.verdict != Health.FAILED:
-                _analyse(engine, settings, summary, company_id, started)
-                _describe(engine, summary, source_id, company_id)
+            with ExitStack() as workers:
+                ahead = _JudgeAhead(engine, settings, source_id, workers)
+                _store(engine, src, summary, log, source_id, run_id, started, on_progress, batch_rows, ahead)
+                if summary.verdict != Health.FAILED:
+                    _analyse(engine, settings, summary, company_id, started, ahead.prefetch)
+                    _describe(engine, summary, source_id, company_id)
         except BaseException as exc:
             # Storing stopped (a bug, the database, Ctrl-C): what was committed stays, and the run says so.
             summary.verdict = Health.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else Health.FAILED
@@ -233,6 +238,7 @@ def _store(
     started: datetime,
     on_progress: ProgressCallback | None,
     batch_rows: int,
+    ahead: _JudgeAhead,
 ) -> None:
     try:
         export = FileSource(src.locator, src.options).open(now=started)
@@ -247,7 +253,8 @@ def _store(
             for batch in export.read(batch_rows):
                 log.add(batch.problems)
                 if batch.records:
-                    _store_batch(engine, summary, source_id, run_id, batch.records, batch.aliases, started)
+                    stored = _store_batch(engine, summary, source_id, run_id, batch.records, batch.aliases, started)
+                    ahead.stored(stored)
                 summary.batches += 1
                 _account(summary, export)
                 if on_progress is not None:
@@ -289,7 +296,8 @@ def _store_batch(
     records: list[ReviewRecord],
     aliases: dict[str, str],
     now: datetime,
-) -> None:
+) -> list[int]:
+    """Store one batch in its own transaction; the ids of the reviews it added or changed (now pending)."""
     with session_scope(engine) as session:
         source = session.get(SourceRow, source_id)
         assert source is not None
@@ -312,6 +320,39 @@ def _store_batch(
             summary.new,
             summary.changed,
         )
+    return result.new_ids + result.changed_ids
+
+
+class _JudgeAhead:
+    """Worker processes that judge stored reviews while the import goes on storing, once it is big enough.
+
+    Below `START_AT` stored reviews no workers start (the analysis judges a small import faster in process).
+    """
+
+    START_AT = PARALLEL_FROM // 2
+
+    def __init__(self, engine: Engine, settings: Settings, source_id: int, workers: ExitStack) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.source_id = source_id
+        self.workers = workers
+        self.prefetch: VerdictPrefetch | None = None
+        self._early: list[int] = []  # ids stored before the workers started (at most START_AT of them)
+
+    def stored(self, review_ids: list[int]) -> None:
+        """Reviews one batch added or changed: hand them to the workers (starting them when the time has come)."""
+        if self.prefetch is None:
+            self._early.extend(review_ids)
+            if len(self._early) < self.START_AT or (os.cpu_count() or 1) < 2:
+                return
+            self.prefetch = VerdictPrefetch(self.workers.enter_context(VerdictPrefetch.workers()))
+            review_ids, self._early = self._early, []
+        with Session(self.engine) as session:
+            source = session.get(SourceRow, self.source_id)
+            assert source is not None
+            judge_ahead(
+                session=session, settings=self.settings, source=source, review_ids=review_ids, prefetch=self.prefetch
+            )
 
 
 def _adopt_aliases(session: Session, source_id: int, aliases: dict[str, str]) -> int:
@@ -343,8 +384,18 @@ def _adopt_aliases(session: Session, source_id: int, aliases: dict[str, str]) ->
     return renamed
 
 
-def _analyse(engine: Engine, settings: Settings, summary: ImportSummary, company_id: int, now: datetime) -> None:
-    """Templates once for the company, then negativity and the queue chunk by chunk, each chunk committed."""
+def _analyse(
+    engine: Engine,
+    settings: Settings,
+    summary: ImportSummary,
+    company_id: int,
+    now: datetime,
+    prefetch: VerdictPrefetch | None,
+) -> None:
+    """Templates once for the company, then negativity and the queue chunk by chunk, each chunk committed.
+
+    Verdicts judged ahead during storing are taken from `prefetch`, whose workers then judge the rest.
+    """
     with session_scope(engine) as session:
         classify_pending(session=session, company_id=company_id, now=now)
         pending = session.exec(
@@ -353,12 +404,19 @@ def _analyse(engine: Engine, settings: Settings, summary: ImportSummary, company
             .join(SourceRow, col(Review.source_id) == SourceRow.id)
             .where(SourceRow.company_id == company_id, col(Review.unhappy).is_(None))
         ).one()
-    with verdict_pool(pending) as pool:
+    with ExitStack() as stack:
+        pool = prefetch.pool if prefetch is not None else stack.enter_context(verdict_pool(pending))
         after: int | None = 0
         while after is not None:
             with session_scope(engine) as session:
                 update_, after = analyse_pending(
-                    session=session, settings=settings, company_id=company_id, now=now, after_id=after, pool=pool
+                    session=session,
+                    settings=settings,
+                    company_id=company_id,
+                    now=now,
+                    after_id=after,
+                    pool=pool,
+                    prefetch=prefetch,
                 )
             summary.queue.add(update_)
     with session_scope(engine) as session:

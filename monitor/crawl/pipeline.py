@@ -14,27 +14,23 @@ small transactions and analyses once at the end; until then its new and changed 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, update
 from sqlmodel import Session, col, func, select
 
 from monitor.core.settings import Settings
+from monitor.crawl.verdicts import JUDGE_BATCH, Judged, VerdictPrefetch, Work, judge_many
 from monitor.store.bulk import update_by_id
 from monitor.store.db import utcnow
 from monitor.store.models import Company, Review, SourceRow
 from monitor.store.repository import UpsertResult
-from monitor.text.language import detect_languages
-from monitor.text.negativity import assess, review_text
 from responders.outreach.follow_ups import apply_fixed_themes
 from responders.outreach.queue import QueueUpdate, refresh_priorities, update_queue
 from responders.template_replies.store import INCREMENTAL_MAX_BATCH, ClassifyResult, classify_company_replies
@@ -45,15 +41,13 @@ __all__ = [
     "analyse_pending",
     "assess_reviews",
     "classify_pending",
+    "judge_ahead",
     "mark_pending",
     "reassess",
-    "verdict_pool",
 ]
 
 _CHUNK = 500
-_BATCH = 100  # reviews judged together: one language-model pass each, and one task for a worker process
 _PENDING_CHUNK = 1_000  # pending reviews analysed per transaction after an import
-PARALLEL_FROM = 20_000  # reviews from which negativity is judged in worker processes
 
 
 @dataclass
@@ -96,41 +90,12 @@ def _threshold(settings: Settings, source: SourceRow, session: Session) -> float
     return float(value) if isinstance(value, int | float) else 2.0
 
 
-_Judged = tuple[bool, float, str, str | None]  # unhappy, severity, flags, language
-_Work = tuple[float | None, int, str, str | None, str | None, float, tuple[str, ...]]
-
-
 def _regulators(settings: Settings, source: SourceRow) -> tuple[str, ...]:
     """The company's own regulator names from the configuration (the shipped list always applies)."""
     for company in settings.companies:
         if any(src.name == source.name for src in company.sources):
             return company.regulators
     return ()
-
-
-def _judge_many(work: Sequence[_Work]) -> list[_Judged]:
-    """Negativity verdicts as plain values (a top-level function, so worker processes can run it).
-
-    The languages the reviews do not state are detected for the whole batch at once: one model pass instead of
-    one a review, the largest single saving of the analysis.
-    """
-    texts = [review_text(text, title) for _, _, text, title, _, _, _ in work]
-    unknown = [position for position, item in enumerate(work) if not item[4]]
-    detected = dict(zip(unknown, detect_languages([texts[position] for position in unknown]), strict=True))
-    judged: list[_Judged] = []
-    for position, (rating, scale, text, title, language, threshold, regulators) in enumerate(work):
-        verdict = assess(
-            rating=rating,
-            rating_scale=scale,
-            text=text,
-            title=title,
-            language=language or detected.get(position),
-            threshold=threshold,
-            extra_regulators=regulators,
-            detect=False,
-        )
-        judged.append((verdict.unhappy, verdict.severity, ",".join(sorted(verdict.flags)), verdict.language))
-    return judged
 
 
 def assess_reviews(
@@ -140,11 +105,51 @@ def assess_reviews(
     source: SourceRow,
     review_ids: Sequence[int],
     pool: Executor | None = None,
+    prefetch: VerdictPrefetch | None = None,
 ) -> None:
     """Store the negativity verdict (unhappy, severity, flags, language) on each given review.
 
     `pool` (worker processes) judges the reviews in parallel; a large import spends most of its time here.
+    Verdicts that `prefetch` judged ahead, while the import was storing, are taken from it instead.
     """
+    for rows, work in _work_chunks(session, settings, source, review_ids):
+        judged: dict[int, Judged] = {}
+        if prefetch is not None:
+            for row, item in zip(rows, work, strict=True):
+                ahead = prefetch.take(row.id, item)
+                if ahead is not None:
+                    judged[row.id] = ahead
+        left = [(row.id, item) for row, item in zip(rows, work, strict=True) if row.id not in judged]
+        batches = [[item for _, item in left[at : at + JUDGE_BATCH]] for at in range(0, len(left), JUDGE_BATCH)]
+        results = chain.from_iterable(pool.map(judge_many, batches) if pool is not None else map(judge_many, batches))
+        judged.update(zip((review_id for review_id, _ in left), results, strict=True))
+        verdicts = [
+            {
+                "id": row.id,
+                "unhappy": judged[row.id][0],
+                "severity": judged[row.id][1],
+                "flags": judged[row.id][2],
+                "language": row.language or judged[row.id][3],
+            }
+            for row in rows
+        ]
+        update_by_id(session, Review, verdicts)
+
+
+def judge_ahead(
+    *, session: Session, settings: Settings, source: SourceRow, review_ids: Sequence[int], prefetch: VerdictPrefetch
+) -> int:
+    """Give stored reviews to `prefetch`'s workers to judge ahead of the analysis; how many they took."""
+    taken = 0
+    for rows, work in _work_chunks(session, settings, source, review_ids):
+        taken += prefetch.submit([(row.id, item) for row, item in zip(rows, work, strict=True)])
+    return taken
+
+
+def _work_chunks(
+    session: Session, settings: Settings, source: SourceRow, review_ids: Sequence[int]
+) -> Iterator[tuple[Sequence[Row[Any]], list[Work]]]:
+    """The reviews' rows and what judging each needs, `_CHUNK` reviews at a time."""
     threshold = _threshold(settings, source, session)
     regulators = _regulators(settings, source)
     for start in range(0, len(review_ids), _CHUNK):
@@ -155,44 +160,10 @@ def assess_reviews(
                 Review.id, Review.rating, Review.rating_scale, Review.body, Review.title, Review.language
             ).where(col(Review.id).in_(chunk))
         ).all()
-        work: list[_Work] = [
+        work: list[Work] = [
             (r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold, regulators) for r in rows
         ]
-        batches = [work[at : at + _BATCH] for at in range(0, len(work), _BATCH)]
-        judged = chain.from_iterable(pool.map(_judge_many, batches) if pool is not None else map(_judge_many, batches))
-        verdicts = [
-            {"id": row.id, "unhappy": yes, "severity": severity, "flags": flags, "language": row.language or language}
-            for row, (yes, severity, flags, language) in zip(rows, judged, strict=True)
-        ]
-        update_by_id(session, Review, verdicts)
-
-
-@contextmanager
-def verdict_pool(reviews: int) -> Iterator[Executor | None]:
-    """Worker processes to judge `reviews` reviews in parallel, or None when there are too few to be worth it.
-
-    Starting the workers costs about a second; judging a review costs milliseconds (language identification).
-    """
-    workers = os.cpu_count() or 1
-    if reviews < PARALLEL_FROM or workers < 2:
-        yield None
-        return
-    # A fork server, not a plain fork: the workers never inherit this process's threads or database handles.
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_yield_to_others) as pool:
-        yield pool
-
-
-# How much lower than the command the workers run: they keep every core busy for the length of a big import.
-WORKER_NICENESS = 10
-
-
-def _yield_to_others() -> None:
-    """Run this worker at a lower priority, so that a command typed meanwhile (a claim) gets a core at once."""
-    # A platform or sandbox that forbids it leaves the worker as it is.
-    if hasattr(os, "nice"):
-        with suppress(OSError):
-            os.nice(WORKER_NICENESS)
+        yield rows, work
 
 
 def mark_pending(*, session: Session, review_ids: Sequence[int]) -> None:
@@ -240,6 +211,7 @@ def analyse_pending(
     now: datetime,
     after_id: int = 0,
     pool: Executor | None = None,
+    prefetch: VerdictPrefetch | None = None,
 ) -> tuple[QueueUpdate, int | None]:
     """Assess and queue the next chunk of pending reviews after `after_id`; the last id done, None when none was left.
 
@@ -254,7 +226,7 @@ def analyse_pending(
     for source_id, ids in by_source.items():
         source = session.get(SourceRow, source_id)
         assert source is not None
-        assess_reviews(session=session, settings=settings, source=source, review_ids=ids, pool=pool)
+        assess_reviews(session=session, settings=settings, source=source, review_ids=ids, pool=pool, prefetch=prefetch)
     ids = [review_id for review_id, _ in rows]
     return update_queue(session=session, settings=settings, review_ids=ids, now=now), ids[-1]
 

@@ -138,7 +138,7 @@ def test_verdict_workers_run_below_the_commands_beside_them() -> None:
     # A big import keeps every core busy with verdict workers; a claim typed meanwhile must still get a core.
     import os
 
-    from monitor.crawl.pipeline import PARALLEL_FROM, WORKER_NICENESS, verdict_pool
+    from monitor.crawl.verdicts import PARALLEL_FROM, WORKER_NICENESS, verdict_pool
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: verdicts are judged in process, no workers to lower")
