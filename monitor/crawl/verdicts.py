@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 
+from monitor.core.workers import end_with_parent
 from monitor.text.language import detect_languages
 from monitor.text.negativity import assess, review_text
 
@@ -83,16 +84,18 @@ def verdict_pool(reviews: int) -> Iterator[Executor | None]:
 def _workers() -> Iterator[ProcessPoolExecutor]:
     # A fork server, not a plain fork: the workers never inherit this process's threads or database handles.
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context, initializer=_yield_to_others) as pool:
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context, initializer=_start_worker) as pool:
         yield pool
 
 
-def _yield_to_others() -> None:
-    """Run this worker at a lower priority, so that a command typed meanwhile (a claim) gets a core at once."""
-    # A platform or sandbox that forbids it leaves the worker as it is.
+def _start_worker() -> None:
+    """Run this worker at a lower priority, and end it when the process that started it is gone."""
+    # Lower, so that a command typed meanwhile (a claim) gets a core at once; a platform or sandbox that
+    # forbids it leaves the worker as it is.
     if hasattr(os, "nice"):
         with suppress(OSError):
             os.nice(WORKER_NICENESS)
+    end_with_parent()
 
 
 class VerdictPrefetch:

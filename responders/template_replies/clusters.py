@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from monitor.core.workers import end_with_parent
 from responders.template_replies.families import Family, FamilyMember, find_families
 from responders.template_replies.linking import cluster_distinct
 from responders.template_replies.minhash import I64, MinHasher, ShingleSets, ranges
@@ -479,7 +480,8 @@ def _normalise_all(texts: list[str], workers: int) -> tuple[bytes, list[str]]:
     step = max(1_000, min(20_000, len(texts) // (workers * 8) + 1))
     _POOL_TEXTS = texts
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=end_with_parent) as pool:
             parts = list(pool.map(_prepare_range, [(first, first + step) for first in range(0, len(texts), step)]))
     finally:
         _POOL_TEXTS = []
