@@ -105,7 +105,15 @@ class Scope:
 
     def within(self, column: Any, owner: Callable[[Span], Any], *, report_only: bool = False) -> ColumnElement[bool]:
         """Rows of the report's companies (`owner(span)`: the row belongs to that company) inside its range."""
-        return or_(*[and_(owner(span), span.within(column, report_only=report_only)) for span in self.spans])
+        each = or_(*[and_(owner(span), span.within(column, report_only=report_only)) for span in self.spans])
+        if len(self.spans) < 2:
+            return each
+        # The companies' ranges differ only by their time zones. Their hull, which the rows satisfy anyway, lets
+        # the planner read a short range from the column's index instead of every row (the span before a year's
+        # report is 8 % of the reviews: a sequential scan of all of them took 0.4 s of a 4.5 s report).
+        first = min(span.split if report_only else span.start for span in self.spans)
+        last = max(span.end for span in self.spans)
+        return and_(column >= first, column < last, each)
 
     def hours_between(self, later: Any, earlier: Any) -> ColumnElement[Any]:
         """The hours from `earlier` to `later`, computed by the database."""

@@ -83,6 +83,14 @@ def _check_periods(session: Session) -> None:
             got = {p.key: figures.reviews for p, figures in company.periods if figures.reviews}
             assert got == dict(expected), (zone, by)
             assert company.total.reviews == len(inside)
+            # The span before the range, as long as it, in the company's own calendar.
+            span = company.previous_period
+            before = [
+                m
+                for m in moments[company.company]
+                if span.first_day <= m.astimezone(ZoneInfo(zone)).date() <= span.last_day
+            ]
+            assert before and company.previous.reviews == len(before), (zone, by)
 
 
 def test_periods_match_the_local_calendar_in_every_zone_on_sqlite(session: Session) -> None:
