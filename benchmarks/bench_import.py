@@ -114,8 +114,10 @@ def claim_in_process(database_url: str, task_ids: list[int], stop: threading.Eve
     engine.dispose()
 
 
-def claim_commands(task_ids: list[int], env: dict[str, str], stop: threading.Event, out: list[float]) -> None:
-    """`monitor tasks claim` as a command, one after another, timing each whole command."""
+def claim_commands(
+    task_ids: list[int], env: dict[str, str], stop: threading.Event, out: list[float], failed: list[str] | None = None
+) -> None:
+    """`monitor tasks claim` as a command, one after another, timing each whole command; failures go to `failed`."""
     for task_id in task_ids:
         if stop.is_set():
             break
@@ -123,6 +125,8 @@ def claim_commands(task_ids: list[int], env: dict[str, str], stop: threading.Eve
         done = subprocess.run(monitor("tasks", "claim", str(task_id), "--as", "cli"), env=env, capture_output=True)
         if done.returncode == 0:
             out.append(time.perf_counter() - start)
+        elif failed is not None:  # counted, not silently left out of the timings
+            failed.append(done.stderr.decode(errors="replace").strip()[-200:])
         time.sleep(0.5)
 
 
@@ -164,9 +168,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     stop = threading.Event()
     busy_in_process: list[float] = []
     busy_commands: list[float] = []
+    failed_commands: list[str] = []
     claimers = [
         threading.Thread(target=claim_in_process, args=(database_url, task_ids[8:half], stop, busy_in_process)),
-        threading.Thread(target=claim_commands, args=(task_ids[half:], env, stop, busy_commands)),
+        threading.Thread(target=claim_commands, args=(task_ids[half:], env, stop, busy_commands, failed_commands)),
     ]
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -194,6 +199,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "claim_in_process_during_import": _quantiles(busy_in_process),
             "claim_command_idle": _quantiles(idle_commands),
             "claim_command_during_import": _quantiles(busy_commands),
+            "claim_commands_failed_during_import": failed_commands,
             "summary": summary.strip().splitlines(),
         }
     )
