@@ -12,6 +12,7 @@ from typing import Any
 import dramatiq
 from dramatiq.broker import MessageProxy
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from monitor.core.text_safety import printable
@@ -31,27 +32,44 @@ class Journal(dramatiq.Middleware):
         self.database = database
         self.worker = worker
 
-    def _write(self, message: dramatiq.Message[Any] | MessageProxy, **values: Any) -> None:
-        try:
-            with Session(self.database) as session:
-                row = session.get(JobRow, message.message_id)
-                if row is None:
-                    row = JobRow(
-                        id=message.message_id,
-                        actor=message.actor_name,
-                        queue=message.queue_name,
-                        args=[str(a) for a in message.args],
-                    )
-                for name, value in values.items():
-                    setattr(row, name, value)
-                session.add(row)
-                session.commit()
-        except Exception:  # the journal is for people; the job's own work must go on when it cannot be written
-            log.exception("job %s: the journal could not be written", message.message_id)
+    def _write(self, message: dramatiq.Message[Any] | MessageProxy, *, if_new: bool = False, **values: Any) -> None:
+        """Set `values` on the job's row, creating it; with `if_new`, only when no row exists yet.
+
+        The process that enqueues a job and the worker that takes it write the same row at nearly the same time:
+        when both find no row, one insert fails, and that writer reads the other's row and writes again.
+        """
+        for _ in range(2):
+            try:
+                with Session(self.database) as session:
+                    row = session.get(JobRow, message.message_id)
+                    if row is None:
+                        row = JobRow(
+                            id=message.message_id,
+                            actor=message.actor_name,
+                            queue=message.queue_name,
+                            args=[str(a) for a in message.args],
+                        )
+                    elif if_new:
+                        return
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    session.add(row)
+                    session.commit()
+                return
+            except IntegrityError:
+                continue
+            except Exception:  # the journal is for people; the job's own work must go on when it cannot be written
+                log.exception("job %s: the journal could not be written", message.message_id)
+                return
+        log.error("job %s: the journal could not be written: its row kept changing", message.message_id)
 
     def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
         """Queued now, or queued again after a failure (a delayed message)."""
-        self._write(message, state="retrying" if delay else "queued")
+        if delay:
+            self._write(message, state="retrying")
+        else:
+            # A worker may have taken the job (and even finished it) before this is written: never step back.
+            self._write(message, if_new=True, state="queued")
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         """A worker took the job: which worker, which attempt."""
