@@ -14,7 +14,6 @@ not in the configuration (`SourceRow.managed` is False): never scheduled, crawle
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -33,7 +32,7 @@ from monitor.core.records import ReviewRecord
 from monitor.core.settings import Settings, SourceConfig
 from monitor.crawl.locks import source_lock
 from monitor.crawl.pipeline import analyse_pending, classify_pending, judge_ahead, mark_pending
-from monitor.crawl.verdicts import PARALLEL_FROM, VerdictPrefetch, verdict_pool
+from monitor.crawl.verdicts import PARALLEL_FROM, VerdictPrefetch, has_spare_cores, verdict_pool, verdict_workers
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health
 from monitor.store.models import CompanyReply, CrawlRun, Review, SourceRow
@@ -343,9 +342,9 @@ class _JudgeAhead:
         """Reviews one batch added or changed: hand them to the workers (starting them when the time has come)."""
         if self.prefetch is None:
             self._early.extend(review_ids)
-            if len(self._early) < self.START_AT or (os.cpu_count() or 1) < 2:
+            if len(self._early) < self.START_AT or not has_spare_cores():
                 return
-            self.prefetch = VerdictPrefetch(self.workers.enter_context(VerdictPrefetch.workers()))
+            self.prefetch = VerdictPrefetch(self.workers.enter_context(verdict_workers()))
             review_ids, self._early = self._early, []
         with Session(self.engine) as session:
             source = session.get(SourceRow, self.source_id)

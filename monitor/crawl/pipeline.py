@@ -123,27 +123,27 @@ def assess_reviews(
         batches = [[item for _, item in left[at : at + JUDGE_BATCH]] for at in range(0, len(left), JUDGE_BATCH)]
         results = chain.from_iterable(pool.map(judge_many, batches) if pool is not None else map(judge_many, batches))
         judged.update(zip((review_id for review_id, _ in left), results, strict=True))
-        verdicts = [
-            {
-                "id": row.id,
-                "unhappy": judged[row.id][0],
-                "severity": judged[row.id][1],
-                "flags": judged[row.id][2],
-                "language": row.language or judged[row.id][3],
-            }
-            for row in rows
-        ]
+        verdicts = []
+        for row in rows:
+            unhappy, severity, flags, language = judged[row.id]
+            verdicts.append(
+                {
+                    "id": row.id,
+                    "unhappy": unhappy,
+                    "severity": severity,
+                    "flags": flags,
+                    "language": row.language or language,
+                }
+            )
         update_by_id(session, Review, verdicts)
 
 
 def judge_ahead(
     *, session: Session, settings: Settings, source: SourceRow, review_ids: Sequence[int], prefetch: VerdictPrefetch
-) -> int:
-    """Give stored reviews to `prefetch`'s workers to judge ahead of the analysis; how many they took."""
-    taken = 0
+) -> None:
+    """Give stored reviews to `prefetch`'s workers to judge ahead of the analysis (as far as its bounds allow)."""
     for rows, work in _work_chunks(session, settings, source, review_ids):
-        taken += prefetch.submit([(row.id, item) for row, item in zip(rows, work, strict=True)])
-    return taken
+        prefetch.submit([(row.id, item) for row, item in zip(rows, work, strict=True)])
 
 
 def _work_chunks(

@@ -28,8 +28,10 @@ __all__ = [
     "Judged",
     "VerdictPrefetch",
     "Work",
+    "has_spare_cores",
     "judge_many",
     "verdict_pool",
+    "verdict_workers",
 ]
 
 JUDGE_BATCH = 100  # reviews judged together: one language-model pass each, and one task for a worker process
@@ -73,15 +75,21 @@ def verdict_pool(reviews: int) -> Iterator[Executor | None]:
 
     Starting the workers costs about a second; judging a review costs milliseconds (language identification).
     """
-    if reviews < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+    if reviews < PARALLEL_FROM or not has_spare_cores():
         yield None
         return
-    with _workers() as pool:
+    with verdict_workers() as pool:
         yield pool
 
 
+def has_spare_cores() -> bool:
+    """Whether worker processes can run beside this one (more than one core)."""
+    return (os.cpu_count() or 1) >= 2
+
+
 @contextmanager
-def _workers() -> Iterator[ProcessPoolExecutor]:
+def verdict_workers() -> Iterator[ProcessPoolExecutor]:
+    """Worker processes for `judge_many`: one a core, ten steps nicer, ending with this process."""
     # A fork server, not a plain fork: the workers never inherit this process's threads or database handles.
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context, initializer=_start_worker) as pool:
@@ -150,10 +158,3 @@ class VerdictPrefetch:
             for (review_id, key), judged in zip(keys, future.result(), strict=True):
                 self._ready[review_id] = (key, judged)
         self._waiting = still
-
-    @staticmethod
-    @contextmanager
-    def workers() -> Iterator[ProcessPoolExecutor]:
-        """The worker processes a prefetch runs on (the same kind as `verdict_pool`'s)."""
-        with _workers() as pool:
-            yield pool
