@@ -65,6 +65,9 @@ class TemplateIndexState(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # gzip-compressed JSON of TemplateIndex
     built_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     replies_at_build: int = 0
+    # The company's replies with a rote score (every reply that is not blank) now: the denominator of a family's
+    # share, kept by each classification so that a crawl does not count a big company's replies again.
+    replies: int = 0
     # Replies assigned one by one since the build that matched no template: they may be forming a new
     # template together, which only a full re-clustering finds.
     pending: int = 0

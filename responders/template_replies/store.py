@@ -107,8 +107,10 @@ def _incremental(
 ) -> ClassifyResult:
     index = _index(state)
     reclassified: list[int] = []
-    touched: set[str] = set()
+    gained: dict[str, list[int]] = defaultdict(list)  # template id -> rows that joined it in this call
+    lost: set[str] = set()
     unmatched = 0
+    counted = 0  # change in replies with a rote score: the denominator of a family's share
     rows = read_replies(session, company_id, review_ids)
     changes: list[dict[str, object]] = []
     templated = 0
@@ -116,20 +118,29 @@ def _incremental(
         assignment = index.assign(text, str(company_id))
         if assignment.template_id is None and assignment.score == 0.0:
             unmatched += 1
-        before = rows.template_ids[row]
+        before, score_before = rows.template_ids[row], rows.score(row)
         if before != assignment.template_id:
             reclassified.append(int(rows.review_ids[row]))
-            touched.update(t for t in (before, assignment.template_id) if t)
-        if (before, rows.score(row)) != (assignment.template_id, assignment.score):
+            if before:
+                lost.add(before)
+            if assignment.template_id:
+                gained[assignment.template_id].append(row)
+        if (before, score_before) != (assignment.template_id, assignment.score):
             changes.append(
                 {"id": int(rows.ids[row]), "template_id": assignment.template_id, "rote_score": assignment.score}
             )
+        counted += (assignment.score is not None) - (score_before is not None)
         templated += assignment.template_id is not None
     update_by_id(session, CompanyReply, changes)
     session.flush()
-    _refresh_templates(session, company_id, touched, now)
-    families = _refresh_families(session, company_id, touched, now)
+    touched = lost | set(gained)
+    # A template that only gained replies is brought up to date by adding them; one that lost a reply (an edited
+    # reply) is recounted from its replies, which costs a read of all of them.
+    recounted = lost | _add_members(session, rows, {t: m for t, m in gained.items() if t not in lost}, now)
+    _refresh_templates(session, company_id, recounted, now)
     state.pending += unmatched
+    state.replies = max(0, state.replies + counted)
+    families = _refresh_families(session, touched, state.replies, now)
     session.add(state)
     session.flush()
     return ClassifyResult(
@@ -140,6 +151,107 @@ def _incremental(
         mode="incremental",
         families=families,
     )
+
+
+def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[int]], now: datetime) -> set[str]:
+    """Add the figures of replies that joined templates; returns the templates that need a recount instead.
+
+    Replies, sources and first and last times add up. A recipient is new to a template unless another of its
+    replies went to the same person: people known by their handle are looked up by it (an indexed read of a
+    few rows). A person known only by display name is matched case-blind, which no index serves on every
+    backend, so a template that such a person joined is recounted.
+    """
+    if not gained:
+        return set()
+    joining = [row for members in gained.values() for row in members]
+    people = _people(session, [int(rows.review_ids[row]) for row in joining])
+    person = {row: people[int(rows.review_ids[row])] for row in joining}
+    recount = {t for t, members in gained.items() if any(person[row].by_name for row in members)}
+    chosen = sorted(set(gained) - recount)
+    templates = {t.id: t for t in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(chosen)))}
+    recount |= set(gained) - set(templates)  # a template with no saved row yet is made by a recount
+    adding = {t: members for t, members in gained.items() if t not in recount}
+    newcomers = [row for members in adding.values() for row in members]
+    joined = {int(rows.ids[row]) for row in newcomers}
+    known = _known_recipients(session, set(adding), [person[row] for row in newcomers], joined)
+    for template_id, members in adding.items():
+        template = templates[template_id]
+        before, before_unhappy = known.get(template_id, (set(), set()))
+        arrivals = [person[row] for row in members]
+        first, last = rows.first_and_last(np.array(members, dtype=np.int64))
+        template.reply_count += len(members)
+        template.size += len({who.key for who in arrivals} - before)
+        template.unhappy_recipients += len({who.key for who in arrivals if who.unhappy} - before_unhappy)
+        template.sources = sorted(set(template.sources) | {rows.sources[row] for row in members})
+        template.first_seen = min((t for t in (template.first_seen, first) if t is not None), default=None)
+        template.last_seen = max((t for t in (template.last_seen, last) if t is not None), default=None)
+        template.active = True
+        template.updated_at = now
+        session.add(template)
+    return recount
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    """Who a review's reply went to, as a template's recipients count people."""
+
+    key: str  # `recipient_key`
+    source_id: int
+    handle: str | None
+    by_name: bool  # known only by display name
+    unhappy: bool
+
+
+def _people(session: Session, review_ids: list[int]) -> dict[int, _Person]:
+    """The recipient of each review's reply, by review id."""
+    query = sa_select(
+        col(Review.id), col(Review.source_id), col(Review.author_handle), col(Review.author_name), col(Review.unhappy)
+    ).where(col(Review.id).in_(review_ids))
+    return {
+        review_id: _Person(
+            recipient_key(source_id, handle, name, review_id),
+            source_id,
+            handle or None,
+            not handle and bool(name),
+            unhappy is True,
+        )
+        for review_id, source_id, handle, name, unhappy in session.execute(query)
+    }
+
+
+def _known_recipients(
+    session: Session, template_ids: set[str], people: list[_Person], joined: set[int]
+) -> dict[str, tuple[set[str], set[str]]]:
+    """Per template, which of `people` (known by handle) it reached before, and which of them were unhappy.
+
+    `joined` are the replies that joined in this call; the look-up goes by handle and source (indexed) and
+    reads only the replies of those reviewers.
+    """
+    handles = sorted({person.handle for person in people if person.handle})
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    if not handles:
+        return found
+    query = (
+        sa_select(
+            col(CompanyReply.id),
+            col(CompanyReply.template_id),
+            col(Review.source_id),
+            col(Review.author_handle),
+            col(Review.unhappy),
+        )
+        .join(Review, col(CompanyReply.review_id) == col(Review.id))
+        # Only the handle narrows the read: with the sources in the query too, a planner may read a whole source.
+        .where(col(Review.author_handle).in_(handles))
+    )
+    for reply_id, template_id, source_id, handle, unhappy in session.execute(query):
+        if template_id not in template_ids or reply_id in joined:
+            continue  # the same handle on another company's source is another template's, or none
+        keys, unhappy_keys = found.setdefault(template_id, (set(), set()))
+        key = recipient_key(source_id, handle, None, 0)
+        keys.add(key)
+        if unhappy is True:
+            unhappy_keys.add(key)
+    return found
 
 
 def _refresh_templates(session: Session, company_id: int, template_ids: set[str], now: datetime) -> None:
@@ -215,8 +327,9 @@ def _template_figures(session: Session, company_id: int, template_ids: list[str]
     return figures
 
 
-def _refresh_families(session: Session, company_id: int, template_ids: set[str], now: datetime) -> int:
-    """Recount the families of the given templates from their templates; returns how many were recounted."""
+def _refresh_families(session: Session, template_ids: set[str], replies: int, now: datetime) -> int:
+    """Recount the families of the given templates from their templates (`replies`: the company's, for the share);
+    returns how many were recounted."""
     if not template_ids:
         return 0
     session.flush()
@@ -231,7 +344,6 @@ def _refresh_families(session: Session, company_id: int, template_ids: set[str],
     members = session.exec(
         select(ReplyTemplate).where(col(ReplyTemplate.family_id).in_([family.id for family in families]))
     ).all()
-    replies = _reply_count(session, company_id)
     for family in families:
         active = [t for t in members if t.family_id == family.id and t.active]
         family.size = sum(t.reply_count for t in active)
@@ -241,19 +353,6 @@ def _refresh_families(session: Session, company_id: int, template_ids: set[str],
         family.updated_at = now
         session.add(family)
     return len(families)
-
-
-def _reply_count(session: Session, company_id: int) -> int:
-    """Stored replies of a company with text (the denominator of a family's share)."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(CompanyReply)
-            .join(Review, col(CompanyReply.review_id) == Review.id)
-            .join(SourceRow, col(Review.source_id) == SourceRow.id)
-            .where(SourceRow.company_id == company_id, func.length(func.trim(CompanyReply.text)) > 0)
-        ).one()
-    )
 
 
 def _full(
@@ -281,7 +380,8 @@ def _full(
     update_by_id(session, CompanyReply, changes)
     _store_templates(session, company_id, rows, report, _rows_by_template(report.template_ids), now)
     _store_families(session, company_id, report, now)
-    _save_index(session, company_id, report, len(rows), now, state)
+    counted = sum(score is not None for score in report.scores)
+    _save_index(session, company_id, report, (len(rows), counted), now, state)
     session.flush()
     templated = sum(1 for tid in report.template_ids if tid is not None)
     return ClassifyResult(
@@ -356,18 +456,20 @@ def _save_index(
     session: Session,
     company_id: int,
     report: TemplateReport,
-    replies: int,
+    replies: tuple[int, int],
     now: datetime,
     state: TemplateIndexState | None,
 ) -> None:
-    if replies < FULL_BELOW_REPLIES:
+    """Save the index of a full classification; `replies`: all of the company's, and those with a rote score."""
+    if replies[0] < FULL_BELOW_REPLIES:
         if state is not None:
             session.delete(state)  # small companies are always re-clustered; a stale index must not linger
         return
     index = TemplateIndex.from_report(report)
     data = gzip.compress(json.dumps(index.to_dict(), separators=(",", ":")).encode(), compresslevel=5)
     state = state or TemplateIndexState(company_id=company_id, data=b"")
-    state.data, state.built_at, state.replies_at_build, state.pending = data, now, replies, 0
+    state.data, state.built_at, state.pending = data, now, 0
+    state.replies_at_build, state.replies = replies
     session.add(state)
     _loaded[company_id] = (now, index)
 

@@ -9,7 +9,9 @@ from sqlmodel import Session
 
 from monitor.store.db import utcnow
 from monitor.store.migrate import current_revision, head_revision, upgrade
+from monitor.store.template_models import TemplateIndexState
 from monitor.web.board import BoardFilters, board_page
+from tests.db_fixtures import add_company, add_reply, add_review, add_source, at
 from tests.web.support import HOSTILE, seed
 
 
@@ -53,3 +55,30 @@ def test_the_board_finds_flagged_reviews_and_words_on_every_database(engine: Eng
         assert reviewers(view="all", q="Customer 4") == {"Customer 4"}  # the reviewer's name itself
         assert reviewers(view="all", q="100%") == set()  # % and _ are matched as typed, not as wildcards
     assert db.task_ids
+
+
+def test_an_index_saved_before_its_reply_count_existed_gets_the_count_of_its_scored_replies(engine: Engine) -> None:
+    upgrade(engine, "0011")
+    with Session(engine) as session:
+        ours, theirs = add_company(session, "Ours"), add_company(session, "Theirs")
+        for company, scores in ((ours, [0.9, 0.0, None]), (theirs, [0.5])):
+            source = add_source(session, company, f"{company.name}-store")
+            for score in scores:
+                review = add_review(session, source, published=at("2024-03-01 09:00"), handle=None)
+                reply = add_reply(session, review, published=at("2024-03-01 10:00"), text="Sorry!" if score else "")
+                reply.rote_score = score
+                session.add(reply)
+        session.commit()
+        company_ids = (ours.id, theirs.id)
+    with engine.begin() as connection:
+        for company_id in company_ids:
+            connection.execute(
+                text(
+                    "INSERT INTO template_index_state (company_id, data, built_at, replies_at_build, pending)"
+                    " VALUES (:company, :data, :built, 3, 0)"
+                ),
+                {"company": company_id, "data": b"", "built": utcnow()},
+            )
+    upgrade(engine)
+    with Session(engine) as session:
+        assert [session.get(TemplateIndexState, company_id).replies for company_id in company_ids] == [2, 1]  # type: ignore[union-attr]

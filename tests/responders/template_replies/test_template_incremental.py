@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from monitor.store.models import Company, SourceRow
-from monitor.store.template_models import ReplyTemplate, TemplateIndexState
+from monitor.store.models import Company, CompanyReply, Review, SourceRow
+from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
 from responders.template_replies.store import FULL_BELOW_REPLIES, MAX_PENDING, classify_company_replies, stale_indexes
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
 
@@ -128,3 +128,62 @@ def test_a_recounted_template_says_what_a_full_classification_says(session: Sess
     (figures,) = recounted.values()
     assert figures[3] == sorted([source.name, other.name])
     assert figures[4] == at("2023-01-01 08:00")
+
+
+def _families(session: Session) -> dict[str, tuple[object, ...]]:
+    return {f.id: (f.size, f.recipients, f.share, f.active) for f in session.exec(select(TemplateFamily)).all()}
+
+
+def _incremental_equals_full(session: Session, company_id: int, review_ids: list[int]) -> None:
+    result = classify_company_replies(session=session, company_id=company_id, review_ids=review_ids, now=NOW)
+    assert result.mode == "incremental"
+    state = session.get(TemplateIndexState, company_id)
+    assert state is not None
+    counted, seen = state.replies, (_figures(session), _families(session))
+    classify_company_replies(session=session, company_id=company_id, now=NOW, force_full=True)
+    session.refresh(state)
+    assert (state.replies, _figures(session), _families(session)) == (counted, *seen)
+
+
+def _answer(session: Session, source: SourceRow, handle: str | None, name: str | None, unhappy: bool, text: str) -> int:
+    review = add_review(session, source, published=at("2024-03-05 09:00"), handle=handle, name=name, unhappy=unhappy)
+    add_reply(session, review, published=at("2024-03-05 10:00"), text=text)
+    return review.id or 0
+
+
+def test_a_happy_reviewer_answered_again_unhappily_counts_once_and_as_unhappy(session: Session) -> None:
+    company, source = big_company(session)
+    (earlier,) = session.exec(select(Review).where(Review.author_handle == "u3")).all()
+    earlier.unhappy = False
+    session.add(earlier)
+    classify_company_replies(session=session, company_id=company.id or 0, now=NOW, force_full=True)
+    (template,) = session.exec(select(ReplyTemplate).where(ReplyTemplate.kind == "template")).all()
+    size, unhappy = template.size, template.unhappy_recipients
+    added = [
+        _answer(session, source, "u3", "u3", True, TEMPLATE.format(name="Sam")),
+        _answer(session, source, None, None, True, TEMPLATE.format(name="Nobody")),  # an anonymous reviewer
+        _answer(session, source, "u9000", "u9000", True, "   "),  # a blank reply: no template, not counted
+    ]
+    _incremental_equals_full(session, company.id or 0, added)
+    session.refresh(template)
+    assert (template.size, template.unhappy_recipients) == (size + 1, unhappy + 2)
+
+
+def test_people_known_by_name_and_edited_replies_are_recounted_as_a_full_classification_counts(
+    session: Session,
+) -> None:
+    company, source = big_company(session)
+    # "Jane Roe" is known only by name, and writes it differently the second time.
+    _answer(session, source, None, "Jane Roe", True, TEMPLATE.format(name="Jane"))
+    classify_company_replies(session=session, company_id=company.id or 0, now=NOW, force_full=True)
+    again = _answer(session, source, None, "  JANE ROE ", False, TEMPLATE.format(name="Jane"))
+    _incremental_equals_full(session, company.id or 0, [again])
+    # A stored template reply edited into a personal one leaves the template.
+    (edited,) = session.exec(
+        select(CompanyReply)
+        .join(Review)
+        .where(Review.author_handle == "u5", col(CompanyReply.template_id).is_not(None))
+    ).all()
+    edited.text = "Thank you for the detailed note about the rider, Sipho has passed it on to the depot manager."
+    session.add(edited)
+    _incremental_equals_full(session, company.id or 0, [edited.review_id])
