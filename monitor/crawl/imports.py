@@ -396,7 +396,8 @@ def _analyse(
     Verdicts judged ahead during storing are taken from `prefetch`, whose workers then judge the rest.
     """
     with session_scope(engine) as session:
-        classify_pending(session=session, company_id=company_id, now=now)
+        # Committed chunk by chunk: a full re-classification writes every reply of the company.
+        classify_pending(session=session, company_id=company_id, now=now, checkpoint=session.commit)
         pending = session.exec(
             select(func.count())
             .select_from(Review)

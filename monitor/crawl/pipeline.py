@@ -15,7 +15,7 @@ small transactions and analyses once at the end; until then its new and changed 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,11 +166,21 @@ def _work_chunks(
         yield rows, work
 
 
-def mark_pending(*, session: Session, review_ids: Sequence[int]) -> None:
-    """Mark reviews as waiting for analysis (negativity and queue), so a later call finishes it even after a kill."""
+def mark_pending(*, session: Session, review_ids: Sequence[int]) -> int:
+    """Mark reviews as waiting for analysis (negativity and queue), so a later call finishes it even after a kill.
+
+    Returns how many were not pending before. Reviews still pending (all of a new import's) are not written
+    again, which would only hold the write lock longer.
+    """
     ids = list(review_ids)
+    marked = 0
     for start in range(0, len(ids), _CHUNK):
-        session.execute(update(Review).where(col(Review.id).in_(ids[start : start + _CHUNK])).values(unhappy=None))
+        chunk = ids[start : start + _CHUNK]
+        done = session.execute(
+            update(Review).where(col(Review.id).in_(chunk), col(Review.unhappy).is_not(None)).values(unhappy=None)
+        )
+        marked += done.rowcount  # type: ignore[attr-defined]  # an UPDATE's result counts its rows
+    return marked
 
 
 def _pending_ids(session: Session, company_id: int, after_id: int, limit: int | None) -> list[tuple[int, int]]:
@@ -186,8 +196,14 @@ def _pending_ids(session: Session, company_id: int, after_id: int, limit: int | 
     return [(review_id or 0, source_id) for review_id, source_id in session.exec(query).all()]
 
 
-def classify_pending(*, session: Session, company_id: int, now: datetime) -> ClassifyResult:
-    """Classify the company's replies after an import; reviews whose reply changed template become pending too."""
+def classify_pending(
+    *, session: Session, company_id: int, now: datetime, checkpoint: Callable[[], None] | None = None
+) -> ClassifyResult:
+    """Classify the company's replies after an import; reviews whose reply changed template become pending too.
+
+    `checkpoint` (the import's commit) runs between chunks of a full classification's writes: the imported
+    reviews stay pending until their analysis, so a kill in between leaves them for the next run to classify.
+    """
     pending = session.exec(
         select(func.count())
         .select_from(Review)
@@ -198,7 +214,9 @@ def classify_pending(*, session: Session, company_id: int, now: datetime) -> Cla
     if pending <= INCREMENTAL_MAX_BATCH:
         # Few new replies: let the template store assign them to known templates instead of re-clustering all.
         review_ids = [review_id for review_id, _ in _pending_ids(session, company_id, 0, None)]
-    result = classify_company_replies(session=session, company_id=company_id, review_ids=review_ids, now=now)
+    result = classify_company_replies(
+        session=session, company_id=company_id, review_ids=review_ids, now=now, checkpoint=checkpoint
+    )
     mark_pending(session=session, review_ids=result.reclassified_review_ids)
     return result
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -71,13 +71,18 @@ def classify_company_replies(
     settings: ClusterSettings | None = None,
     now: datetime | None = None,
     force_full: bool = False,
+    checkpoint: Callable[[], None] | None = None,
 ) -> ClassifyResult:
-    """Classify a company's replies after `review_ids` were stored (None: all of them, fully)."""
+    """Classify a company's replies after `review_ids` were stored (None: all of them, fully).
+
+    `checkpoint` is called after each chunk of reply writes of a full classification: a caller whose replies'
+    reviews stay pending until it is done (an import) commits there, so that other commands can write meanwhile.
+    """
     now = now or utcnow()
     state = session.get(TemplateIndexState, company_id)
     if not force_full and review_ids is not None and state is not None and _incremental_ok(state, review_ids, now):
         return _incremental(session, company_id, review_ids, state, now)
-    return _full(session, company_id, settings, now, state)
+    return _full(session, company_id, settings, now, state, checkpoint)
 
 
 def _incremental_ok(state: TemplateIndexState, review_ids: Sequence[int], now: datetime) -> bool:
@@ -361,6 +366,7 @@ def _full(
     settings: ClusterSettings | None,
     now: datetime,
     state: TemplateIndexState | None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> ClassifyResult:
     rows = read_replies(session, company_id)
     report = find_templates(
@@ -377,6 +383,8 @@ def _full(
         if len(changes) == _WRITE_CHUNK:
             update_by_id(session, CompanyReply, changes)
             changes = []
+            if checkpoint is not None:
+                checkpoint()
     update_by_id(session, CompanyReply, changes)
     _store_templates(session, company_id, rows, report, _rows_by_template(report.template_ids), now)
     _store_families(session, company_id, report, now)

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from monitor.core.records import ReviewRecord
-from monitor.crawl.pipeline import analyse_new_data
+from monitor.crawl.pipeline import analyse_new_data, mark_pending
 from monitor.store.db import session_scope
 from monitor.store.models import Review
 from monitor.store.repository import sync_config, upsert_reviews
@@ -148,3 +149,17 @@ def test_verdict_workers_run_below_the_commands_beside_them() -> None:
         seen = set(pool.map(os.nice, [0] * 8))
     assert seen == {min(19, mine + WORKER_NICENESS)}
     assert os.nice(0) == mine  # this process keeps its own priority
+
+
+def test_marking_pending_writes_only_reviews_that_were_judged(tmp_path: Path) -> None:
+    run(tmp_path, [rec("judged", 1, "Awful."), rec("waiting", 1, "Awful.")])
+    engine = migrated_sqlite(tmp_path)
+    with session_scope(engine) as session:
+        ids = {r.site_review_id: r.id or 0 for r in session.exec(select(Review)).all()}
+        session.execute(update(Review).where(col(Review.id) == ids["waiting"]).values(unhappy=None))
+        assert mark_pending(session=session, review_ids=list(ids.values())) == 1
+    with Session(engine) as session:
+        assert {r.site_review_id: r.unhappy for r in session.exec(select(Review)).all()} == {
+            "judged": None,
+            "waiting": None,
+        }

@@ -8,10 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from monitor.store.models import Company, CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
+from responders.template_replies import store as template_store
 from responders.template_replies.store import FULL_BELOW_REPLIES, MAX_PENDING, classify_company_replies, stale_indexes
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
 
@@ -187,3 +189,27 @@ def test_people_known_by_name_and_edited_replies_are_recounted_as_a_full_classif
     edited.text = "Thank you for the detailed note about the rider, Sipho has passed it on to the depot manager."
     session.add(edited)
     _incremental_equals_full(session, company.id or 0, [edited.review_id])
+
+
+def test_a_full_classification_with_a_checkpoint_commits_its_writes_in_chunks_and_classifies_the_same(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    company, _ = big_company(session)
+    company_id = company.id or 0
+    expected = _figures(session), _families(session)
+    monkeypatch.setattr(template_store, "_WRITE_CHUNK", 200)
+    session.execute(update(CompanyReply).values(template_id=None, rote_score=None))
+    session.commit()
+    engine = session.get_bind()
+    seen: list[int] = []
+
+    def checkpoint() -> None:
+        session.commit()
+        # Another connection sees each chunk as soon as it is committed: the write lock was let go.
+        with engine.connect() as other:
+            seen.append(other.execute(text("SELECT count(*) FROM company_reply WHERE rote_score IS NOT NULL")).one()[0])
+
+    classify_company_replies(session=session, company_id=company_id, now=NOW, force_full=True, checkpoint=checkpoint)
+    session.commit()
+    assert seen == [200 * n for n in range(1, (FULL_BELOW_REPLIES + 100) // 200 + 1)]
+    assert (_figures(session), _families(session)) == expected
