@@ -6,7 +6,8 @@ Usage:
 
 Labels: benchmarks/data/flag_labels.csv (file, id, set, how the row was picked, one 0/1 column per flag). The "dev"
 rows were read while the flag rules were written, the "test" rows were labelled before the rules were run on them:
-the test figures are the honest ones. The labels say what the text says; the product raises no legal, regulator or
+the test figures are the honest ones. The "masked" rows (reviews with words the site or the reviewer masked, such as
+"****ing" or "f*ck") were labelled before masked words were read. The labels say what the text says; the product raises no legal, regulator or
 fraud flag on a review rated 4-5 of 5, so recall is also given on the reviews it may flag (rated 1-3 or unrated).
 """
 
@@ -121,7 +122,7 @@ class Counts:
 
 
 def evaluate(shared: Path, show: str | None = None) -> dict[str, dict[str, Counts]]:
-    """Counts per set ("dev", "test", "all") and flag; print the disagreements for ``show``."""
+    """Counts per set ("dev", "test", "masked", "all") and flag; print the disagreements for ``show``."""
     rows = read_labels()
     reviews = load_reviews(shared, rows)
     sets: dict[str, dict[str, Counts]] = {}
@@ -157,7 +158,7 @@ def main() -> None:
     rows = read_labels()
     print("| set | flag | labelled | flagged | right | precision | recall | recall, rated 1-3 or unrated |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name in ("test", "dev", "all"):
+    for name in ("test", "masked", "dev", "all"):
         size = len(rows) if name == "all" else sum(row["set"] == name for row in rows)
         for flag in ORDER:
             c = sets[name][flag]
