@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CLAUSE_BREAK", "WordSet", "fold", "is_unspaced", "segment", "split_unspaced", "tokenize", "unstretched"]
+__all__ = [
+    "CLAUSE_BREAK",
+    "MASKS",
+    "WordSet",
+    "fits_masked",
+    "fold",
+    "is_masked",
+    "is_unspaced",
+    "masked_spans",
+    "segment",
+    "split_unspaced",
+    "tokenize",
+    "unstretched",
+]
 
 # Letters whose plain form is not their Unicode decomposition, or that users of one script interchange.
 _SPECIAL_FOLDS: dict[str, str | None] = {
@@ -90,6 +103,14 @@ _TOKEN = re.compile(rf"(?:{_LETTER})+(?:['’](?:{_LETTER})+)*|[^\w\s]")
 # The same tokens for ASCII text, which has no combining marks or curly apostrophes: letters as a plain range
 # instead of a class tried with its marks after every letter make most reviews' tokens twice as fast to find.
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[^A-Za-z0-9_\s]")
+# Characters that sites and reviewers put in place of the letters of a swear word ("****ing", "f@#k", "sh*t").
+MASKS = "*#@$%"
+_MASK_CHAR = re.compile(r"[*#@$%]")
+# A run of letters and masks with a mask beside a letter, standing alone (not part of "S$7" or "**********1").
+_MASK_RUN = re.compile(r"(?<![\w*#@$%])[^\W\d_*#@$%]*(?:[*#@$%]+[^\W\d_*#@$%]*)+(?![\w*#@$%])")
+_MASK_SPLIT = re.compile(r"[*#@$%]+")
+_INNER_MASK = re.compile(r"[^\W\d_][*#@$%]+[^\W\d_]")
+_LONGEST_MASK = 7  # "b*******" is "bullshit"; ten masks in a row hide a phone or account number
 # A letter written three times or more in a row, for emphasis.
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 # Stands for the clause boundary a space marks between two runs of Thai; never produced by ``tokenize``.
@@ -124,12 +145,52 @@ def unstretched(word: str) -> tuple[str, ...]:
     return _STRETCH.sub(r"\1\1", word), _STRETCH.sub(r"\1", word)
 
 
-def tokenize(text: str) -> list[str]:
-    """Words, single punctuation marks and single emoji, in order, as written (accents composed)."""
+def tokenize(text: str, whole: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Words, single punctuation marks and single emoji, in order, as written (accents composed).
+
+    ``whole`` are spans of ``text`` (from ``masked_spans``) kept as one token each, in order.
+    """
+    tokens: list[str] = []
+    at = 0
+    for start, end in whole:
+        tokens += _plain_tokens(text[at:start])
+        tokens.append(text[start:end])
+        at = end
+    return tokens + _plain_tokens(text[at:]) if whole else _plain_tokens(text)
+
+
+def _plain_tokens(text: str) -> list[str]:
     if text.isascii():
         return _ASCII_TOKEN.findall(text)
     # Text typed with combining accents ("te" + U+0323 U+0302) reads as the precomposed "tệ".
     return _TOKEN.findall(unicodedata.normalize("NFC", text))
+
+
+def masked_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds words written with masking characters for letters ("****ing", "f*ck", "bull***t")."""
+    if _MASK_CHAR.search(text) is None:
+        return []
+    return [match.span() for match in _MASK_RUN.finditer(text) if is_masked(match.group())]
+
+
+def is_masked(word: str) -> bool:
+    """Whether a run of letters and masking characters reads as a masked word, not as emphasis or a masked number.
+
+    Masks inside the letters ("f*ck") or two or more at an edge ("****ing", "s***") mask letters; one at an edge is
+    emphasis or a currency ("*great*", "S$"); a run longer than any word hides a number or an address.
+    """
+    runs = _MASK_SPLIT.findall(word)
+    if not runs or max(map(len, runs)) > _LONGEST_MASK or not any(char.isalpha() for char in word):
+        return False
+    inner = _INNER_MASK.search(word) is not None
+    return inner or len(word) - len(word.lstrip(MASKS)) >= 2 or len(word) - len(word.rstrip(MASKS)) >= 2
+
+
+def fits_masked(word: str, key: str, *, whole: bool) -> bool:
+    """Whether masked ``word`` can be ``key`` (``whole``) or a word starting with it, a mask standing for a letter."""
+    if len(word) < len(key) or (whole and len(word) != len(key)):
+        return False
+    return all(written == letter or written in MASKS for written, letter in zip(word, key, strict=False))
 
 
 def is_unspaced(token: str) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from monitor.text.words import WordSet, fold, is_unspaced, unstretched
+from monitor.text.words import MASKS, WordSet, fits_masked, fold, is_unspaced, unstretched
 
 __all__ = [
     "COMPANIONS",
@@ -53,6 +53,8 @@ _MATCH_SECTIONS = (
     *("negative", "positive", "expected"),
     *("legal", "legal_context", "regulator", "fraud", "abuse", "profanity"),
 )
+# Sections whose one-word terms a masked word can stand for.
+_MASKED_SECTIONS = ("profanity", "abuse")
 _WORD_SECTIONS = (
     *("negators", "negators_after", "intensifiers", "contrast", "targets", "clitics", "neutral"),
     "fraud_guards",
@@ -119,6 +121,36 @@ class Lexicon:
     _memo: dict[str, tuple[tuple[Term, ...], int]] = field(default_factory=dict)
     # The word sets by role: each exact word's role bits, and each role's stems (built on first use).
     _roles: tuple[dict[str, int], tuple[tuple[int, tuple[str, ...]], ...]] | None = None
+    # The one-word swear words and insults, as (key, is a stem, terms), for reading masked words (built on first use).
+    _swearing: tuple[tuple[str, bool, tuple[Term, ...]], ...] | None = None
+
+    def unmasked(self, word: str) -> tuple[Term, ...]:
+        """The swear word or insult a masked word stands for ("****ing", "f*ck", "a**hole"), the longest that fits.
+
+        Only profanity and abuse terms are read through masks: sites and reviewers mask swearing, nothing else.
+        """
+        best: tuple[Term, ...] = ()
+        longest = 0
+        for key, is_stem, terms in self._swearing if self._swearing is not None else self._index_swearing():
+            if len(key) <= longest or not fits_masked(word, key, whole=not is_stem):
+                continue
+            # Masks stand for any letters: "*****ups" fits "idiot" as well as "screw". An insult must show one of
+            # its own letters ("id**t", "a**hole", "****head"); fully masked, the word is only swearing.
+            if terms[0].section == "abuse" and all(char in MASKS for char in word[: len(key)]):
+                continue
+            best, longest = terms, len(key)
+        return best
+
+    def _index_swearing(self) -> tuple[tuple[str, bool, tuple[Term, ...]], ...]:
+        found: list[tuple[str, bool, tuple[Term, ...]]] = []
+        for table, is_stem in ((self.exact, False), (self.prefix, True)):
+            for key, terms in table.items():
+                for section in _MASKED_SECTIONS:
+                    single = tuple(t for t in terms if t.section == section and not t.rest and t.weight)
+                    if single:
+                        found.append((key, is_stem, single))
+        self._swearing = tuple(found)
+        return self._swearing
 
     def info(self, word: str) -> tuple[tuple[Term, ...], int]:
         """Candidate terms for ``word`` and its word-set roles as a bit mask, memoised (review words repeat)."""

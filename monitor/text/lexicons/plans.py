@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from monitor.text.lexicons.lexicon import Lexicon, Term, load
-from monitor.text.words import WordSet, fold
+from monitor.text.words import WordSet, fold, is_masked
 
 __all__ = ["Plan", "Word", "compiled_plan"]
 
@@ -44,12 +44,18 @@ class Plan:
         known = self._words
         return [known.get(token) or self._word(token) for token in tokens]
 
+    def knows_masked(self, word: str) -> bool:
+        """Whether a masked word ("****ing") stands for a swear word or insult of one of the plan's lexicons."""
+        folded = fold(word)
+        return any(lexicon.unmasked(folded) for lexicon in self.lexicons)
+
     def _word(self, token: str) -> Word:
         folded = fold(token)
         roles = 0
         candidates: list[tuple[int, tuple[Term, ...]]] = []
+        masked = is_masked(token)
         for position, (lexicon, guessed) in enumerate(zip(self.lexicons, self._guessed, strict=True)):
-            terms, role = lexicon.info(folded)
+            terms, role = (lexicon.unmasked(folded), 0) if masked else lexicon.info(folded)
             roles |= role
             if terms and guessed:
                 terms = _guessed_filter(terms, folded)

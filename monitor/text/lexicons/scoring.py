@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from monitor.text.lexicons.lexicon import CONTRAST, GUARD, INTENSIFIER, NEGATOR, NEGATOR_AFTER, TARGET, Term, vocabulary
 from monitor.text.lexicons.plans import Plan, Word, compiled_plan
-from monitor.text.words import CLAUSE_BREAK, is_unspaced, split_unspaced, tokenize
+from monitor.text.words import CLAUSE_BREAK, is_unspaced, masked_spans, split_unspaced, tokenize
 
 __all__ = ["TextScore", "score_text"]
 
@@ -137,10 +137,14 @@ def score_text(
     if not tokens:
         return score
     guesses = tuple(guessed or ())
+    plan = compiled_plan(tuple(languages), guesses)
+    masked = [(start, end) for start, end in masked_spans(text) if plan.knows_masked(text[start:end])]
+    if masked:
+        # "****ing" is one word standing for a swear word, not four asterisks and "ing"; "**great**" stays as it was.
+        tokens = tokenize(text, masked)
     if not text.isascii() and is_unspaced(text):
         # Thai has no spaces between words: its runs are cut into the words the lexicons in play know.
         tokens = split_unspaced(tokens, vocabulary((*languages, *guesses, "common")))
-    plan = compiled_plan(tuple(languages), guesses)
     words = plan.words(tokens)
     folded = [word[0] for word in words]
     # Only words some lexicon has a term for can start a match; most words of a review start none.
