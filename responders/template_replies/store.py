@@ -349,8 +349,12 @@ def _refresh_families(session: Session, template_ids: set[str], replies: int, no
     members = session.exec(
         select(ReplyTemplate).where(col(ReplyTemplate.family_id).in_([family.id for family in families]))
     ).all()
+    active_by_family: dict[str, list[ReplyTemplate]] = defaultdict(list)
+    for template in members:
+        if template.active and template.family_id:
+            active_by_family[template.family_id].append(template)
     for family in families:
-        active = [t for t in members if t.family_id == family.id and t.active]
+        active = active_by_family.get(family.id, [])
         family.size = sum(t.reply_count for t in active)
         family.recipients = sum(t.size for t in active)
         family.share = round(family.size / replies, 4) if replies else 0.0
