@@ -105,9 +105,6 @@ _TOKEN = re.compile(rf"(?:{_LETTER})+(?:['’](?:{_LETTER})+)*|[^\w\s]")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[^A-Za-z0-9_\s]")
 # Characters that sites and reviewers put in place of the letters of a swear word ("****ing", "f@#k", "sh*t").
 MASKS = "*#@$%"
-_MASK_CHAR = re.compile(r"[*#@$%]")
-# A run of letters and masks with a mask beside a letter, standing alone (not part of "S$7" or "**********1").
-_MASK_RUN = re.compile(r"(?<![\w*#@$%])[^\W\d_*#@$%]*(?:[*#@$%]+[^\W\d_*#@$%]*)+(?![\w*#@$%])")
 _MASK_SPLIT = re.compile(r"[*#@$%]+")
 _INNER_MASK = re.compile(r"[^\W\d_][*#@$%]+[^\W\d_]")
 _LONGEST_MASK = 7  # "b*******" is "bullshit"; ten masks in a row hide a phone or account number
@@ -168,9 +165,39 @@ def _plain_tokens(text: str) -> list[str]:
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` holds words written with masking characters for letters ("****ing", "f*ck", "bull***t")."""
-    if _MASK_CHAR.search(text) is None:
-        return []
-    return [match.span() for match in _MASK_RUN.finditer(text) if is_masked(match.group())]
+    spans: list[tuple[int, int]] = []
+    if not any(mask in text for mask in MASKS):
+        return spans  # five substring tests are some forty times faster than a regex scan for a class
+    end = 0
+    # From each run of masks out over the letters and masks around it: a search from every letter of the text
+    # for a run that may follow costs a long review a tenth of a millisecond.
+    for run in _MASK_SPLIT.finditer(text):
+        start, stop = run.span()
+        if start < end or stop - start > _LONGEST_MASK:
+            continue  # a later run of a word already read ("f*ck*ng"), or a masked number
+        before = text[start - 1] if start else " "
+        after = text[stop] if stop < len(text) else " "
+        if not (before.isalpha() or after.isalpha()):
+            continue  # masks alone ("****"), or beside digits
+        end = stop
+        while start > 0 and _is_mask_word_char(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_mask_word_char(text[end]):
+            end += 1
+        # Beside a digit or an underscore the run is part of a number or a name ("S$7", "**********74").
+        if (start > 0 and _is_word_char(text[start - 1])) or (end < len(text) and _is_word_char(text[end])):
+            continue
+        if is_masked(text[start:end]):
+            spans.append((start, end))
+    return spans
+
+
+def _is_mask_word_char(char: str) -> bool:
+    return char.isalpha() or char in MASKS
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def is_masked(word: str) -> bool:

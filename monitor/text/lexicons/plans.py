@@ -46,8 +46,7 @@ class Plan:
 
     def knows_masked(self, word: str) -> bool:
         """Whether a masked word ("****ing") stands for a swear word or insult of one of the plan's lexicons."""
-        folded = fold(word)
-        return any(lexicon.unmasked(folded) for lexicon in self.lexicons)
+        return bool(self.words([word])[0][2])  # remembered with the plan's other words
 
     def _word(self, token: str) -> Word:
         folded = fold(token)
