@@ -20,10 +20,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, type_coerce
+from sqlalchemy import case, func, literal, or_, type_coerce
 from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from monitor.store.bulk import update_by_id
@@ -179,21 +181,38 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
     newcomers = [row for members in adding.values() for row in members]
     joined = {int(rows.ids[row]) for row in newcomers}
     known = _known_recipients(session, set(adding), [person[row] for row in newcomers], joined)
+    table = ReplyTemplate.__table__  # type: ignore[attr-defined]
     for template_id, members in adding.items():
         template = templates[template_id]
         before, before_unhappy = known.get(template_id, (set(), set()))
         arrivals = [person[row] for row in members]
         first, last = rows.first_and_last(np.array(members, dtype=np.int64))
-        template.reply_count += len(members)
-        template.size += len({who.key for who in arrivals} - before)
-        template.unhappy_recipients += len({who.key for who in arrivals if who.unhappy} - before_unhappy)
-        template.sources = sorted(set(template.sources) | {rows.sources[row] for row in members})
-        template.first_seen = min((t for t in (template.first_seen, first) if t is not None), default=None)
-        template.last_seen = max((t for t in (template.last_seen, last) if t is not None), default=None)
-        template.active = True
-        template.updated_at = now
-        session.add(template)
+        # Added in the database, not to the values read: two crawls of one company's sources may add at once.
+        values: dict[str, Any] = {
+            "reply_count": table.c.reply_count + len(members),
+            "size": table.c.size + len({who.key for who in arrivals} - before),
+            "unhappy_recipients": table.c.unhappy_recipients
+            + len({who.key for who in arrivals if who.unhappy} - before_unhappy),
+            "active": True,
+            "updated_at": now,
+        }
+        if first is not None:
+            values["first_seen"] = _earlier(table.c.first_seen, first)
+        if last is not None:
+            values["last_seen"] = _earlier(table.c.last_seen, last, later=True)
+        sources = {rows.sources[row] for row in members}
+        if not sources <= set(template.sources):
+            values["sources"] = sorted(set(template.sources) | sources)  # rare: a template reaches a new source
+        session.execute(sa_update(table).where(table.c.id == template_id).values(values))
+        session.expire(template)
     return recount
+
+
+def _earlier(column: Any, moment: datetime, *, later: bool = False) -> Any:
+    """The earlier (or later) of a time column and `moment`, as an SQL expression; `moment` when the column is NULL."""
+    value = literal(moment, type_=column.type)
+    beyond = column > value if not later else column < value
+    return case((or_(column.is_(None), beyond), value), else_=column)
 
 
 @dataclass(frozen=True, slots=True)

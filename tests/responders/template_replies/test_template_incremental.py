@@ -213,3 +213,28 @@ def test_a_full_classification_with_a_checkpoint_commits_its_writes_in_chunks_an
     session.commit()
     assert seen == [200 * n for n in range(1, (FULL_BELOW_REPLIES + 100) // 200 + 1)]
     assert (_figures(session), _families(session)) == expected
+
+
+def test_two_crawls_adding_to_one_template_at_once_lose_neither_reply(session: Session) -> None:
+    company, source = big_company(session)
+    session.commit()
+    (template,) = session.exec(select(ReplyTemplate).where(ReplyTemplate.kind == "template")).all()
+    replies_before = template.reply_count
+    with Session(session.get_bind(), expire_on_commit=False) as other:
+        # Another source's crawl of the same company has already read the template when this one commits (and
+        # holds it: the session's identity map forgets an object nobody refers to).
+        read_before = other.get(ReplyTemplate, template.id)
+        assert read_before is not None and read_before.reply_count == replies_before
+        first = reply_to(session, source, "one", TEMPLATE.format(name="One"))
+        classify_company_replies(session=session, company_id=company.id or 0, review_ids=[first], now=NOW)
+        session.commit()
+        theirs = other.get(SourceRow, source.id)
+        assert theirs is not None
+        second = reply_to(other, theirs, "two", TEMPLATE.format(name="Two"))
+        classify_company_replies(session=other, company_id=company.id or 0, review_ids=[second], now=NOW)
+        other.commit()
+    session.expire_all()
+    counted = _figures(session)
+    assert counted[template.id][1] == replies_before + 2
+    classify_company_replies(session=session, company_id=company.id or 0, now=NOW, force_full=True)
+    assert _figures(session) == counted
