@@ -145,10 +145,9 @@ def _incremental(
     # reply) is recounted from its replies, which costs a read of all of them.
     recounted = lost | _add_members(session, rows, {t: m for t, m in gained.items() if t not in lost}, now)
     _refresh_templates(session, company_id, recounted, now)
-    state.pending += unmatched
-    state.replies = max(0, state.replies + counted)
-    families = _refresh_families(session, touched, state.replies, now)
-    session.add(state)
+    replies = _count_in(session, company_id, unmatched, counted)
+    session.expire(state)
+    families = _refresh_families(session, touched, replies, now)
     session.flush()
     return ClassifyResult(
         replies=len(rows),
@@ -157,6 +156,20 @@ def _incremental(
         reclassified_review_ids=reclassified,
         mode="incremental",
         families=families,
+    )
+
+
+def _count_in(session: Session, company_id: int, unmatched: int, counted: int) -> int:
+    """Add to the index's pending and reply counts in the database (crawls of one company may run at once)."""
+    table = TemplateIndexState.__table__  # type: ignore[attr-defined]
+    replies = table.c.replies + counted
+    return int(
+        session.execute(
+            sa_update(table)
+            .where(table.c.company_id == company_id)
+            .values(pending=table.c.pending + unmatched, replies=case((replies < 0, 0), else_=replies))
+            .returning(table.c.replies)
+        ).scalar_one()
     )
 
 

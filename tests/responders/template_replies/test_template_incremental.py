@@ -223,8 +223,8 @@ def test_two_crawls_adding_to_one_template_at_once_lose_neither_reply(session: S
     with Session(session.get_bind(), expire_on_commit=False) as other:
         # Another source's crawl of the same company has already read the template when this one commits (and
         # holds it: the session's identity map forgets an object nobody refers to).
-        read_before = other.get(ReplyTemplate, template.id)
-        assert read_before is not None and read_before.reply_count == replies_before
+        read_before = other.get(ReplyTemplate, template.id), other.get(TemplateIndexState, company.id)
+        assert read_before[0] is not None and read_before[0].reply_count == replies_before
         first = reply_to(session, source, "one", TEMPLATE.format(name="One"))
         classify_company_replies(session=session, company_id=company.id or 0, review_ids=[first], now=NOW)
         session.commit()
@@ -236,5 +236,9 @@ def test_two_crawls_adding_to_one_template_at_once_lose_neither_reply(session: S
     session.expire_all()
     counted = _figures(session)
     assert counted[template.id][1] == replies_before + 2
+    state = session.get(TemplateIndexState, company.id)
+    assert state is not None
+    replies = state.replies
     classify_company_replies(session=session, company_id=company.id or 0, now=NOW, force_full=True)
-    assert _figures(session) == counted
+    session.refresh(state)
+    assert (_figures(session), state.replies) == (counted, replies)
