@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import case, func, literal, or_, type_coerce
+from sqlalchemy import bindparam, case, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
@@ -195,37 +195,55 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
     joined = {int(rows.ids[row]) for row in newcomers}
     known = _known_recipients(session, set(adding), [person[row] for row in newcomers], joined)
     table = ReplyTemplate.__table__  # type: ignore[attr-defined]
+    additions: list[dict[str, Any]] = []
     for template_id, members in adding.items():
         template = templates[template_id]
         before, before_unhappy = known.get(template_id, (set(), set()))
         arrivals = [person[row] for row in members]
         first, last = rows.first_and_last(np.array(members, dtype=np.int64))
-        # Added in the database, not to the values read: two crawls of one company's sources may add at once.
-        values: dict[str, Any] = {
-            "reply_count": table.c.reply_count + len(members),
-            "size": table.c.size + len({who.key for who in arrivals} - before),
-            "unhappy_recipients": table.c.unhappy_recipients
-            + len({who.key for who in arrivals if who.unhappy} - before_unhappy),
-            "active": True,
-            "updated_at": now,
-        }
-        if first is not None:
-            values["first_seen"] = _earlier(table.c.first_seen, first)
-        if last is not None:
-            values["last_seen"] = _earlier(table.c.last_seen, last, later=True)
+        additions.append(
+            {
+                "template": template_id,
+                "replies": len(members),
+                "people": len({who.key for who in arrivals} - before),
+                "unhappy": len({who.key for who in arrivals if who.unhappy} - before_unhappy),
+                "first": first,
+                "last": last,
+            }
+        )
         sources = {rows.sources[row] for row in members}
         if not sources <= set(template.sources):
-            values["sources"] = sorted(set(template.sources) | sources)  # rare: a template reaches a new source
-        session.execute(sa_update(table).where(table.c.id == template_id).values(values))
+            template.sources = sorted(set(template.sources) | sources)  # rare: a template reaches a new source
+            session.add(template)
+    session.flush()
+    if not additions:
+        return recount
+    # Added in the database, not to the values read, so two crawls of one company's sources adding to one template
+    # at once lose neither; one statement for all the templates a crawl touched.
+    session.connection().execute(
+        sa_update(table)
+        .where(table.c.id == bindparam("template"))
+        .values(
+            reply_count=table.c.reply_count + bindparam("replies"),
+            size=table.c.size + bindparam("people"),
+            unhappy_recipients=table.c.unhappy_recipients + bindparam("unhappy"),
+            first_seen=_earlier(table.c.first_seen, bindparam("first", type_=table.c.first_seen.type)),
+            last_seen=_earlier(table.c.last_seen, bindparam("last", type_=table.c.last_seen.type), later=True),
+            active=True,
+            updated_at=now,
+        ),
+        additions,
+    )
+    for template in templates.values():
         session.expire(template)
     return recount
 
 
-def _earlier(column: Any, moment: datetime, *, later: bool = False) -> Any:
-    """The earlier (or later) of a time column and `moment`, as an SQL expression; `moment` when the column is NULL."""
-    value = literal(moment, type_=column.type)
+def _earlier(column: Any, value: Any, *, later: bool = False) -> Any:
+    """The earlier (or later) of a time column and `value` in SQL: `value` when the column is NULL, the column when
+    `value` is NULL."""
     beyond = column > value if not later else column < value
-    return case((or_(column.is_(None), beyond), value), else_=column)
+    return case((value.is_(None), column), (or_(column.is_(None), beyond), value), else_=column)
 
 
 @dataclass(frozen=True, slots=True)
