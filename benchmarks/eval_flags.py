@@ -7,8 +7,9 @@ Usage:
 Labels: benchmarks/data/flag_labels.csv (file, id, set, how the row was picked, one 0/1 column per flag). The "dev"
 rows were read while the flag rules were written, the "test" rows were labelled before the rules were run on them:
 the test figures are the honest ones. The "masked" rows (reviews with words the site or the reviewer masked, such as
-"****ing" or "f*ck") were labelled before masked words were read. The labels say what the text says; the product raises no legal, regulator or
-fraud flag on a review rated 4-5 of 5, so recall is also given on the reviews it may flag (rated 1-3 or unrated).
+"****ing" or "f*ck") were labelled before masked words were read. The labels say what the text says; the product
+raises no legal, regulator or fraud flag on a review rated 4-5 of 5, so recall is also given on the reviews it may
+flag (rated 1-3 or unrated).
 """
 
 from __future__ import annotations
