@@ -227,8 +227,8 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
             reply_count=table.c.reply_count + bindparam("replies"),
             size=table.c.size + bindparam("people"),
             unhappy_recipients=table.c.unhappy_recipients + bindparam("unhappy"),
-            first_seen=_earlier(table.c.first_seen, bindparam("first", type_=table.c.first_seen.type)),
-            last_seen=_earlier(table.c.last_seen, bindparam("last", type_=table.c.last_seen.type), later=True),
+            first_seen=_widened(table.c.first_seen, bindparam("first", type_=table.c.first_seen.type)),
+            last_seen=_widened(table.c.last_seen, bindparam("last", type_=table.c.last_seen.type), last=True),
             active=True,
             updated_at=now,
         ),
@@ -239,10 +239,10 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
     return recount
 
 
-def _earlier(column: Any, value: Any, *, later: bool = False) -> Any:
-    """The earlier (or later) of a time column and `value` in SQL: `value` when the column is NULL, the column when
-    `value` is NULL."""
-    beyond = column > value if not later else column < value
+def _widened(column: Any, value: Any, *, last: bool = False) -> Any:
+    """A first (or `last`) time column moved out to `value` when `value` lies beyond it, in SQL; a NULL on either
+    side leaves the other."""
+    beyond = column > value if not last else column < value
     return case((value.is_(None), column), (or_(column.is_(None), beyond), value), else_=column)
 
 
@@ -251,7 +251,6 @@ class _Person:
     """Who a review's reply went to, as a template's recipients count people."""
 
     key: str  # `recipient_key`
-    source_id: int
     handle: str | None
     by_name: bool  # known only by display name
     unhappy: bool
@@ -265,7 +264,6 @@ def _people(session: Session, review_ids: list[int]) -> dict[int, _Person]:
     return {
         review_id: _Person(
             recipient_key(source_id, handle, name, review_id),
-            source_id,
             handle or None,
             not handle and bool(name),
             unhappy is True,
@@ -279,8 +277,8 @@ def _known_recipients(
 ) -> dict[str, tuple[set[str], set[str]]]:
     """Per template, which of `people` (known by handle) it reached before, and which of them were unhappy.
 
-    `joined` are the replies that joined in this call; the look-up goes by handle and source (indexed) and
-    reads only the replies of those reviewers.
+    `joined` are the replies that joined in this call; the look-up goes by handle (indexed) and reads only the
+    replies of those reviewers.
     """
     handles = sorted({person.handle for person in people if person.handle})
     found: dict[str, tuple[set[str], set[str]]] = {}
@@ -443,7 +441,7 @@ def _full(
     _store_templates(session, company_id, rows, report, _rows_by_template(report.template_ids), now)
     _store_families(session, company_id, report, now)
     counted = sum(score is not None for score in report.scores)
-    _save_index(session, company_id, report, (len(rows), counted), now, state)
+    _save_index(session, company_id, report, len(rows), counted, now, state)
     session.flush()
     templated = sum(1 for tid in report.template_ids if tid is not None)
     return ClassifyResult(
@@ -518,12 +516,13 @@ def _save_index(
     session: Session,
     company_id: int,
     report: TemplateReport,
-    replies: tuple[int, int],
+    replies: int,
+    scored: int,
     now: datetime,
     state: TemplateIndexState | None,
 ) -> None:
-    """Save the index of a full classification; `replies`: all of the company's, and those with a rote score."""
-    if replies[0] < FULL_BELOW_REPLIES:
+    """Save the index of a full classification: `replies` of the company's, `scored` of them with a rote score."""
+    if replies < FULL_BELOW_REPLIES:
         if state is not None:
             session.delete(state)  # small companies are always re-clustered; a stale index must not linger
         return
@@ -531,7 +530,7 @@ def _save_index(
     data = gzip.compress(json.dumps(index.to_dict(), separators=(",", ":")).encode(), compresslevel=5)
     state = state or TemplateIndexState(company_id=company_id, data=b"")
     state.data, state.built_at, state.pending = data, now, 0
-    state.replies_at_build, state.replies = replies
+    state.replies_at_build, state.replies = replies, scored
     session.add(state)
     _loaded[company_id] = (now, index)
 
