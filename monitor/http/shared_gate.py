@@ -4,14 +4,15 @@ Each worker process keeps its own `HostGate`; with several workers crawling sour
 see each other. When a task engine is configured, every request start is also claimed in the `host_slot` table: one
 atomic statement takes the host when its next allowed start has come and moves that start `min_delay` past now;
 a process that finds it taken waits for the time left and tries again.
-On PostgreSQL the database's clock is the one clock all machines share; SQLite serves one machine, whose clock
-the statement is given. Reservations run in a thread, so the event loop keeps serving other hosts meanwhile.
+On PostgreSQL the database's clock is the one clock all machines share; SQLite serves one machine and reads its
+clock in the statement too. Either way the time is read when the statement runs, after it holds the lock: a time
+taken before (while connecting, or waiting for another process's write) would let the next start come early.
+Reservations run in a thread, so the event loop keeps serving other hosts meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -22,8 +23,15 @@ __all__ = ["SharedHostSlots"]
 _MARGIN = 0.02
 
 
+def _now(dialect: str) -> str:
+    """Seconds since the epoch, read by the database when the statement runs."""
+    if dialect == "postgresql":
+        return "EXTRACT(EPOCH FROM clock_timestamp())::float8"
+    return "((julianday('now') - 2440587.5) * 86400.0)"  # 2440587.5: 1970-01-01 as a Julian day; ms resolution
+
+
 def _claim(dialect: str) -> str:
-    now = "EXTRACT(EPOCH FROM clock_timestamp())::float8" if dialect == "postgresql" else ":now"
+    now = _now(dialect)
     # One statement, atomic on both databases: the host is taken only when its next start has come, and then
     # from this moment, the moment the request goes out, not from when it began to wait.
     return (
@@ -34,8 +42,7 @@ def _claim(dialect: str) -> str:
 
 
 def _remaining(dialect: str) -> str:
-    now = "EXTRACT(EPOCH FROM clock_timestamp())::float8" if dialect == "postgresql" else ":now"
-    return f"SELECT next_at - {now} FROM host_slot WHERE origin = :origin"
+    return f"SELECT next_at - {_now(dialect)} FROM host_slot WHERE origin = :origin"
 
 
 class SharedHostSlots:
@@ -48,7 +55,7 @@ class SharedHostSlots:
 
     def try_claim(self, origin: str, delay: float) -> float:
         """Take the host now if its next start has come (0.0); else the seconds until it, taking nothing."""
-        values = {"origin": origin, "delay": delay + _MARGIN, "now": time.time()}
+        values = {"origin": origin, "delay": delay + _MARGIN}
         with self.engine.begin() as connection:
             if connection.execute(self._claim, values).first() is not None:
                 return 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,3 +60,23 @@ def test_gates_of_two_processes_keep_the_delay_between_all_their_starts(engine: 
     starts.sort()
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 6 and min(gaps) >= DELAY - 0.03, gaps
+
+
+@pytest.mark.sqlite_only
+def test_a_claim_that_waited_for_another_writer_counts_its_delay_from_when_it_was_taken(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine)
+    slots = SharedHostSlots(engine)
+    blocker = engine.raw_connection()
+    blocker.execute("BEGIN IMMEDIATE")  # another process writing: the claim waits for the lock
+    releaser = threading.Timer(0.3, blocker.commit)
+    releaser.start()
+    try:
+        assert slots.try_claim("https://shop.example:443", DELAY) == 0.0
+        releaser.join()
+        # The next start is a whole delay after the claim was taken, not after it began to wait.
+        assert slots.try_claim("https://shop.example:443", DELAY) >= DELAY - 0.05
+    finally:
+        releaser.join()
+        blocker.close()
+        engine.dispose()
