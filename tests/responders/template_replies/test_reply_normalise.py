@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from responders.template_replies.normalise import clean_reply_text, normalise_key, normalise_reply
+from responders.template_replies.normalise import MARK_PLANES_END, clean_reply_text, normalise_key, normalise_reply
 from responders.template_replies.words import word_list, word_set
 
 DUNZO = (
@@ -169,3 +171,15 @@ def test_word_list_entries_keep_spaces_and_scripts() -> None:
     assert "sehr geehrte damen und herren" in word_list("greetings")
     assert "שלום" in word_list("greetings") and "добрый день" in word_list("greetings")
     assert "mit freundlichen grüßen" in word_list("sign_offs")
+
+
+def test_no_combining_mark_lies_above_the_planes_that_are_scanned_for_them() -> None:
+    # Folding removes the marks it found below MARK_PLANES_END; a mark above it would be kept as a letter.
+    above = [hex(code) for code in range(MARK_PLANES_END, 0x110000) if unicodedata.combining(chr(code))]
+    assert above == []
+
+
+def test_marks_of_every_script_are_folded_away_inside_their_word() -> None:
+    # A mark left in place would cut its word in two: marks are not word characters.
+    assert normalise_key("Cafe\u0301s na\u0308ive") == "cafes naive"
+    assert normalise_key("\U0001e922\U0001e944\U0001e923") == "\U0001e922\U0001e923"  # Adlam (a plane-1 mark)
