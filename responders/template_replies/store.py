@@ -26,7 +26,7 @@ import numpy as np
 from sqlalchemy import bindparam, case, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from monitor.store.bulk import update_by_id
 from monitor.store.db import UTCDateTime, utcnow
@@ -188,16 +188,18 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
     person = {row: people[int(rows.review_ids[row])] for row in joining}
     recount = {t for t, members in gained.items() if any(person[row].by_name for row in members)}
     chosen = sorted(set(gained) - recount)
-    templates = {t.id: t for t in session.exec(select(ReplyTemplate).where(col(ReplyTemplate.id).in_(chosen)))}
-    recount |= set(gained) - set(templates)  # a template with no saved row yet is made by a recount
+    table = ReplyTemplate.__table__  # type: ignore[attr-defined]
+    # Only the sources are read: loading each template as an object cost a crawl more than the rest of this step.
+    found = session.execute(sa_select(table.c.id, table.c.sources).where(table.c.id.in_(chosen)))
+    sources_of: dict[str, list[str]] = {template_id: sources for template_id, sources in found}
+    recount |= set(gained) - set(sources_of)  # a template with no saved row yet is made by a recount
     adding = {t: members for t, members in gained.items() if t not in recount}
     newcomers = [row for members in adding.values() for row in members]
     joined = {int(rows.ids[row]) for row in newcomers}
     known = _known_recipients(session, set(adding), [person[row] for row in newcomers], joined)
-    table = ReplyTemplate.__table__  # type: ignore[attr-defined]
     additions: list[dict[str, Any]] = []
+    widened: list[dict[str, Any]] = []
     for template_id, members in adding.items():
-        template = templates[template_id]
         before, before_unhappy = known.get(template_id, (set(), set()))
         arrivals = [person[row] for row in members]
         first, last = rows.first_and_last(np.array(members, dtype=np.int64))
@@ -212,10 +214,14 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
             }
         )
         sources = {rows.sources[row] for row in members}
-        if not sources <= set(template.sources):
-            template.sources = sorted(set(template.sources) | sources)  # rare: a template reaches a new source
-            session.add(template)
-    session.flush()
+        known_sources = set(sources_of[template_id] or ())
+        if not sources <= known_sources:  # rare: a template reaches a new source
+            widened.append({"template": template_id, "names": sorted(known_sources | sources)})
+    if widened:
+        names = bindparam("names", type_=table.c.sources.type)
+        session.connection().execute(
+            sa_update(table).where(table.c.id == bindparam("template")).values(sources=names), widened
+        )
     if not additions:
         return recount
     # Added in the database, not to the values read, so two crawls of one company's sources adding to one template
@@ -234,8 +240,7 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
         ),
         additions,
     )
-    for template in templates.values():
-        session.expire(template)
+    _expire_loaded(session, ReplyTemplate, set(adding))
     return recount
 
 
@@ -386,30 +391,51 @@ def _refresh_families(session: Session, template_ids: set[str], replies: int, no
     if not template_ids:
         return 0
     session.flush()
-    family_ids = session.exec(
-        select(ReplyTemplate.family_id).where(
-            col(ReplyTemplate.id).in_(sorted(template_ids)), col(ReplyTemplate.family_id).is_not(None)
-        )
-    ).all()
-    families = list(session.exec(select(TemplateFamily).where(col(TemplateFamily.id).in_(sorted(set(family_ids))))))
-    if not families:
+    templates = ReplyTemplate.__table__  # type: ignore[attr-defined]
+    table = TemplateFamily.__table__  # type: ignore[attr-defined]
+    touched = sa_select(templates.c.family_id).where(
+        templates.c.id.in_(sorted(template_ids)), templates.c.family_id.is_not(None)
+    )
+    family_ids = sorted(session.execute(sa_select(table.c.id).where(table.c.id.in_(touched))).scalars())
+    if not family_ids:
         return 0
-    members = session.exec(
-        select(ReplyTemplate).where(col(ReplyTemplate.family_id).in_([family.id for family in families]))
-    ).all()
-    active_by_family: dict[str, list[ReplyTemplate]] = defaultdict(list)
-    for template in members:
-        if template.active and template.family_id:
-            active_by_family[template.family_id].append(template)
-    for family in families:
-        active = active_by_family.get(family.id, [])
-        family.size = sum(t.reply_count for t in active)
-        family.recipients = sum(t.size for t in active)
-        family.share = round(family.size / replies, 4) if replies else 0.0
-        family.active = bool(active)
-        family.updated_at = now
-        session.add(family)
-    return len(families)
+    # Summed by the database: a family can hold many templates, and loading each as an object cost a crawl more
+    # than the sums.
+    sums = sa_select(templates.c.family_id, func.sum(templates.c.reply_count), func.sum(templates.c.size))
+    totals = {
+        family_id: (int(size or 0), int(people or 0))
+        for family_id, size, people in session.execute(
+            sums.where(templates.c.family_id.in_(family_ids), templates.c.active.is_(True)).group_by(
+                templates.c.family_id
+            )
+        )
+    }
+    figures = []
+    for family_id in family_ids:
+        size, people = totals.get(family_id, (0, 0))
+        share = round(size / replies, 4) if replies else 0.0
+        figures.append({"family": family_id, "n": size, "people": people, "part": share, "on": family_id in totals})
+    session.connection().execute(
+        sa_update(table)
+        .where(table.c.id == bindparam("family"))
+        .values(
+            size=bindparam("n"),
+            recipients=bindparam("people"),
+            share=bindparam("part"),
+            active=bindparam("on"),
+            updated_at=now,
+        ),
+        figures,
+    )
+    _expire_loaded(session, TemplateFamily, set(family_ids))
+    return len(family_ids)
+
+
+def _expire_loaded(session: Session, model: type[SQLModel], ids: set[str]) -> None:
+    """Expire the objects of `model` with these ids that the session holds: a statement changed their rows."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, model) and getattr(loaded, "id", None) in ids:
+            session.expire(loaded)
 
 
 def _full(

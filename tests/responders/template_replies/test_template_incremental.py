@@ -137,6 +137,9 @@ def _families(session: Session) -> dict[str, tuple[object, ...]]:
 
 
 def _incremental_equals_full(session: Session, company_id: int, review_ids: list[int]) -> None:
+    # Templates and families a long-lived session holds from before must show the new figures after.
+    held = [*session.exec(select(ReplyTemplate)).all(), *session.exec(select(TemplateFamily)).all()]
+    assert held
     result = classify_company_replies(session=session, company_id=company_id, review_ids=review_ids, now=NOW)
     assert result.mode == "incremental"
     state = session.get(TemplateIndexState, company_id)
