@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel
 
-__all__ = ["update_by_id"]
+__all__ = ["expire_loaded", "update_by_id"]
 
 
 def update_by_id(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -38,6 +38,15 @@ def update_by_id(session: Session, model: type[SQLModel], rows: Sequence[Mapping
         )
         connection.execute(statement, params)
     for row in rows:
-        loaded = session.identity_map.get(identity_key(model, row["id"]))
+        expire_loaded(session, model, [row["id"]], [name for name in row if name != "id"])
+
+
+def expire_loaded(
+    session: Session, model: type[SQLModel], ids: Iterable[object], columns: Sequence[str] | None = None
+) -> None:
+    """Expire the objects of `model` with these ids that the session holds (only `columns`, when given): a Core
+    statement changed their rows behind the ORM."""
+    for row_id in ids:
+        loaded = session.identity_map.get(identity_key(model, row_id))
         if loaded is not None:
-            session.expire(loaded, [name for name in row if name != "id"])
+            session.expire(loaded, columns)

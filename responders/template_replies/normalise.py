@@ -358,11 +358,11 @@ MARK_PLANES_END = 0x20000
 
 
 @functools.cache
-def _combining_marks(end: int = MARK_PLANES_END) -> re.Pattern[str]:
-    """Every character below `end` with a non-zero combining class (accents, vowel marks), as one character class."""
+def _combining_marks() -> re.Pattern[str]:
+    """Every character with a non-zero combining class (accents, vowel marks), as one character class."""
     ranges: list[str] = []
     first = last = -2
-    for code in range(end):
+    for code in range(MARK_PLANES_END):
         if unicodedata.combining(chr(code)):
             if code != last + 1:
                 if first >= 0:

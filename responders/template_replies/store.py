@@ -26,9 +26,9 @@ import numpy as np
 from sqlalchemy import bindparam, case, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from monitor.store.bulk import update_by_id
+from monitor.store.bulk import expire_loaded, update_by_id
 from monitor.store.db import UTCDateTime, utcnow
 from monitor.store.models import CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
@@ -216,12 +216,8 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
         sources = {rows.sources[row] for row in members}
         known_sources = set(sources_of[template_id] or ())
         if not sources <= known_sources:  # rare: a template reaches a new source
-            widened.append({"template": template_id, "names": sorted(known_sources | sources)})
-    if widened:
-        names = bindparam("names", type_=table.c.sources.type)
-        session.connection().execute(
-            sa_update(table).where(table.c.id == bindparam("template")).values(sources=names), widened
-        )
+            widened.append({"id": template_id, "sources": sorted(known_sources | sources)})
+    update_by_id(session, ReplyTemplate, widened)
     if not additions:
         return recount
     # Added in the database, not to the values read, so two crawls of one company's sources adding to one template
@@ -240,7 +236,7 @@ def _add_members(session: Session, rows: StoredReplies, gained: dict[str, list[i
         ),
         additions,
     )
-    _expire_loaded(session, ReplyTemplate, set(adding))
+    expire_loaded(session, ReplyTemplate, adding)
     return recount
 
 
@@ -414,28 +410,12 @@ def _refresh_families(session: Session, template_ids: set[str], replies: int, no
     for family_id in family_ids:
         size, people = totals.get(family_id, (0, 0))
         share = round(size / replies, 4) if replies else 0.0
-        figures.append({"family": family_id, "n": size, "people": people, "part": share, "on": family_id in totals})
-    session.connection().execute(
-        sa_update(table)
-        .where(table.c.id == bindparam("family"))
-        .values(
-            size=bindparam("n"),
-            recipients=bindparam("people"),
-            share=bindparam("part"),
-            active=bindparam("on"),
-            updated_at=now,
-        ),
-        figures,
-    )
-    _expire_loaded(session, TemplateFamily, set(family_ids))
+        active = family_id in totals
+        figures.append(
+            {"id": family_id, "size": size, "recipients": people, "share": share, "active": active, "updated_at": now}
+        )
+    update_by_id(session, TemplateFamily, figures)
     return len(family_ids)
-
-
-def _expire_loaded(session: Session, model: type[SQLModel], ids: set[str]) -> None:
-    """Expire the objects of `model` with these ids that the session holds: a statement changed their rows."""
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, model) and getattr(loaded, "id", None) in ids:
-            session.expire(loaded)
 
 
 def _full(
