@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,9 +112,15 @@ def _undouble(text: str) -> str:
     return text.replace("\\\\", "\\")
 
 
+# CPython 3.11 before 3.11.8 keeps the AST builder's recursion depth in shared state: two threads parsing at once
+# (two export sources read side by side) raise "SystemError: AST constructor recursion depth mismatch".
+_PARSE_LOCK = threading.Lock()
+
+
 def _parse_dict(text: str) -> dict[str, Any]:
     try:
-        tree = ast.parse(text, mode="eval")
+        with _PARSE_LOCK:
+            tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise ValueError("developerResponse is not a readable dict") from exc
     result = _literal(tree.body)

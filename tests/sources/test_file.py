@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 import csv
+import gc
 import gzip
 import io
 import json
 import re
+import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,6 +158,29 @@ def test_developer_response_with_datetime_call(tmp_path: Path) -> None:
 def test_developer_response_code_is_refused(value: str) -> None:
     with pytest.raises(ValueError):
         parse_developer_response(value)
+
+
+def test_developer_response_cells_parse_in_threads_side_by_side() -> None:
+    # A collection that yields the GIL (as any finaliser may) lets another thread parse in the middle of a
+    # parse; CPython 3.11 before 3.11.8 then fails with "AST constructor recursion depth mismatch".
+    cell = "{" + ", ".join(f"'k{i}': {{'a': [1, {{'b': ({i}, 'x')}}]}}" for i in range(50)) + "}"
+    threshold = gc.get_threshold()
+
+    def yield_the_gil(phase: str, info: dict[str, int]) -> None:
+        time.sleep(0.0001)
+
+    def parse_many(_: int) -> int:
+        return sum(len(parse_developer_response(cell) or {}) for _ in range(100))
+
+    gc.set_threshold(50)
+    gc.callbacks.append(yield_the_gil)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            counts = list(pool.map(parse_many, range(4)))
+    finally:
+        gc.callbacks.remove(yield_the_gil)
+        gc.set_threshold(*threshold)
+    assert counts == [100 * 50] * 4
 
 
 # Google Play
