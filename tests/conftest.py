@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,6 +18,8 @@ from sqlalchemy import text
 # Command output in tests is judged by its content, never by the width of the terminal that happens to run pytest:
 # the consoles read COLUMNS once, when the CLI module is imported, so it is pinned before any product import.
 os.environ["COLUMNS"] = "200"
+# The language model is unpacked once per run into a folder of the run's own, not into the user's cache.
+os.environ["MONITOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="monitor-test-cache-")
 
 from tests import pg_backend  # before any product import: a PostgreSQL run maps every engine
 
@@ -99,5 +103,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Drop the databases a PostgreSQL run created."""
+    """Drop the databases a PostgreSQL run created, and the run's cache folder."""
     pg_backend.drop_databases()
+    shutil.rmtree(os.environ["MONITOR_CACHE_DIR"], ignore_errors=True)

@@ -9,9 +9,8 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from py3langid.langid import MODEL_FILE
 
-from monitor.text.identifier import Identifier
+from monitor.text.langid_model import load_identifier
 from monitor.text.languages import SUPPORTED
 
 __all__ = ["SUPPORTED", "detect_language", "detect_languages", "language_probabilities"]
@@ -49,7 +48,7 @@ class _Model:
 @cache
 def _model() -> _Model:
     # Probabilities, not raw log-likelihoods, so one confidence threshold works for every text length.
-    identifier = Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = load_identifier(norm_probs=True)
     labels = [_VARIETIES.get(label, label) for label in identifier.nb_classes]
     codes = tuple(dict.fromkeys(labels))
     index = {code: position for position, code in enumerate(codes)}
