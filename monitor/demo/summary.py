@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -17,7 +18,7 @@ from monitor.store.template_models import ReplyTemplate
 from monitor.store.user_models import ensure_user
 from responders.template_replies.stats import template_share
 
-__all__ = ["print_queue", "print_summary", "print_templates", "print_web_app"]
+__all__ = ["print_queue", "print_summary", "print_templates", "print_web_app", "template_lines"]
 
 
 def print_summary(ctx: AppContext, data_dir: Path) -> None:
@@ -76,8 +77,17 @@ def print_templates(ctx: AppContext) -> None:
                     else ""
                 )
             )
-            for t in complaint[:3]:
-                out.print(f"  [cyan]{t.size:>4} reviewers[/] ({t.unhappy_recipients} unhappy): {safe(t.skeleton, 150)}")
+            out.print(template_lines(complaint[:3]))
+
+
+def template_lines(templates: Sequence[ReplyTemplate]) -> Table:
+    """One line per template: its reach, then its skeleton, which wraps under itself, never under the counts."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for t in templates:
+        grid.add_row(f"  [cyan]{t.size:>4} reviewers[/] ({t.unhappy_recipients} unhappy):", safe(t.skeleton, 150))
+    return grid
 
 
 def print_queue(ctx: AppContext, first: int = 5) -> None:
