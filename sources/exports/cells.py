@@ -140,8 +140,9 @@ def read_date(value: Any, ctx: RowContext, what: str) -> datetime | None:
     except ValueError as exc:
         evidence = date_evidence(value)
         hint = ""
-        if ctx.day_first is not None and evidence in ("day_first", "month_first"):
-            order = evidence.replace("_", "-")
+        # Only a date written in the other order than the one in force is explained by the option.
+        if (ctx.day_first, evidence) in ((True, "month_first"), (False, "day_first")):
+            order = str(evidence).replace("_", "-")
             hint = f"; this date is {order}, so the option day_first={str(ctx.day_first).lower()} does not fit it"
         raise CellError("unreadable", f"{what} {exc}{hint}") from None
     if moment is None:

@@ -20,7 +20,15 @@ from typing import Any, Literal
 
 from monitor.core.errors import BadExport
 
-__all__ = ["DAY_FIRST_OPTION", "DateOrderScan", "Evidence", "date_evidence", "parse_day_first", "parse_export_date"]
+__all__ = [
+    "DAY_FIRST_OPTION",
+    "DateOrderScan",
+    "Evidence",
+    "date_evidence",
+    "parse_day_first",
+    "parse_export_date",
+    "written",
+]
 
 DAY_FIRST_OPTION = "-o day_first=true|false"
 
@@ -77,11 +85,19 @@ def parse_day_first(value: Any) -> bool | None:
     raise ValueError(f"day_first must be true, false or auto, got {str(value)[:20]!r}")
 
 
+def written(value: Any) -> str:
+    """A date cell as it is read: every run of white space (a no-break space too) one space, none at the ends."""
+    return " ".join(str(value).split())
+
+
 def date_evidence(value: Any) -> Evidence | None:
     """What one value says about the file's date order: `day_first`, `month_first`, `ambiguous` or nothing."""
-    if not isinstance(value, str) or not value[:1].isdigit():
+    if not isinstance(value, str):
         return None
-    match = _NUMERIC.match(value.strip())
+    text = written(value)
+    if not text[:1].isdigit():
+        return None
+    match = _NUMERIC.match(text)
     if match is None:
         return None
     a, b = int(match["a"]), int(match["b"])
@@ -106,14 +122,17 @@ class DateOrderScan:
     def note(self, number: int, value: Any) -> None:
         """Take the evidence of one date cell found on row `number`."""
         kind = date_evidence(value)
+        if kind is None:
+            return
+        text = written(value)
         if kind == "day_first" and self.day_first_at is None:
-            self.day_first_at = (number, value.strip())
+            self.day_first_at = (number, text)
         elif kind == "month_first" and self.month_first_at is None:
-            self.month_first_at = (number, value.strip())
+            self.month_first_at = (number, text)
         elif kind == "ambiguous":
             self.ambiguous += 1
             if self.ambiguous_at is None:
-                self.ambiguous_at = (number, value.strip())
+                self.ambiguous_at = (number, text)
 
     def decide(self, *, where: str, label: str) -> bool | None:
         """True for day-first, False for month-first, None when no date needs an order; `BadExport` otherwise."""
@@ -160,7 +179,7 @@ def parse_export_date(value: Any, *, day_first: bool | None) -> datetime | None:
         raise ValueError(f"{value!r} is not a date/time")
     if isinstance(value, int | float):
         return _epoch(float(value), str(value))
-    text = " ".join(str(value).split())
+    text = written(value)
     if text.lower() in _BLANK:
         return None
     if _EPOCH.match(text):

@@ -295,13 +295,26 @@ def _hellopeter_mapping() -> Callable[[dict[str, Any]], ReviewRecord]:
 
 
 def _hellopeter(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
+    record = dict(row)
+    # The API mapping reads only the API's own date spelling; an export's dates are read in the file's order,
+    # as in every layout, and a bad one costs that date, not the review (the record has an id of its own).
+    record["created_at"] = _date_cell(row.get("created_at"), ctx, notes, "date")
+    if isinstance(record.get("messages"), list):
+        record["messages"] = [_dated_message(message, ctx, notes) for message in record["messages"]]
     try:
-        return _hellopeter_mapping()(dict(row))
+        return _hellopeter_mapping()(record)
     except (KeyError, TypeError, AttributeError, ValueError, LayoutChanged) as exc:
         # In an export a malformed record is one broken row, not a changed site layout.
         raise RowSkipped(
             "not a HelloPeter review record", f"not a HelloPeter review record ({type(exc).__name__}: {exc})"
         ) from exc
+
+
+def _dated_message(message: Any, ctx: RowContext, notes: RowNotes) -> Any:
+    """A thread message with its date read in the file's order (a reviewer's or the business's message)."""
+    if not isinstance(message, dict) or "created_at" not in message:
+        return message
+    return {**message, "created_at": _date_cell(message["created_at"], ctx, notes, "message date")}
 
 
 def check_layout_available(layout: Layout) -> None:
