@@ -187,11 +187,16 @@ def _date_cell(value: Any, ctx: RowContext, notes: RowNotes, what: str, *, ident
         return None
 
 
-def _required_rating(value: Any, ctx: RowContext) -> float | None:
+def _required_rating(value: Any, ctx: RowContext) -> float:
     try:
-        return read_rating(value, ctx)
+        rating = read_rating(value, ctx)
     except CellError as exc:
         raise RowSkipped(f"rating {exc.reason}", str(exc)) from None
+    if rating is None:
+        # Every App Store and Google Play review has stars: a blank cell is a damaged row, and a review stored
+        # without its rating would be judged by its words alone.
+        raise RowSkipped("rating missing", "the rating cell is empty")
+    return rating
 
 
 def _alias(ctx: RowContext, date_value: Any, make_id: Callable[[datetime], str]) -> str | None:

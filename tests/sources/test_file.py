@@ -730,3 +730,14 @@ def test_every_row_is_accounted_for() -> None:
     assert sum(b.rows for b in batches) == stats.rows
     assert stats.rows == stats.kept + stats.skipped_rows + stats.duplicates
     assert stats.skipped == {"unreadable row": 2, "rating unreadable": 1} and stats.duplicates == 1
+
+
+@pytest.mark.parametrize(("path", "column"), [(APP_STORE, "rating"), (GOOGLE_PLAY, "score")])
+def test_a_store_review_without_its_stars_is_skipped_not_kept_unrated(tmp_path: Path, path: Path, column: str) -> None:
+    rows = _csv_dicts(path)[:20]
+    for row in rows[:3]:
+        row[column] = " " if row is rows[1] else ""
+    with ExportFile(_write_rows(tmp_path / path.name, rows)) as export:
+        records = list(export.records())
+        assert export.stats.skipped == {"rating missing": 3}
+    assert len(records) == 17 and all(record.rating is not None for record in records)
