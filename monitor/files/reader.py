@@ -10,8 +10,14 @@ export never sits in memory whole (a pretty-printed single JSON document that wr
 object is the one exception: it has to be parsed whole).
 
 Encoding `auto` honours a byte-order mark (UTF-8, UTF-16, UTF-32), detects UTF-16 without one, else
-reads UTF-8 and decodes any byte that is not UTF-8 as Windows-1252, so mixed files lose nothing.
-Lines may end in LF, CRLF or CR. CSV cells may be separated by `,`, `;`, tab or `|`.
+reads UTF-8 and decodes any byte that is not UTF-8 as Windows-1252, so mixed files lose nothing. Zero bytes
+(NUL) are dropped wherever they are; a file whose first 64 KiB are full of control characters is binary.
+Lines may end in LF, CRLF or CR (CR-ended files may break lines inside quoted cells with LF). CSV cells may
+be separated by `,`, `;`, tab or `|`, or by the character an Excel `sep=X` first line names. A CSV row of
+empty cells only is a blank line; a header that names a column twice is refused.
+
+A file that breaks off (a gzip stream cut short or damaged, a CSV that ends inside a quoted cell) gives
+every row read before the break, then raises `BadExport` saying "the file could not be read to the end".
 
     with ExportRows("reviews.csv") as rows:           # encoding and kind detected
         for row in rows:
@@ -25,13 +31,16 @@ import csv
 import dataclasses
 import gzip
 import io
+import itertools
 import json
+import re
 import sys
+import unicodedata
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal
 
 import ijson
 
@@ -64,6 +73,13 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _DELIMITERS = (",", ";", "\t", "|")
+# Excel's delimiter hint, `sep=;` (sometimes quoted, or padded with more delimiters by a re-export).
+_SEP_LINE = re.compile(r'"?sep=([^"\r\n])"?\1* *', re.IGNORECASE)
+# Control characters (zero bytes and the like) that text may hold by accident, per 100 characters read.
+_STRAY_CONTROLS_PERCENT = 1
+_LOOKAHEAD_RECORDS = 100
+# Average characters per line above which a sample is not taken for lines of text when guessing UTF-16.
+_LONGEST_LINE = 2000
 # Wrapper keys under which API dumps keep their list of reviews, tried in order.
 _LIST_KEYS = ("reviews", "data", "results", "items", "records")
 
@@ -108,10 +124,10 @@ class ExportRows:
             self.encoding = self._choose_encoding(head, encoding)
             self._errors = _FALLBACK_ERRORS if encoding == "auto" else "strict"
             self._text = self._open_text(self._binary)
-            sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(head)
+            sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(head).replace("\x00", "")
             self.kind: RowKind = _kind(sample)
             # Classic Mac files end lines with a lone CR; everything else here splits lines on LF.
-            self._cr_lines = "\r" in sample and "\n" not in sample
+            self._cr_lines = _cr_line_ends(sample, quoted_cells=self.kind == "csv")
             self._rows = self._row_stream()
             self._pending: deque[ExportRow] = deque()  # rows read ahead, handed out first
             first = self._first_row()
@@ -148,31 +164,37 @@ class ExportRows:
 
     def _open_binary(self) -> tuple[IO[bytes], IO[bytes], bytes]:
         """The file, the stream of its (decompressed) bytes, and their first bytes."""
-        raw: IO[bytes]
-        if isinstance(self._source, bytes):
-            raw = io.BytesIO(self._source)
-        else:
-            if self._source.is_dir():
-                raise BadExport(f"{self.name}: is a folder, not an export file")
-            try:
-                raw = open(self._source, "rb")  # noqa: SIM115  (closed by close())
-            except FileNotFoundError as exc:
-                raise BadExport(f"{self.name}: no such file") from exc
-            except OSError as exc:
-                raise BadExport(f"{self.name}: cannot be opened ({exc.strerror})") from exc
-        # The file is closed separately: a GzipFile does not close the file it reads.
-        stream: IO[bytes] = raw
+        raw = self._open_raw()
         try:
             head = raw.read(_SNIFF_BYTES)
             raw.seek(0)
-            if head.startswith(b"\x1f\x8b"):
-                stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
-                head = stream.read(_SNIFF_BYTES)
-                stream.seek(0)
-        except (OSError, EOFError, zlib.error) as exc:
+            if not head.startswith(b"\x1f\x8b"):
+                return raw, raw, head
+            with _gunzip(raw) as first:
+                head = first.read(_SNIFF_BYTES)
+                error = _break_of(first)
+            raw.seek(0)
+        except OSError as exc:
             raw.close()
-            raise BadExport(f"{self.name}: damaged gzip data ({exc})") from exc
-        return raw, stream, head
+            raise BadExport(f"{self.name}: cannot be read ({exc})") from exc
+        if not head and error is not None:
+            raw.close()
+            raise BadExport(f"{self.name}: damaged gzip data ({error})")
+        # A break later on is reported when reading reaches it, after the rows before it.
+        return raw, _gunzip(raw), head
+
+    def _open_raw(self) -> IO[bytes]:
+        """The file (or the bytes given) as it is stored."""
+        if isinstance(self._source, bytes):
+            return io.BytesIO(self._source)
+        if self._source.is_dir():
+            raise BadExport(f"{self.name}: is a folder, not an export file")
+        try:
+            return open(self._source, "rb")  # closed by close()
+        except FileNotFoundError as exc:
+            raise BadExport(f"{self.name}: no such file") from exc
+        except OSError as exc:
+            raise BadExport(f"{self.name}: cannot be opened ({exc.strerror})") from exc
 
     def _open_text(self, binary: IO[bytes]) -> io.TextIOWrapper:
         return io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="")
@@ -191,48 +213,66 @@ class ExportRows:
         for bom, name in _BOMS:
             if head.startswith(bom):
                 return name
-        if b"\x00" in head:
-            # UTF-16 without a byte-order mark shows as a zero byte beside every ASCII character.
-            sample = head[: len(head) // 2 * 2]
-            even, odd = sample[0::2].count(0), sample[1::2].count(0)
-            half = max(len(sample) // 2, 1)
-            if odd > 0.3 * half and even < 0.05 * half:
-                return "utf-16-le"
-            if even > 0.3 * half and odd < 0.05 * half:
-                return "utf-16-be"
-            raise BadExport(
-                f"{self.name}: binary data, not a CSV/JSON text file (zero bytes in the first "
-                f"{len(head)} bytes); if it is text in an unusual encoding, set the encoding option"
-            )
-        return "utf-8"
+        if b"\x00" not in head:
+            return "utf-8"
+        controls = _controls(codecs.getincrementaldecoder("utf-8")(errors=_FALLBACK_ERRORS).decode(head))
+        utf16 = _utf16_by_zero_bytes(head)
+        # Text with a few stray zero bytes is read as text (they are dropped): only then is UTF-16 guessed
+        # from the decoded characters, since ASCII read as UTF-16 decodes into printable CJK characters too.
+        if utf16 is None and controls > max(4, len(head) * _STRAY_CONTROLS_PERCENT // 100):
+            utf16 = next((codec for codec in ("utf-16-le", "utf-16-be") if _utf16_text(head, codec)), None)
+            if utf16 is None:
+                raise BadExport(
+                    f"{self.name}: binary data, not a CSV/JSON text file ({controls} zero bytes and other control "
+                    f"characters in the first {len(head)} bytes); if it is text in an unusual encoding, set the "
+                    "encoding option"
+                )
+        return utf16 or "utf-8"
 
     def _row_stream(self) -> Iterator[ExportRow]:
         if self.kind == "csv":
-            return _csv_rows(self._chunks(self._text))
+            return _csv_rows(self._chunks(self._text), where=self.name)
         if self.kind == "json":
             return _json_array_rows(self._chunks(self._text), where=self.name, whole_text=self._whole_text)
-        return _json_lines_rows(self._chunks(self._text), where=self.name)
+        return _json_lines_rows(self._chunks(self._text), where=self.name, reread=self._reread)
 
     def _whole_text(self) -> str:
         """The whole file's text, read again from the start."""
+        return "".join(self._reread())
+
+    def _reread(self) -> Iterator[str]:
+        """The file's text in chunks, read again from the start."""
         raw, binary, _ = self._open_binary()
         with raw, binary, self._open_text(binary) as text:
-            return "".join(self._chunks(text))
+            yield from self._chunks(text)
 
-    def _chunks(self, text: IO[str]) -> Iterator[str]:
+    def _chunks(self, text: io.TextIOWrapper) -> Iterator[str]:
         while True:
             try:
                 chunk = text.read(_CHUNK_CHARS)
             except UnicodeDecodeError as exc:
+                # A multi-byte character cut in two where a gzip stream breaks off is the break, not the encoding.
+                broken = _break_of(text.buffer)
+                if broken is not None:
+                    raise self._broken_off(broken) from exc
                 raise BadExport(
                     f"{self.name}: not valid {self.encoding} ({exc.reason} at a byte near {exc.start}); "
                     "set encoding=auto or the file's real encoding"
                 ) from exc
             except (OSError, EOFError, zlib.error) as exc:
-                raise BadExport(f"{self.name}: the file could not be read to the end ({exc})") from exc
+                raise self._broken_off(exc) from exc
             if not chunk:
+                broken = _break_of(text.buffer)
+                if broken is not None:
+                    raise self._broken_off(broken)
                 return
+            # A zero byte is never part of review text (and a database refuses it): drop it, wherever it is.
+            chunk = chunk.replace("\x00", "")
             yield chunk.replace("\r", "\n") if self._cr_lines else chunk
+
+    def _broken_off(self, exc: BaseException) -> BadExport:
+        """The error of a file that breaks off: the rows before the break have been handed out."""
+        return BadExport(f"{self.name}: the file could not be read to the end ({exc})")
 
     def _first_row(self) -> ExportRow:
         """The header (CSV) or the first readable record (JSON), which tells the columns.
@@ -262,6 +302,92 @@ def _closing(rows: ExportRows) -> Iterator[ExportRow]:
         yield from rows
 
 
+class _Gunzipped(io.RawIOBase):
+    """The decompressed bytes of a gzip file, ending where the data breaks off (`error` then says why).
+
+    GzipFile raises at a break and loses what it had decompressed in that read; reading at most one
+    decompressed block at a time (`read1`) keeps every byte before the break.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__()
+        # The file is closed separately: a GzipFile does not close the file it reads.
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+        self.error: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill `buffer` with up to one decompressed block; 0 at the end or at the break."""
+        if self.error is not None:
+            return 0
+        try:
+            data = self._gzip.read1(len(buffer))
+        except (OSError, EOFError, zlib.error) as exc:
+            self.error = exc
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._gzip.close()
+        super().close()
+
+
+def _gunzip(raw: IO[bytes]) -> io.BufferedReader:
+    """The decompressed bytes of the gzip file `raw`, ending (not failing) where they break off."""
+    return io.BufferedReader(_Gunzipped(raw))
+
+
+def _break_of(stream: object) -> Exception | None:
+    """Why the gzip data of `stream` broke off, if it did."""
+    source = stream.raw if isinstance(stream, io.BufferedReader) else None
+    return source.error if isinstance(source, _Gunzipped) else None
+
+
+def _controls(text: str) -> int:
+    """How many control characters (other than tab and line ends) `text` holds."""
+    return sum(1 for char in text if char not in "\t\r\n" and unicodedata.category(char) == "Cc")
+
+
+def _utf16_by_zero_bytes(head: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when `head` has a zero byte beside (nearly) every character, as ASCII text has."""
+    sample = head[: len(head) // 2 * 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = max(len(sample) // 2, 1)
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_text(head: bytes, codec: str) -> bool:
+    """Whether `head` decodes as `codec` into printable text broken into lines (any script, e.g. CJK)."""
+    try:
+        # Not final: the sample may end inside a surrogate pair.
+        text = codecs.getincrementaldecoder(codec)(errors="strict").decode(head[: len(head) // 2 * 2])
+    except UnicodeDecodeError:
+        return False
+    # Text comes in lines; stray zero bytes in ASCII text decode as UTF-16 into printable CJK without any.
+    if text.count("\n") + text.count("\r") < max(1, len(text) // _LONGEST_LINE):
+        return False
+    printable = sum(1 for char in text if char.isprintable() or char in "\t\r\n")
+    return printable >= 0.95 * len(text)
+
+
+def _cr_line_ends(sample: str, *, quoted_cells: bool) -> bool:
+    """Whether lines end in a lone CR (classic Mac): more lone CRs than LFs outside quoted cells.
+
+    Excel for Mac breaks lines inside a cell with LF while its rows end in CR, so a LF alone does not tell.
+    """
+    if "\r" not in sample:
+        return False
+    outside = re.sub(r'"[^"]*"', "", sample) if quoted_cells else sample
+    return outside.count("\r") - outside.count("\r\n") > outside.count("\n")
+
+
 def _kind(sample: str) -> RowKind:
     start = sample.lstrip("\ufeff \t\r\n")
     if start.startswith("["):
@@ -280,6 +406,7 @@ class _Lines:
         self._next_number = 1
         self._buffer: deque[tuple[int, str]] = deque()
         self.taken: list[tuple[int, str]] = []  # lines handed out since the last `start_record`
+        self.ran_out = False  # asked for a line past the last one since the last `start_record`
 
     def __iter__(self) -> Iterator[str]:
         return self
@@ -288,6 +415,7 @@ class _Lines:
         if not self._buffer:
             self._fill()
             if not self._buffer:
+                self.ran_out = True
                 raise StopIteration
         item = self._buffer.popleft()
         self.taken.append(item)
@@ -311,20 +439,23 @@ class _Lines:
     def start_record(self) -> None:
         """Forget the lines handed out so far: a new record starts."""
         self.taken = []
+        self.ran_out = False
 
     def put_back(self, lines: list[tuple[int, str]]) -> None:
         """Hand out these lines again before any new ones."""
         self._buffer.extendleft(reversed(lines))
 
 
-def _csv_rows(chunks: Iterator[str]) -> Iterator[ExportRow]:
+def _csv_rows(chunks: Iterator[str], *, where: str) -> Iterator[ExportRow]:
     """The header as a row of empty values, then each data row; a broken row costs only its own lines."""
     lines = _Lines(chunks)
     first = next(lines, None)
     if first is None:
         return
-    lines.put_back(lines.taken)
-    delimiter = _delimiter(first)
+    delimiter = _sep_line(first)
+    if delimiter is None:
+        lines.put_back(lines.taken)
+        delimiter = _delimiter(first)
     reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     while True:
@@ -341,10 +472,16 @@ def _csv_rows(chunks: Iterator[str]) -> Iterator[ExportRow]:
             continue
         taken = lines.taken
         start = taken[0][0] if taken else 0
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue  # a blank line
+        if lines.ran_out:
+            # The csv module ends a quoted cell still open at the end of the file there: the file was cut.
+            raise BadExport(
+                f"{where}: the file could not be read to the end (it ends inside a quoted cell of the row "
+                f"on line {start})"
+            )
+        if not any(field.strip() for field in fields):
+            continue  # a blank line, or one of delimiters only (spreadsheets leave these after the data)
         if header is None:
-            header = [name.lstrip("\ufeff").strip() for name in fields]
+            header = _header(fields, where=where)
             yield ExportRow(start, dict.fromkeys(header, ""))
             continue
         if len(fields) > len(header) and not any(f.strip() for f in fields[len(header) :]):
@@ -358,6 +495,29 @@ def _csv_rows(chunks: Iterator[str]) -> Iterator[ExportRow]:
         yield ExportRow(start, dict(zip(header, fields, strict=True)))
 
 
+def _sep_line(line: str) -> str | None:
+    """The delimiter an Excel `sep=X` line names, or None for any other line."""
+    match = _SEP_LINE.fullmatch(line.lstrip("\ufeff").rstrip("\r\n"))
+    return match.group(1) if match else None
+
+
+def _header(fields: list[str], *, where: str) -> list[str]:
+    """The column names; `BadExport` when one is repeated, as it is then unclear which column holds the data."""
+    names = [name.lstrip("\ufeff").strip() for name in fields]
+    while names and not names[-1]:
+        # Unnamed columns after the last named one are the empty ones spreadsheets add; a row's cells there
+        # must be empty too (or the row has more fields than the header).
+        names.pop()
+    repeated = [name for name, count in Counter(names).items() if count > 1]
+    if repeated:
+        shown = ", ".join(repr(name) if name else "'' (a column without a name)" for name in repeated)
+        raise BadExport(
+            f"{where}: the header names a column more than once ({shown}), so it is unclear which one holds "
+            "the data; rename or remove the repeated columns"
+        )
+    return names
+
+
 def _delimiter(first_line: str) -> str:
     counts = dict.fromkeys(_DELIMITERS, 0)
     quoted = False
@@ -369,16 +529,31 @@ def _delimiter(first_line: str) -> str:
     return max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _json_lines_rows(chunks: Iterator[str], *, where: str) -> Iterator[ExportRow]:
+def _json_lines_rows(chunks: Iterator[str], *, where: str, reread: Callable[[], Iterator[str]]) -> Iterator[ExportRow]:
+    """Each line's object; or the records of one (pretty-printed) JSON document when the first line is not JSON.
+
+    When the first line is not JSON and neither is the whole text, but later lines are objects, the file is
+    JSON Lines whose first record is broken: it is read again from the start, one line at a time.
+    """
     lines = _Lines(chunks)
     first = next((line for line in lines if line.strip()), "")
-    try:
-        json.loads(first)
-    except json.JSONDecodeError:
-        # Not one object per line: a single (pretty-printed) JSON document, parsed whole.
-        yield from _json_document_rows(first + "".join(lines), where=where)
-        return
-    lines.put_back(lines.taken[-1:])
+    if _parse_json(first)[1] is None:
+        lines.put_back(lines.taken[-1:])
+    else:
+        document, error = _parse_json(first + "".join(lines))
+        if error is None:
+            yield from _json_document_rows(document)
+            return
+        lines = _Lines(reread())
+        if not _mostly_object_lines(lines):
+            raise BadExport(
+                f"{where}: not valid JSON ({error}); expected a JSON array of objects or JSON Lines (one object "
+                "per line)"
+            )
+    yield from _json_line_records(lines)
+
+
+def _json_line_records(lines: _Lines) -> Iterator[ExportRow]:
     for text in lines:
         number = lines.taken[-1][0]
         lines.start_record()
@@ -418,14 +593,27 @@ def _object_row(number: int, value: Any) -> ExportRow:
     return ExportRow(number, value)
 
 
-def _json_document_rows(text: str, *, where: str) -> Iterator[ExportRow]:
+def _parse_json(text: str) -> tuple[Any, str | None]:
+    """The JSON value `text` is, or why it is not one (a message: the exception would keep the whole text)."""
     try:
-        document = json.loads(text)
+        return json.loads(text), None
     except json.JSONDecodeError as exc:
-        raise BadExport(
-            f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); expected "
-            "a JSON array of objects or JSON Lines (one object per line)"
-        ) from exc
+        return None, f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+
+
+def _mostly_object_lines(lines: _Lines) -> bool:
+    """Whether at least half the lines after the first are JSON objects each (of the first ones); all are put back.
+
+    A broken document that wraps a list with one record per line has lines like `{...},` that are not.
+    """
+    texts = list(itertools.islice(filter(str.strip, lines), 1, _LOOKAHEAD_RECORDS + 1))
+    lines.put_back(lines.taken)
+    lines.start_record()
+    objects = sum(1 for text in texts if isinstance(_parse_json(text)[0], dict))
+    return objects > 0 and 2 * objects >= len(texts)
+
+
+def _json_document_rows(document: Any) -> Iterator[ExportRow]:
     items = document if isinstance(document, list) else _envelope_items(document)
     if items is None and isinstance(document, dict):
         # A wrapper with one list of objects under a key of its own choosing.
