@@ -29,13 +29,11 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import gzip
 import io
 import itertools
 import json
 import re
 import sys
-import unicodedata
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -45,6 +43,7 @@ from typing import IO, Any, Literal
 import ijson
 
 from monitor.core.errors import BadExport
+from monitor.files.sniff import break_of, control_count, cr_line_ends, gunzip, utf16_by_zero_bytes, utf16_text
 
 __all__ = ["ExportRow", "ExportRows", "RowKind", "read_rows"]
 
@@ -78,8 +77,6 @@ _SEP_LINE = re.compile(r'"?sep=([^"\r\n])"?\1* *', re.IGNORECASE)
 # Control characters (zero bytes and the like) that text may hold by accident, per 100 characters read.
 _STRAY_CONTROLS_PERCENT = 1
 _LOOKAHEAD_RECORDS = 100
-# Average characters per line above which a sample is not taken for lines of text when guessing UTF-16.
-_LONGEST_LINE = 2000
 # Wrapper keys under which API dumps keep their list of reviews, tried in order.
 _LIST_KEYS = ("reviews", "data", "results", "items", "records")
 
@@ -127,7 +124,7 @@ class ExportRows:
             sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(head).replace("\x00", "")
             self.kind: RowKind = _kind(sample)
             # Classic Mac files end lines with a lone CR; everything else here splits lines on LF.
-            self._cr_lines = _cr_line_ends(sample, quoted_cells=self.kind == "csv")
+            self._cr_lines = cr_line_ends(sample, quoted_cells=self.kind == "csv")
             self._rows = self._row_stream()
             self._pending: deque[ExportRow] = deque()  # rows read ahead, handed out first
             first = self._first_row()
@@ -170,9 +167,9 @@ class ExportRows:
             raw.seek(0)
             if not head.startswith(b"\x1f\x8b"):
                 return raw, raw, head
-            with _gunzip(raw) as first:
+            with gunzip(raw) as first:
                 head = first.read(_SNIFF_BYTES)
-                error = _break_of(first)
+                error = break_of(first)
             raw.seek(0)
         except OSError as exc:
             raw.close()
@@ -181,7 +178,7 @@ class ExportRows:
             raw.close()
             raise BadExport(f"{self.name}: damaged gzip data ({error})")
         # A break later on is reported when reading reaches it, after the rows before it.
-        return raw, _gunzip(raw), head
+        return raw, gunzip(raw), head
 
     def _open_raw(self) -> IO[bytes]:
         """The file (or the bytes given) as it is stored."""
@@ -215,12 +212,12 @@ class ExportRows:
                 return name
         if b"\x00" not in head:
             return "utf-8"
-        controls = _controls(codecs.getincrementaldecoder("utf-8")(errors=_FALLBACK_ERRORS).decode(head))
-        utf16 = _utf16_by_zero_bytes(head)
+        controls = control_count(codecs.getincrementaldecoder("utf-8")(errors=_FALLBACK_ERRORS).decode(head))
+        utf16 = utf16_by_zero_bytes(head)
         # Text with a few stray zero bytes is read as text (they are dropped): only then is UTF-16 guessed
         # from the decoded characters, since ASCII read as UTF-16 decodes into printable CJK characters too.
         if utf16 is None and controls > max(4, len(head) * _STRAY_CONTROLS_PERCENT // 100):
-            utf16 = next((codec for codec in ("utf-16-le", "utf-16-be") if _utf16_text(head, codec)), None)
+            utf16 = next((codec for codec in ("utf-16-le", "utf-16-be") if utf16_text(head, codec)), None)
             if utf16 is None:
                 raise BadExport(
                     f"{self.name}: binary data, not a CSV/JSON text file ({controls} zero bytes and other control "
@@ -252,7 +249,7 @@ class ExportRows:
                 chunk = text.read(_CHUNK_CHARS)
             except UnicodeDecodeError as exc:
                 # A multi-byte character cut in two where a gzip stream breaks off is the break, not the encoding.
-                broken = _break_of(text.buffer)
+                broken = break_of(text.buffer)
                 if broken is not None:
                     raise self._broken_off(broken) from exc
                 raise BadExport(
@@ -262,7 +259,7 @@ class ExportRows:
             except (OSError, EOFError, zlib.error) as exc:
                 raise self._broken_off(exc) from exc
             if not chunk:
-                broken = _break_of(text.buffer)
+                broken = break_of(text.buffer)
                 if broken is not None:
                     raise self._broken_off(broken)
                 return
@@ -300,92 +297,6 @@ def read_rows(source: str | Path | bytes, *, encoding: str = "auto") -> Iterator
 def _closing(rows: ExportRows) -> Iterator[ExportRow]:
     with rows:
         yield from rows
-
-
-class _Gunzipped(io.RawIOBase):
-    """The decompressed bytes of a gzip file, ending where the data breaks off (`error` then says why).
-
-    GzipFile raises at a break and loses what it had decompressed in that read; reading at most one
-    decompressed block at a time (`read1`) keeps every byte before the break.
-    """
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        super().__init__()
-        # The file is closed separately: a GzipFile does not close the file it reads.
-        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
-        self.error: Exception | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill `buffer` with up to one decompressed block; 0 at the end or at the break."""
-        if self.error is not None:
-            return 0
-        try:
-            data = self._gzip.read1(len(buffer))
-        except (OSError, EOFError, zlib.error) as exc:
-            self.error = exc
-            return 0
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._gzip.close()
-        super().close()
-
-
-def _gunzip(raw: IO[bytes]) -> io.BufferedReader:
-    """The decompressed bytes of the gzip file `raw`, ending (not failing) where they break off."""
-    return io.BufferedReader(_Gunzipped(raw))
-
-
-def _break_of(stream: object) -> Exception | None:
-    """Why the gzip data of `stream` broke off, if it did."""
-    source = stream.raw if isinstance(stream, io.BufferedReader) else None
-    return source.error if isinstance(source, _Gunzipped) else None
-
-
-def _controls(text: str) -> int:
-    """How many control characters (other than tab and line ends) `text` holds."""
-    return sum(1 for char in text if char not in "\t\r\n" and unicodedata.category(char) == "Cc")
-
-
-def _utf16_by_zero_bytes(head: bytes) -> str | None:
-    """`utf-16-le` or `utf-16-be` when `head` has a zero byte beside (nearly) every character, as ASCII text has."""
-    sample = head[: len(head) // 2 * 2]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    half = max(len(sample) // 2, 1)
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
-
-
-def _utf16_text(head: bytes, codec: str) -> bool:
-    """Whether `head` decodes as `codec` into printable text broken into lines (any script, e.g. CJK)."""
-    try:
-        # Not final: the sample may end inside a surrogate pair.
-        text = codecs.getincrementaldecoder(codec)(errors="strict").decode(head[: len(head) // 2 * 2])
-    except UnicodeDecodeError:
-        return False
-    # Text comes in lines; stray zero bytes in ASCII text decode as UTF-16 into printable CJK without any.
-    if text.count("\n") + text.count("\r") < max(1, len(text) // _LONGEST_LINE):
-        return False
-    printable = sum(1 for char in text if char.isprintable() or char in "\t\r\n")
-    return printable >= 0.95 * len(text)
-
-
-def _cr_line_ends(sample: str, *, quoted_cells: bool) -> bool:
-    """Whether lines end in a lone CR (classic Mac): more lone CRs than LFs outside quoted cells.
-
-    Excel for Mac breaks lines inside a cell with LF while its rows end in CR, so a LF alone does not tell.
-    """
-    if "\r" not in sample:
-        return False
-    outside = re.sub(r'"[^"]*"', "", sample) if quoted_cells else sample
-    return outside.count("\r") - outside.count("\r\n") > outside.count("\n")
 
 
 def _kind(sample: str) -> RowKind:
