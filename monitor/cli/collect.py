@@ -12,7 +12,7 @@ from rich.table import Table
 from monitor.cli.common import app_context
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SourceConfig
-from monitor.runtime.console import fail_cleanly, fmt_time, one_line, out, parse_options, safe
+from monitor.runtime.console import err, fail_cleanly, failing_with, fmt_time, one_line, out, parse_options, safe
 from monitor.runtime.context import AppContext, connect, newer_schema_error, redact_url
 from monitor.store.health import Health
 
@@ -176,7 +176,7 @@ def _print_kinds() -> None:
             out.print(f"    {opt.name} ({opt.type.__name__}){safe(default)}: {safe(opt.help)}")
 
 
-@fail_cleanly
+@failing_with(2)  # an import stopped before it began stored nothing: "failed", never "partial" (1)
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV, JSON or JSON Lines export (optionally .gz).")],
@@ -224,6 +224,9 @@ def import_cmd(
     get_source_class("file")(src.locator, src.options)  # a wrong option is reported before anything is stored
     summary = run_import_with_progress(app_ctx, src, problems_path=problems, batch_rows=batch_rows or BATCH_ROWS)
     print_import(summary)
+    if summary.verdict == Health.FAILED:
+        # The summary is on stdout; a script that watches stderr for errors sees why nothing was stored.
+        err.print(f"[bold red]error:[/] {safe(one_line(summary.message or 'the import failed', 2000))}")
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)
 

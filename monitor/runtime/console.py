@@ -132,20 +132,28 @@ def print_json(data: Any) -> None:
 
 def fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
     """Turn product errors into one clear line on stderr and exit status 1."""
+    return failing_with(1)(func)
 
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except MonitorError as exc:
-            err.print(f"[bold red]error:[/] {escape(one_line(exc, 2000))}")
-            raise typer.Exit(1) from None
-        except Exception as exc:
-            if not _database_error(exc):
-                raise
-            # A database problem the product did not foresee: one line, never the statement and its parameters.
-            reason = one_line(exc)
-            err.print(f"[bold red]database error:[/] {escape(exc.__class__.__name__)}: {escape(reason)}")
-            raise typer.Exit(1) from None
 
-    return wrapper
+def failing_with(status: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`fail_cleanly` with exit status `status`, for a command whose statuses mean more (`import`: 2 is failed)."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return func(*args, **kwargs)
+            except MonitorError as exc:
+                err.print(f"[bold red]error:[/] {escape(one_line(exc, 2000))}")
+                raise typer.Exit(status) from None
+            except Exception as exc:
+                if not _database_error(exc):
+                    raise
+                # A database problem the product did not foresee: one line, never the statement and its parameters.
+                reason = one_line(exc)
+                err.print(f"[bold red]database error:[/] {escape(exc.__class__.__name__)}: {escape(reason)}")
+                raise typer.Exit(status) from None
+
+        return wrapper
+
+    return decorate

@@ -152,7 +152,7 @@ def test_import_generic_columns_by_option_and_refuses_a_configured_source_name(t
     export = tmp_path / "comments.csv"
     export.write_text("ref,comment,stars,when\nA1,Parcel never came,1,2024-05-01\nA2,Great,5,2024-05-02\n")
     taken = runner.invoke(app, ["-c", cfg, "import", str(export), "--company", "X", "--source-name", "eventnet"])
-    assert taken.exit_code == 1 and "is a source of the configuration file" in taken.stderr
+    assert taken.exit_code == 2 and "is a source of the configuration file" in taken.stderr
     args = ["-c", cfg, "import", str(export), "--company", "Eventnet", "--format", "generic"]
     for option in ("id_column=ref", "text_column=comment", "rating_column=stars", "date_column=when"):
         args += ["-o", option]
@@ -161,7 +161,7 @@ def test_import_generic_columns_by_option_and_refuses_a_configured_source_name(t
     rows = json.loads(runner.invoke(app, ["-c", cfg, "reviews", "--json"]).stdout)
     assert {(r["site_review_id"], r["rating"]) for r in rows} == {("A1", 1.0), ("A2", 5.0)}
     bad = runner.invoke(app, ["-c", cfg, "import", str(export), "--company", "Eventnet", "-o", "colour=red"])
-    assert bad.exit_code == 1 and "no option 'colour'" in bad.stderr
+    assert bad.exit_code == 2 and "no option 'colour'" in bad.stderr
 
 
 def test_runs_show_what_each_crawl_fetched(tmp_path: Path, site: TestSite) -> None:

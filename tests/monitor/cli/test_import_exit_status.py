@@ -1,0 +1,57 @@
+"""`monitor import` keeps its exit statuses: 2 whenever nothing was stored, with the reason as one line on stderr."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from monitor.cli.main import app
+from tests.fixture_path import fixture
+
+runner = CliRunner()
+US_APP_STORE = fixture("exports_rewritten", "app_store_us_dates_150.csv")
+
+
+def _import(tmp_path: Path, *args: str) -> Result:
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "COLUMNS": "40"}
+    return runner.invoke(app, ["import", *args, "--company", "Acme"], env=env)
+
+
+def _error_line(result: Result) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["missing.csv"], "no such file"),
+        ([str(US_APP_STORE), "-o", "day_first=maybe"], "day_first must be true, false or auto"),
+        ([str(US_APP_STORE), "-o", "colour=blue"], "colour"),
+        ([str(US_APP_STORE), "--format", "xlsx"], "xlsx"),
+    ],
+)
+def test_an_import_that_cannot_start_is_failed_not_partial(tmp_path: Path, args: list[str], reason: str) -> None:
+    result = _import(tmp_path, *args)
+    assert result.exit_code == 2, result.output
+    assert reason in _error_line(result)
+    assert "rows read" not in result.stdout
+
+
+def test_a_refused_file_says_why_on_stderr_in_one_line(tmp_path: Path) -> None:
+    with open(US_APP_STORE, encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if int(row["date"].split("/")[1]) <= 12]
+    path = tmp_path / ("a-long-file-name-that-a-narrow-terminal-would-wrap-" * 3 + ".csv")
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = _import(tmp_path, str(path))
+    assert result.exit_code == 2, result.output
+    assert result.stdout.startswith("failed")
+    line = _error_line(result)
+    assert "day-first or month-first" in line and "-o day_first=true|false" in line and path.name in line
