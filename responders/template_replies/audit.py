@@ -63,26 +63,39 @@ def read_reply_rows(path: Path, text_column: str, group_column: str | None = Non
     """
     texts: list[str | None] = []
     groups: list[str | None] | None = [] if group_column else None
+    wanted = [column for column in (text_column, group_column) if column]
     with ExportRows(path) as rows:
         columns: list[str] = list(rows.columns)
-        for number, row in enumerate(rows):
+        if rows.kind == "csv":
+            # A CSV names its columns once, in the header: checked there, whether or not any row can be read.
+            _check_columns(path, wanted, columns, set(columns))
+        checked = rows.kind == "csv"
+        readable = 0
+        for row in rows:
             if row.values is None:
                 texts.append(None)
                 if groups is not None:
                     groups.append(None)
                 continue
+            readable += 1
             record = dict(row.values)
             if rows.kind != "csv" and len(columns) < 200:
                 columns.extend(c for c in record if c not in columns)
-            text = _lookup(record, text_column)
-            if number == 0 and text is _MISSING:
-                raise BadExport(f"{path}: no column {text_column!r}; columns found: {', '.join(columns) or '(none)'}")
-            texts.append(_as_text(text))
+            if not checked:
+                # JSON records name their own fields: the first readable one tells what the file holds.
+                found = {column for column in wanted if _lookup(record, column) is not _MISSING}
+                _check_columns(path, wanted, columns, found)
+                checked = True
+            texts.append(_as_text(_lookup(record, text_column)))
             if groups is not None and group_column:
-                group = _lookup(record, group_column)
-                if number == 0 and group is _MISSING:
-                    raise BadExport(
-                        f"{path}: no column {group_column!r}; columns found: {', '.join(columns) or '(none)'}"
-                    )
-                groups.append(_as_text(group))
+                groups.append(_as_text(_lookup(record, group_column)))
+    if texts and not readable:
+        raise BadExport(f"{path}: none of its {len(texts)} row(s) could be read, so no reply was audited")
     return AuditRows(texts, groups, columns)
+
+
+def _check_columns(path: Path, wanted: list[str], columns: list[str], found: set[str]) -> None:
+    """`BadExport` naming the first of the `wanted` columns the file does not have (`found`: those it has)."""
+    for column in wanted:
+        if column not in found:
+            raise BadExport(f"{path}: no column {column!r}; columns found: {', '.join(columns) or '(none)'}")

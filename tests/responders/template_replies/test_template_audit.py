@@ -98,3 +98,28 @@ def test_cli_missing_column_exits_2_with_the_columns_found(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "no column 'text'" in result.stderr and "reply" in result.stderr
     assert result.stdout == ""
+
+
+def _header_then_broken_rows(path: Path) -> Path:
+    rows = dunzo_rows()
+    header = ",".join(rows[0])
+    # Every data row has one field: none can be read, but the header still names the file's columns.
+    path.write_text(header + "\n" + "\n".join(str(row["reply"]).replace(",", " ")[:40] for row in rows) + "\n")
+    return path
+
+
+def test_a_missing_column_is_named_even_when_no_row_can_be_read(tmp_path: Path) -> None:
+    path = _header_then_broken_rows(tmp_path / "broken.csv")
+    result = runner.invoke(templates_app, ["audit", str(path), "--text-column", "no_such_column"])
+    assert result.exit_code == 2
+    assert "no column 'no_such_column'" in result.stderr and "reply" in result.stderr
+    grouped = runner.invoke(templates_app, ["audit", str(path), "--text-column", "reply", "--group-column", "app_id"])
+    assert grouped.exit_code == 2 and "no column 'app_id'" in grouped.stderr
+
+
+def test_a_file_whose_rows_cannot_be_read_is_not_an_audit_of_nothing(tmp_path: Path) -> None:
+    path = _header_then_broken_rows(tmp_path / "broken.csv")
+    result = runner.invoke(templates_app, ["audit", str(path), "--text-column", "reply"])
+    assert result.exit_code == 2
+    assert f"none of its {len(dunzo_rows())} row(s) could be read" in result.stderr
+    assert "0 templates" not in result.stdout
