@@ -224,10 +224,10 @@ def import_cmd(
     get_source_class("file")(src.locator, src.options)  # a wrong option is reported before anything is stored
     summary = run_import_with_progress(app_ctx, src, problems_path=problems, batch_rows=batch_rows or BATCH_ROWS)
     print_import(summary)
-    if summary.verdict == Health.FAILED:
-        # The summary is on stdout; a script that watches stderr for errors sees why nothing was stored.
-        err.print(f"[bold red]error:[/] {safe(one_line(summary.message or 'the import failed', 2000))}")
     if summary.exit_code:
+        # The summary is on stdout; a script that watches stderr sees, on one line, why the import was not ok.
+        label = "[bold red]error:[/]" if summary.verdict == Health.FAILED else "[yellow]warning:[/]"
+        err.print(f"{label} {safe(one_line(summary.message or f'the import is {summary.verdict.value}', 2000))}")
         raise typer.Exit(summary.exit_code)
 
 

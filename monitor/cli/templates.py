@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.core.errors import BadExport
-from monitor.runtime.console import err
+from monitor.runtime.console import err, one_line
 from monitor.runtime.console import out as terminal
 
 if TYPE_CHECKING:
@@ -43,14 +43,17 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input row on stdout.")] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Templates to show in the summary.")] = 15,
 ) -> None:
-    """Report which replies in FILE are templates, with skeletons, examples, families and a rote score per reply."""
+    """Report which replies in FILE are templates, with skeletons, examples, families and a rote score per reply.
+
+    Exit 0 audited; 2 when FILE cannot be read, lacks a named column or holds no reply to audit.
+    """
     from responders.template_replies.audit import audit_rows, read_reply_rows
 
     started = time.perf_counter()
     try:
         rows = read_reply_rows(file, text_column, group_column)
     except BadExport as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {escape(one_line(exc, 2000))}")
         raise typer.Exit(2) from exc
     err.print(f"read {len(rows.texts):,} rows from {escape(str(file))}; clustering ...")
     report = audit_rows(rows.texts, rows.groups, min_size=min_size)

@@ -91,6 +91,8 @@ def read_reply_rows(path: Path, text_column: str, group_column: str | None = Non
                 groups.append(_as_text(_lookup(record, group_column)))
     if texts and not readable:
         raise BadExport(f"{path}: none of its {len(texts)} row(s) could be read, so no reply was audited")
+    if texts and not any(text and text.strip() for text in texts):
+        raise BadExport(f"{path}: none of its {len(texts)} row(s) has a reply in column {text_column!r}")
     return AuditRows(texts, groups, columns)
 
 

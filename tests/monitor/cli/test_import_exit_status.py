@@ -55,3 +55,31 @@ def test_a_refused_file_says_why_on_stderr_in_one_line(tmp_path: Path) -> None:
     assert result.stdout.startswith("failed")
     line = _error_line(result)
     assert "day-first or month-first" in line and "-o day_first=true|false" in line and path.name in line
+
+
+def test_a_partial_import_says_why_on_stderr_in_one_line(tmp_path: Path) -> None:
+    with open(US_APP_STORE, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows[::10]:
+        row["rating"] = "five"
+    path = tmp_path / "ratings.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = _import(tmp_path, str(path))
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("partial") and "error:" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    skipped = len(rows[::10])
+    assert warnings == [f"warning: {skipped} of {len(rows)} rows ({skipped / len(rows):.1%}) were skipped"]
+
+
+def test_a_folder_is_failed_and_usage_errors_keep_clicks_status(tmp_path: Path) -> None:
+    folder = _import(tmp_path, str(tmp_path))
+    assert folder.exit_code == 2 and _error_line(folder)
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    no_company = runner.invoke(app, ["import", str(US_APP_STORE)], env=env)
+    assert no_company.exit_code == 2 and "--company" in no_company.stderr
+    small = runner.invoke(app, ["import", str(US_APP_STORE), "--company", "Acme", "--batch-rows", "5"], env=env)
+    assert small.exit_code == 2 and "--batch-rows" in small.stderr
