@@ -23,6 +23,7 @@ from monitor.core.records import ReviewRecord
 from sources.base import Page, get_source_class
 from sources.exports.layouts import parse_developer_response
 from sources.file import ExportFile, FileSource, read_export
+from tests.export_files import write_csv_rows
 from tests.fixture_path import fixture
 
 APP_STORE = fixture("app_store_export", "sg_food_delivery_app_store_400.csv")
@@ -564,14 +565,6 @@ US_GOOGLE_PLAY = fixture("exports_rewritten", "google_play_us_ampm_400.csv")
 DOUBLED = fixture("exports_rewritten", "app_store_doubled_escapes_24.csv")
 
 
-def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
 def test_month_first_file_is_read_month_first_with_its_own_dates() -> None:
     originals = _csv_dicts(APP_STORE)[:150]
     with ExportFile(US_APP_STORE) as export:
@@ -600,7 +593,7 @@ def test_month_first_am_pm_file_gives_the_day_first_files_dates() -> None:
 def test_a_file_whose_dates_cannot_tell_is_refused_and_the_option_decides(tmp_path: Path) -> None:
     ambiguous = [row for row in _csv_dicts(US_APP_STORE) if int(row["date"].split("/")[1]) <= 12]
     assert len(ambiguous) >= 20
-    path = _write_rows(tmp_path / "ambiguous.csv", ambiguous)
+    path = write_csv_rows(tmp_path / "ambiguous.csv", ambiguous)
     with pytest.raises(BadExport, match=r"cannot tell whether dates such as '\d+/\d+/2\d+ .*-o day_first=true\|false"):
         ExportFile(path)
     records, problems = _read(path, day_first=False)
@@ -615,7 +608,7 @@ def test_a_file_with_both_orders_is_refused_unless_the_option_says(tmp_path: Pat
     for row in us[:5]:
         month, day, rest = row["date"].split("/")
         row["date"] = f"{day}/{month}/{rest}"  # five rows re-saved day-first
-    path = _write_rows(tmp_path / "mixed.csv", us)
+    path = write_csv_rows(tmp_path / "mixed.csv", us)
     with pytest.raises(BadExport, match=r"dates are written in both orders \(line \d+: .* day-first; line \d+: .*"):
         ExportFile(path)
     with ExportFile(path, day_first="false") as export:
@@ -631,7 +624,7 @@ def test_iso_and_epoch_dates_need_no_order(tmp_path: Path) -> None:
         stamp = record.published_at.timestamp()
         row["at"] = str(int(stamp * 1000)) if n % 2 else record.published_at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
         row["repliedAt"] = ""
-    with ExportFile(_write_rows(tmp_path / "iso.csv", rows)) as export:
+    with ExportFile(write_csv_rows(tmp_path / "iso.csv", rows)) as export:
         assert export.day_first is None
         records = list(export.records())
     assert [r.published_at for r in records] == [r.published_at for r in _read(GOOGLE_PLAY)[0][:30]]
@@ -641,13 +634,13 @@ def test_future_and_ancient_dates_are_row_problems_not_values(tmp_path: Path) ->
     app = _csv_dicts(APP_STORE)[:10]
     app[1]["date"] = "2999-01-01 10:00:00"
     app[2]["date"] = "1970-01-01 00:00:00"
-    with ExportFile(_write_rows(tmp_path / "app.csv", app)) as export:
+    with ExportFile(write_csv_rows(tmp_path / "app.csv", app)) as export:
         records = list(export.records())
         assert export.stats.dropped == {"date out of range": 2}
     assert len(records) == 10 and [r.published_at is None for r in records][:3] == [False, True, True]
     play = _csv_dicts(GOOGLE_PLAY)[:10]
     play[3]["at"] = "01-01-2999 10:00"  # no review id: the date is part of the derived one, so the row goes
-    with ExportFile(_write_rows(tmp_path / "play.csv", play)) as export:
+    with ExportFile(write_csv_rows(tmp_path / "play.csv", play)) as export:
         assert len(list(export.records())) == 9
         assert export.stats.skipped == {"date out of range": 1}
 
@@ -678,7 +671,7 @@ def test_doubled_escapes_in_reply_dicts_are_undone() -> None:
 def test_unreadable_reply_keeps_the_review(tmp_path: Path) -> None:
     rows = _csv_dicts(APP_STORE)[:5]
     rows[0]["developerResponse"] = "{'id': 1, 'body': 'cut short"
-    with ExportFile(_write_rows(tmp_path / "reply.csv", rows)) as export:
+    with ExportFile(write_csv_rows(tmp_path / "reply.csv", rows)) as export:
         records = list(export.records())
         assert export.stats.dropped == {"reply unreadable": 1} and export.stats.skipped_rows == 0
     assert len(records) == 5 and records[0].reply is None and records[0].body == _lines(rows[0]["review"])
@@ -714,7 +707,7 @@ def test_day_first_option_is_checked() -> None:
 async def test_a_file_longer_than_max_pages_is_partial_not_cut_silently(tmp_path: Path) -> None:
     rows = _csv_dicts(GOOGLE_PLAY)
     again = [dict(row, userName=row["userName"] + " (2)") for row in rows]
-    source = FileSource(str(_write_rows(tmp_path / "long.csv", rows + again)))
+    source = FileSource(str(write_csv_rows(tmp_path / "long.csv", rows + again)))
     assert sum([len(page.records) async for page in source.pages(_no_fetch)]) == 800
     pages = []
     with pytest.raises(FetchError, match=r"only the first 1 page\(s\) of 500 reviews were read.*monitor import"):
@@ -737,7 +730,7 @@ def test_a_store_review_without_its_stars_is_skipped_not_kept_unrated(tmp_path: 
     rows = _csv_dicts(path)[:20]
     for row in rows[:3]:
         row[column] = " " if row is rows[1] else ""
-    with ExportFile(_write_rows(tmp_path / path.name, rows)) as export:
+    with ExportFile(write_csv_rows(tmp_path / path.name, rows)) as export:
         records = list(export.records())
         assert export.stats.skipped == {"rating missing": 3}
     assert len(records) == 17 and all(record.rating is not None for record in records)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from monitor.cli.main import app
+from tests.export_files import read_csv_rows, write_csv_rows
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -43,13 +43,8 @@ def test_an_import_that_cannot_start_is_failed_not_partial(tmp_path: Path, args:
 
 
 def test_a_refused_file_says_why_on_stderr_in_one_line(tmp_path: Path) -> None:
-    with open(US_APP_STORE, encoding="utf-8", newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if int(row["date"].split("/")[1]) <= 12]
-    path = tmp_path / ("a-long-file-name-that-a-narrow-terminal-would-wrap-" * 3 + ".csv")
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    rows = [row for row in read_csv_rows(US_APP_STORE) if int(row["date"].split("/")[1]) <= 12]
+    path = write_csv_rows(tmp_path / ("a-long-file-name-that-a-narrow-terminal-would-wrap-" * 3 + ".csv"), rows)
     result = _import(tmp_path, str(path))
     assert result.exit_code == 2, result.output
     assert result.stdout.startswith("failed")
@@ -58,15 +53,10 @@ def test_a_refused_file_says_why_on_stderr_in_one_line(tmp_path: Path) -> None:
 
 
 def test_a_partial_import_says_why_on_stderr_in_one_line(tmp_path: Path) -> None:
-    with open(US_APP_STORE, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_csv_rows(US_APP_STORE)
     for row in rows[::10]:
         row["rating"] = "five"
-    path = tmp_path / "ratings.csv"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_csv_rows(tmp_path / "ratings.csv", rows)
     result = _import(tmp_path, str(path))
     assert result.exit_code == 1, result.output
     assert result.stdout.startswith("partial") and "error:" not in result.stderr

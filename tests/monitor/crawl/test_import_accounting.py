@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from monitor.cli.main import app
 from monitor.runtime.context import open_database
 from monitor.store.models import CompanyReply, Review
+from tests.export_files import review_count
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -40,11 +41,7 @@ def _import(tmp_path: Path, path: Path, *args: str) -> Result:
 
 
 def _count(tmp_path: Path) -> int:
-    engine = open_database(f"sqlite:///{tmp_path / 'm.db'}")
-    with Session(engine) as session:
-        n = len(session.exec(select(Review.id)).all())
-    engine.dispose()
-    return n
+    return review_count(f"sqlite:///{tmp_path / 'm.db'}")
 
 
 def test_many_bad_rows_make_a_partial_import_that_says_how_many(tmp_path: Path) -> None:

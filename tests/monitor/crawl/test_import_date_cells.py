@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from monitor.runtime.context import open_database
 from monitor.store.models import CompanyReply, Review
 from sources.exports.cells import CellError, RowContext, read_date
 from sources.exports.dates import DateOrderScan, date_evidence
+from tests.export_files import read_csv_rows, write_csv_rows
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -60,16 +60,13 @@ def _spaced_google_play(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
         day_month_year, time = value.split(" ")
         return f" {day_month_year.replace('-', '/')}{' ' if number % 2 else chr(0xA0)}{time}"
 
-    with open(GOOGLE_PLAY, encoding="utf-8-sig", newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if ambiguous(row["at"]) and ambiguous(row["repliedAt"])][:40]
+    rows = [row for row in read_csv_rows(GOOGLE_PLAY) if ambiguous(row["at"]) and ambiguous(row["repliedAt"])][:40]
     assert len(rows) == 40 and any(row["repliedAt"] for row in rows)
-    path = tmp_path / "spaced.csv"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for number, row in enumerate(rows):
-            writer.writerow({**row, "at": spaced(row["at"], number), "repliedAt": spaced(row["repliedAt"], number)})
-    return path, rows
+    written = [
+        {**row, "at": spaced(row["at"], number), "repliedAt": spaced(row["repliedAt"], number)}
+        for number, row in enumerate(rows)
+    ]
+    return write_csv_rows(tmp_path / "spaced.csv", written), rows
 
 
 def test_a_file_of_spaced_ambiguous_dates_is_refused_and_the_option_reads_them(tmp_path: Path) -> None:

@@ -9,12 +9,10 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
 from monitor.cli.main import app
-from monitor.runtime.context import open_database
-from monitor.store.models import Review
+from tests.export_files import review_count
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -40,11 +38,7 @@ def _import(tmp_path: Path, path: Path) -> Result:
 
 
 def _count(tmp_path: Path) -> int:
-    engine = open_database(f"sqlite:///{tmp_path / 'm.db'}")
-    with Session(engine) as session:
-        n = len(session.exec(select(Review.id)).all())
-    engine.dispose()
-    return n
+    return review_count(f"sqlite:///{tmp_path / 'm.db'}")
 
 
 def test_a_small_gzip_file_cut_short_stores_what_came_before_and_is_partial(tmp_path: Path) -> None:
