@@ -136,13 +136,17 @@ def assess(
     tokens = tokenize(full)
     score = _score(full, code, tokens) if full else TextScore()
     complaint = score.complaint
-    complains = complaint >= _COMPLAINT_AT
     low = _low(rating, rating_scale)
+    # Lawyers and courts only threaten in a complaint made in other words (or under a low rating), not in "my
+    # lawyer uses this app"; outside one they are neither a threat nor a complaint.
+    in_context = complaint - score.legal_context_weight > 0 or low
+    if not in_context:
+        complaint -= score.legal_context_weight
+    complains = complaint >= _COMPLAINT_AT
     reasons: list[str] = []
     flags: set[str] = set()
 
-    # Lawyers and courts only threaten in a complaint, not in "a lawyer friend recommended this app".
-    legal = score.legal_terms + (score.legal_context_terms if complaint > 0 or low else [])
+    legal = score.legal_terms + (score.legal_context_terms if in_context else [])
     high = is_high_rating(rating, rating_scale)
     # At 4-5 of 5 no flag is raised from words, so the regulator names are not looked for.
     named = (

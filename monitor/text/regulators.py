@@ -95,7 +95,7 @@ def check_extra(entries: Iterable[str]) -> tuple[str, ...]:
         text = entry.strip()
         if not text:
             raise ValueError("an extra regulator name is empty")
-        _compile(text, abbreviation=text[0] in "=?", where=repr(text))
+        _compile(text, abbreviation=text[:1] in ("=", "?"), where=repr(text))
         checked.append(text)
     return tuple(checked)
 
@@ -115,6 +115,9 @@ def _compile(entry: str, *, abbreviation: bool, where: str) -> _Pattern:
             if is_stem and len(token) < _MIN_STEM:
                 raise ValueError(f"regulators: {where}: stem {chunk!r} is shorter than {_MIN_STEM} letters")
             words.append((token if exact else fold(token), is_stem))
+    if not words:
+        # "?" or "=" alone marks an abbreviation of nothing.
+        raise ValueError(f"regulators: {where}: nothing to match in {entry!r}")
     return _Pattern(tuple(words), exact, cue)
 
 
@@ -185,7 +188,7 @@ def _matcher(extra: tuple[str, ...]) -> _Matcher:
         for body in regulators()
         for entry in (*body.names, *body.abbreviations)
     ]
-    patterns += [_compile(entry, abbreviation=entry[0] in "=?", where=repr(entry)) for entry in extra]
+    patterns += [_compile(entry, abbreviation=entry[:1] in ("=", "?"), where=repr(entry)) for entry in extra]
     return _Matcher(patterns)
 
 

@@ -34,6 +34,8 @@ class TextScore:
     # Fraud words next to "protection", "blocked", "detected": praise of a safeguard, not a report.
     guarded_fraud_terms: list[str] = field(default_factory=list)
     abuse_terms: list[str] = field(default_factory=list)
+    # What the lawyer and court words added to ``negative``: they count only beside a complaint of other words.
+    legal_context_weight: float = 0.0
 
     @property
     def complaint(self) -> float:
@@ -234,6 +236,8 @@ def _apply(
                 # "I won't sue" and "no lawyer needed" threaten nothing.
                 (score.legal_terms if section == "legal" else score.legal_context_terms).append(phrase)
                 score.negative += weight
+                if section == "legal_context":
+                    score.legal_context_weight += weight
         elif section == "regulator":
             score.regulator_terms.append(phrase)
             score.negative += weight

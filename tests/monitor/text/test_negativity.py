@@ -367,3 +367,31 @@ def test_a_language_detected_by_the_caller_is_not_detected_again(monkeypatch: py
     verdict = negativity.assess(rating=None, text="Terrible service, still no refund", language=None, detect=False)
     assert verdict.unhappy and verdict.language is None
     assert negativity.assess(rating=None, text="Terrible service", language="en", detect=False).language == "en"
+
+
+@pytest.mark.parametrize(
+    ("rating", "text"),
+    [
+        (None, "My lawyer uses this app for invoices"),
+        (3, "a lawyer ordered this for me"),
+        (3, "Picked up at the court building"),
+        (None, "Ordered to the court building"),
+    ],
+)
+def test_a_lawyer_or_a_court_outside_a_complaint_is_neither_a_threat_nor_a_complaint(
+    rating: float | None, text: str
+) -> None:
+    verdict = assess(rating=rating, text=text, language="en")
+    assert not verdict.unhappy and verdict.flags == frozenset() and verdict.complaint == 0
+
+
+def test_a_lawyer_beside_a_complaint_is_still_a_threat() -> None:
+    verdict = assess(rating=None, text="Terrible app, they stole my money, my lawyer will hear about it", language="en")
+    assert verdict.unhappy and "legal" in verdict.flags
+
+
+def test_a_german_dish_is_not_a_court() -> None:
+    # "Gericht" is a dish as often as a court; only "vor Gericht" threatens.
+    dish = assess(rating=None, text="Das Gericht war kalt und kam viel zu spät, enttäuschend", language="de")
+    assert dish.unhappy and "legal" not in dish.flags
+    assert "legal" in assess(rating=1, text="Ich ziehe vor Gericht, Betrug!", language="de").flags

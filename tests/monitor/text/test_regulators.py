@@ -74,3 +74,14 @@ def test_unusable_extra_names_are_refused(entries: list[str]) -> None:
 def test_a_malformed_list_names_the_line(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_regulators(text)
+
+
+@pytest.mark.parametrize("entry", ["?", "=", "? ", "=  "])
+def test_an_abbreviation_mark_with_nothing_after_it_is_refused(entry: str) -> None:
+    with pytest.raises(ValueError, match="nothing to match"):
+        check_extra([entry])
+    # Given straight to the matcher, it is the same clear error, not an IndexError on every review.
+    with pytest.raises(ValueError, match="nothing to match"):
+        find_regulators("I will report you to the FCA", [entry])
+    with pytest.raises(ValueError, match="nothing to match"):
+        find_regulators("I will report you to the FCA", [""])
