@@ -92,9 +92,11 @@ def written(value: Any) -> str:
 
 def date_evidence(value: Any) -> Evidence | None:
     """What one value says about the file's date order: `day_first`, `month_first`, `ambiguous` or nothing."""
-    if not isinstance(value, str):
-        return None
-    text = written(value)
+    return _evidence(written(value)) if isinstance(value, str) else None
+
+
+def _evidence(text: str) -> Evidence | None:
+    """`date_evidence` of a cell already read as `written`."""
     if not text[:1].isdigit():
         return None
     match = _NUMERIC.match(text)
@@ -121,10 +123,11 @@ class DateOrderScan:
 
     def note(self, number: int, value: Any) -> None:
         """Take the evidence of one date cell found on row `number`."""
-        kind = date_evidence(value)
-        if kind is None:
+        if not isinstance(value, str):
             return
+        # Read once: the scan sees every date cell of the file.
         text = written(value)
+        kind = _evidence(text)
         if kind == "day_first" and self.day_first_at is None:
             self.day_first_at = (number, text)
         elif kind == "month_first" and self.month_first_at is None:
