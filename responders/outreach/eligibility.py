@@ -4,18 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
 from monitor.store.models import CompanyReply, Review, ReviewRevision, SourceRow
 
-__all__ = ["EDIT_CHANGES", "complaint_time", "count_backfill_skipped", "has_personal_response", "is_old_backfill"]
+__all__ = [
+    "EDIT_CHANGES",
+    "ComplaintTimes",
+    "complaint_time",
+    "count_backfill_skipped",
+    "has_personal_response",
+    "is_old_backfill",
+]
 
 # "followup": the reviewer wrote again in the site's thread; like an edit, it needs an answer.
 EDIT_CHANGES = frozenset({"text", "title", "rating", "followup"})
 
 
-def complaint_time(review: Review) -> datetime:
+class ComplaintTimes(Protocol):
+    """The times of a review that say when its reviewer last complained (a `Review`, or a row of its columns)."""
+
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def updated_at(self) -> datetime | None: ...
+    @property
+    def reviewer_followup_at(self) -> datetime | None: ...
+    @property
+    def first_seen(self) -> datetime: ...
+
+
+def complaint_time(review: ComplaintTimes) -> datetime:
     """When the reviewer last complained: the latest of publication, edit and thread follow-up (else first seen)."""
     times = [t for t in (review.published_at, review.updated_at, review.reviewer_followup_at) if t is not None]
     return max(times) if times else review.first_seen

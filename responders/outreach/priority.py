@@ -5,13 +5,34 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
-from monitor.store.models import CompanyReply, Review
 from monitor.text.negativity import HOLD_FLAGS, URGENT_FLAGS, stored_flags
-from responders.outreach.eligibility import complaint_time
+from responders.outreach.eligibility import ComplaintTimes, complaint_time
 from responders.outreach.twins import MIN_TEXT_FOR_CONTENT_MATCH
 
-__all__ = ["compute_priority", "task_priority"]
+__all__ = ["PriorityFacts", "compute_priority", "task_priority"]
+
+
+class PriorityFacts(ComplaintTimes, Protocol):
+    """What a task's priority reads of one of its reviews (a `Review`, or a row of just these columns)."""
+
+    @property
+    def flags(self) -> str: ...
+    @property
+    def rating(self) -> float | None: ...
+    @property
+    def rating_scale(self) -> int | None: ...
+    @property
+    def severity(self) -> float | None: ...
+    @property
+    def helpful_votes(self) -> int | None: ...
+    @property
+    def site_review_id(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def author_name(self) -> str | None: ...
 
 
 def compute_priority(
@@ -66,10 +87,11 @@ def _severity(severity: float | None, rating: float | None, scale: int | None) -
     return 0.5
 
 
-def task_priority(reviews: Sequence[tuple[Review, CompanyReply | None]], now: datetime) -> tuple[int, str, bool]:
-    """Priority, label and template flag of a task: its worst review, newest complaint, widest reach and every flag."""
+def task_priority(reviews: Sequence[tuple[PriorityFacts, bool]], now: datetime) -> tuple[int, str, bool]:
+    """Priority, label and template flag of a task from its reviews, each with whether the company answered it with
+    a template: its worst review, newest complaint, widest reach and every flag."""
     flags = {f for r, _ in reviews for f in stored_flags(r.flags, r.rating, r.rating_scale)}
-    template = any(rep is not None and rep.template_id for _, rep in reviews)
+    template = any(templated for _, templated in reviews)
     worst = max(reviews, key=lambda pair: _severity(pair[0].severity, pair[0].rating, pair[0].rating_scale))[0]
     score, label = compute_priority(
         severity=worst.severity,
@@ -85,7 +107,7 @@ def task_priority(reviews: Sequence[tuple[Review, CompanyReply | None]], now: da
     return score, label, template
 
 
-def _complaints(reviews: Iterable[Review]) -> int:
+def _complaints(reviews: Iterable[PriorityFacts]) -> int:
     """Distinct complaints: twins (one store review read through two sources) count once, whatever their ids.
 
     Twins share the store's review id (Google Play pages and API) or, where the ids differ (the App Store feed and

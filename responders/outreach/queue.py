@@ -15,16 +15,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.core.settings import Settings
+from monitor.store.bulk import update_by_id
 from monitor.store.models import Company, CompanyReply, Review, ReviewRevision, SourceRow
 from monitor.store.task_models import CLOSED_STATUSES, OutreachTask, TaskEvent, TaskReview
 from responders.outreach.deadlines import calendar_for, first_contact_due
 from responders.outreach.eligibility import EDIT_CHANGES, complaint_time, has_personal_response, is_old_backfill
 from responders.outreach.identity import reviewer_key
-from responders.outreach.priority import task_priority
+from responders.outreach.priority import PriorityFacts, task_priority
 from responders.outreach.twins import find_twins, link_twin
 
 __all__ = [
@@ -76,6 +78,18 @@ class _Chunk:
     links: dict[int, TaskReview]
     revisions: dict[int, list[ReviewRevision]]
     companies: dict[int, Company]
+    # Rows to insert in bulk once the chunk is worked (task events in the order they happened, new links): one
+    # statement each instead of an object per row, which cost a crawl that links many reviews most of its queue time.
+    events: list[dict[str, Any]] = field(default_factory=list)
+    new_links: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        """Insert the events and links gathered so far."""
+        if self.new_links:
+            session.execute(insert(TaskReview), self.new_links)
+        if self.events:
+            session.execute(insert(TaskEvent), self.events)
+        self.new_links, self.events = [], []
 
 
 def update_queue(*, session: Session, settings: Settings, review_ids: Sequence[int], now: datetime) -> QueueUpdate:
@@ -92,6 +106,7 @@ def update_queue(*, session: Session, settings: Settings, review_ids: Sequence[i
         chunk = _load_chunk(session, acting, companies)
         changed = _follow_linked_reviews(session, chunk, now, result)
         linked, created = _queue_new_reviews(session, settings, chunk, now, result, has_handles)
+        chunk.write(session)
         _refresh_priorities(session, changed | linked, now)  # new tasks got theirs when they were built
         for task_id in sorted((changed | linked | created) - reported):
             result.task_ids.append(task_id)
@@ -145,8 +160,9 @@ def _load_chunk(session: Session, ids: list[int], companies: dict[int, Company])
     return _Chunk(rows=rows, links=links, revisions=revisions, companies=companies)
 
 
-def _event(task_id: int, kind: str, now: datetime, note: str = "", **data: Any) -> TaskEvent:
-    return TaskEvent(task_id=task_id, at=now, actor="system", kind=kind, note=note, data=data)
+def _event(task_id: int, kind: str, now: datetime, note: str = "", **data: Any) -> dict[str, Any]:
+    """The row of a task event the queue records."""
+    return {"task_id": task_id, "at": now, "actor": "system", "kind": kind, "note": note, "data": data}
 
 
 def _follow_linked_reviews(session: Session, chunk: _Chunk, now: datetime, result: QueueUpdate) -> set[int]:
@@ -172,7 +188,7 @@ def _follow_linked_reviews(session: Session, chunk: _Chunk, now: datetime, resul
             if not changes & EDIT_CHANGES:
                 continue
             before = history[index - 1].rating if index > 0 else None
-            if _record_edit(session, task, review, rev, before, now, result):
+            if _record_edit(task, review, rev, before, now, result, chunk.events):
                 touched.add(task.id or 0)
             if task.status in CLOSED_STATUSES and review.unhappy is True:
                 if not has_personal_response(review, reply, history[index:]):
@@ -187,13 +203,13 @@ def _follow_linked_reviews(session: Session, chunk: _Chunk, now: datetime, resul
 
 
 def _record_edit(
-    session: Session,
     task: OutreachTask,
     review: Review,
     rev: ReviewRevision,
     before: float | None,
     now: datetime,
     result: QueueUpdate,
+    events: list[dict[str, Any]],
 ) -> bool:
     """An event for an edited review; a rating change within the closing-the-loop window also goes on the task."""
     rating_changed = "rating" in rev.changes.split(",") and before != rev.rating
@@ -216,13 +232,13 @@ def _record_edit(
         task.updated_at = now
         result.rating_changes += 1
         note = f"rating changed from {_fmt_rating(before)} to {_fmt_rating(rev.rating)} after contact"
-        session.add(_event(task.id or 0, "rating_changed", now, note, **data))
+        events.append(_event(task.id or 0, "rating_changed", now, note, **data))
         return True
     if "followup" in rev.changes.split(","):
         note = "the reviewer wrote again in the site's thread: answer them"
     else:
         note = "the reviewer edited the review"
-    session.add(_event(task.id or 0, "review_edited", now, note, **data))
+    events.append(_event(task.id or 0, "review_edited", now, note, **data))
     return False
 
 
@@ -259,9 +275,11 @@ def _reopen(
     what = {"new_review": "posted another review", "followup": "wrote again in the site's thread"}.get(
         reason, "edited their review"
     )
-    session.add(_event(task.id or 0, "reopened", now, f"the reviewer {what}", review_id=review.id, reason=reason))
+    chunk.events.append(
+        _event(task.id or 0, "reopened", now, f"the reviewer {what}", review_id=review.id, reason=reason)
+    )
     if task.owner:
-        session.add(
+        chunk.events.append(
             _event(
                 task.id or 0,
                 "needs_attention",
@@ -356,15 +374,15 @@ def _link(
     result: QueueUpdate,
 ) -> None:
     for cand in candidates:
-        session.add(
-            TaskReview(
-                task_id=task.id or 0,
-                review_id=cand.review.id or 0,
-                linked_at=now,
-                last_revision_id=cand.last_revision_id,
-            )
+        chunk.new_links.append(
+            {
+                "task_id": task.id or 0,
+                "review_id": cand.review.id or 0,
+                "linked_at": now,
+                "last_revision_id": cand.last_revision_id,
+            }
         )
-        session.add(
+        chunk.events.append(
             _event(task.id or 0, "review_linked", now, "another review by this reviewer", review_id=cand.review.id)
         )
         result.linked += 1
@@ -373,7 +391,7 @@ def _link(
         _reopen(session, task, newest.review, newest.review.first_seen, "new_review", now, chunk, result)
     elif task.owner:
         task.needs_attention = True
-        session.add(
+        chunk.events.append(
             _event(
                 task.id or 0,
                 "needs_attention",
@@ -395,7 +413,7 @@ def _new_task_row(
     first = min(candidates, key=lambda c: (c.review.first_seen, c.review.id or 0))
     arrived = first.review.first_seen
     due = first_contact_due(arrived, calendar_for(chunk.companies[company_id]))
-    score, label, template = task_priority([(c.review, c.reply) for c in candidates], now)
+    score, label, template = task_priority([(c.review, _templated(c.reply)) for c in candidates], now)
     return {
         "company_id": company_id,
         "source_id": first.source.id or 0,
@@ -502,24 +520,67 @@ def refresh_priorities(*, session: Session, review_ids: Sequence[int], now: date
 
 
 def _refresh_priorities(session: Session, task_ids: set[int], now: datetime) -> None:
-    """Recompute priority and the template flag of tasks whose reviews changed."""
+    """Recompute priority and the template flag of tasks whose reviews changed; write only those that differ.
+
+    Reads just the columns a priority needs: a reviewer's task can hold many reviews, and loading each as an object
+    (with its JSON columns) cost a crawl more than the rest of the queue's work.
+    """
     if not task_ids:
         return
     session.flush()
-    by_task: dict[int, list[tuple[Review, CompanyReply | None]]] = defaultdict(list)
-    for link, review, reply in session.exec(
-        select(TaskReview, Review, CompanyReply)
-        .join(Review, col(TaskReview.review_id) == Review.id)
-        .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
-        .where(col(TaskReview.task_id).in_(task_ids))
-    ).all():
-        by_task[link.task_id].append((review, reply))
-    for task in session.exec(select(OutreachTask).where(col(OutreachTask.id).in_(task_ids))).all():
-        pairs = by_task.get(task.id or 0)
-        if not pairs:
-            continue
-        task.priority, task.priority_label, task.template_reply = task_priority(pairs, now)
-        session.add(task)
+    ids = sorted(task_ids)
+    by_task: dict[int, list[tuple[PriorityFacts, bool]]] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        for task_id, *facts, template_id in session.execute(
+            sa_select(col(TaskReview.task_id), *_FACT_COLUMNS, col(CompanyReply.template_id))
+            .join(Review, col(TaskReview.review_id) == Review.id)
+            .outerjoin(CompanyReply, col(CompanyReply.review_id) == Review.id)
+            .where(col(TaskReview.task_id).in_(ids[start : start + _CHUNK]))
+        ).all():
+            by_task[task_id].append((_Facts(*facts), bool(template_id)))
+    changes: list[dict[str, Any]] = []
+    for start in range(0, len(ids), _CHUNK):
+        for task_id, *stored in session.exec(
+            select(
+                OutreachTask.id, OutreachTask.priority, OutreachTask.priority_label, OutreachTask.template_reply
+            ).where(col(OutreachTask.id).in_(ids[start : start + _CHUNK]))
+        ).all():
+            pairs = by_task.get(task_id or 0)
+            if not pairs:
+                continue
+            fresh = task_priority(pairs, now)
+            if fresh != tuple(stored):
+                priority, label, template = fresh
+                changes.append(
+                    {"id": task_id, "priority": priority, "priority_label": label, "template_reply": template}
+                )
+    update_by_id(session, OutreachTask, changes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """The columns of a review that its task's priority reads (`PriorityFacts`), in `_FACT_COLUMNS` order."""
+
+    flags: str
+    rating: float | None
+    rating_scale: int | None
+    severity: float | None
+    helpful_votes: int | None
+    site_review_id: str
+    body: str
+    author_name: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    reviewer_followup_at: datetime | None
+    first_seen: datetime
+
+
+_FACT_COLUMNS = tuple(col(getattr(Review, name)) for name in _Facts.__dataclass_fields__)
+
+
+def _templated(reply: CompanyReply | None) -> bool:
+    """Whether the company answered a review with one of its templates."""
+    return reply is not None and bool(reply.template_id)
 
 
 def queue_candidates(
