@@ -53,7 +53,10 @@ class NormalisedReply:
 
 
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<!--.*?-->", re.S)
-_BLOCK = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "blockquote"})
+_BLOCK = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+    | {"blockquote", "pre", "figure", "figcaption", "section", "article", "header", "footer"}
+)
 # Fast path of the same tag rules without a Python call per tag: block tags become a newline in one pass,
 # every other tag is dropped in a second. Tag names are matched letter by letter ([bB][rR]) because a
 # case-insensitive pattern would also accept non-ASCII look-alikes that the tag pattern above does not.
@@ -66,12 +69,39 @@ _ANY_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^>]*>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{2,6}|#[xX][0-9a-fA-F]{2,5});")
 # The two passes agree with the one-pass rules unless a comment is present or a tag contains another "<".
 _TAG_WITH_LT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*<")
-# Runs of spacing that are not already a single plain space (a lone " " needs no replacement).
-_SPACE_RUN = re.compile(
-    r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]{2,}|[\t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]"
-)
+# Runs of spacing that are not already a single plain space (a lone " " needs no replacement). The zero-width
+# space, word joiner and byte order mark (zero-width no-break space) are spacing too: editors put them between
+# words and elements (HelloPeter's "…KB\ufeff</span>That"), where they separate words.
+_SPACING = r"\t\f\v\u00a0\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+_SPACE_RUN = re.compile(rf"[ {_SPACING}]{{2,}}|[{_SPACING}]")
 _MANY_NEWLINES = re.compile(r"\s*\n\s*")
-_MOJIBAKE_HINT = re.compile(r"[ÃÂâð][\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6]")
+# A soft hyphen only marks where a word may break: dropped, so "sor\u00adry" reads "sorry". Joiners that shape
+# scripts and emoji (U+200C, U+200D) and direction marks stay: they belong to the text.
+_SOFT_HYPHEN = "\u00ad"
+
+
+def _decoded_byte(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined read as their Latin-1 characters
+        return chr(byte)
+
+
+# Mojibake is UTF-8 read as Windows-1252 or Latin-1: each multi-byte sequence shows as its lead byte ("Â" to "ô")
+# followed by the character of a continuation byte (0x80-0xBF), as in "Weâ€™re" and "ðŸ™‚". Only such text goes
+# through ftfy, with the configuration the export import uses: encoding damage is undone, while quotes,
+# ligatures and full-width characters stay as written, so a repaired reply reads exactly like an undamaged one.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf" + re.escape("".join(_decoded_byte(byte) for byte in range(0x80, 0xC0))) + "]"
+)
+_FIX_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    explain=False,
+)
 
 
 def _tag_replacement(match: re.Match[str]) -> str:
@@ -89,39 +119,156 @@ def _strip_tags(text: str) -> str:
 
 def _strip_html(text: str) -> str:
     text = html.unescape(_strip_tags(text))
-    # Text escaped twice ("&amp;nbsp;", "&lt;br&gt;") still holds an entity or a tag after one pass.
-    if ("&" in text and _ENTITY.search(text)) or ("<" in text and _ANY_TAG.search(text)):
+    # Text escaped twice or more ("&amp;nbsp;", "&amp;amp;#39;", "&lt;br&gt;") still holds an entity or a tag.
+    for _ in range(3):
+        if not (("&" in text and _ENTITY.search(text)) or ("<" in text and _ANY_TAG.search(text))):
+            break
         text = html.unescape(_strip_tags(text))
     return text
 
 
-# Escape sequences left in the text by an export that escaped it ("Hi,\r\nThanks", "we\u2019re"). A lone
-# "\n", "\r" or "\t" followed by a lower-case letter is left alone: "extension\renewal" is a word pair
-# written with a backslash, not an escaped line break.
-_ESCAPE = re.compile(r"\\r\\n|\\[nrt](?![a-z])|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[\\'\"/]")
+# A cell that holds a whole record instead of its text: a Python dict's repr ("{'id': 1, 'body': 'Hi…',
+# 'modified': …}", the App Store export's developerResponse cell) or a JSON object. The reply is its text field,
+# taken in this order of preference; its string literal is decoded below like any escaped text.
+_RECORD_FIELDS = ("body", "reply", "replyContent", "response", "message", "text", "content")
+_RECORD_STRING = r"""u?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a quoted literal, escapes kept (group 3)
+_RECORD_FIELD = re.compile(
+    r"""[{,]\s*u?(['"])(""" + "|".join(_RECORD_FIELDS) + rf""")\1\s*:\s*{_RECORD_STRING}(?=\s*[,}}])""", re.S
+)
+
+
+def _record_text(text: str) -> str | None:
+    """The escaped text field of a record written as a dict or JSON object, or None when `text` is no record."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    for candidate in (text, text.replace("\\\\", "\\")):  # a record escaped twice writes "It\\'s" for "It\'s"
+        fields = {match.group(2): match.group(3)[1:-1] for match in _RECORD_FIELD.finditer(candidate)}
+        for name in _RECORD_FIELDS:
+            if name in fields:
+                return fields[name]
+        if "\\\\" not in text:
+            break
+    return None
+
+
+# Escape sequences an export left in the text it escaped (JSON, a Python repr): "Hi,\r\nThanks", "we\u2019re",
+# "It\'s", "\xa0". An escaped backslash ("\\") is one backslash.
+_ESCAPE = re.compile(r"\\\\|\\r\\n|\\[nrt]|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\\['\"/]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " "}
 
 
+# A URL ("https://…", "www.…", "m.me/Grab"). It never holds a backslash (browsers read one as "/"), so a
+# backslash after a URL is an escape that ends it ("https://help.example.com/x\nThanks").
+_URL_TEXT = (
+    r"(?:https?://|www\.)[^\s<>\"')\]\\]+"
+    r"|\b(?:[a-zA-Z0-9-]+\.)+(?i:com|net|org|io|co|me|ly|gl)/[^\s<>\"')\]\\]*"
+)
+# An escaped line break or tab before a lower-case letter may be text ("C:\new folder", "extension\renewal",
+# "2 \times 3"), except right after sentence punctuation or a URL, where no path or word pair stands: there it is
+# a line break ("Hi John,\nplease", "m.me/Grab\nso that"). The URL (group 1) is kept.
+_LONE_AFTER = rf"(?:(?<=[,.!?;)\]\"'’”])|(?<=[^\W\d_]{{2}}:)|((?i:{_URL_TEXT})))"
+
+
+def _escaper_marks(lone: bool) -> re.Pattern[str]:
+    """Escapes that only an escaper writes: a line break or tab before anything but a lower-case letter, "\\r\\n",
+    "\\u2019", "\\U0001f64f", "\\xa0" (a character no one types as \\x), an escaped quote or slash; with `lone`, also
+    a line break before a lower-case letter right after sentence punctuation or a URL."""
+    escaping = r"(?<!\\)(?:\\\\)*\\"  # a backslash that is not itself escaped (an odd run)
+    marks = (
+        rf"{escaping}(?:r\\n|[nrt](?![a-z])|u[0-9a-fA-F]{{4}}|U[0-9a-fA-F]{{8}}"
+        rf"|x(?:[01][0-9a-fA-F]|7[fF]|[89a-fA-F][0-9a-fA-F])|[\"'/])"
+    )
+    return re.compile(marks + (rf"|{_LONE_AFTER}{escaping}[nrt](?=[a-z])" if lone else ""))
+
+
+_ESCAPER_MARKS = _escaper_marks(lone=False)
+_ESCAPER_MARKS_OR_LONE = _escaper_marks(lone=True)
+# In a text without an escaper's marks: a doubled backslash inside a word or path ("recording\\verbal", not a
+# network path "\\server"), and a line break where nothing else can stand.
+_LONE_ESCAPE = re.compile(rf"(?<=[^\s\"'(])\\\\|{_LONE_AFTER}\\[nrt](?=[a-z])")
+# The part of a Windows path before one of its backslashes, when the path starts with a drive or a variable
+# ("C:\new folder", "%APPDATA%\temp"): a backslash there is the path's own, even in an escaped text.
+_PATH_BEFORE = re.compile(r"(?:^|(?<=[\s(\"'])|(?<=\\[nrt]))(?:[A-Za-z]:|%\w+%)(?:\\[^\s\\]*)*\Z")
+
+
+def _in_path(text: str, start: int, end: int) -> bool:
+    """Whether the escape-like `text[start:end]` ("\\new", "\\x86") stands inside a Windows path ("C:\\new")."""
+    if end - start == 2 and not (end < len(text) and "a" <= text[end] <= "z"):
+        return False  # a path's name goes on with a letter; "Plan C:\\nPlease" is a line break
+    window = max(0, start - 200)
+    if text.find(":", window, start) < 0 and text.find("%", window, start) < 0:
+        return False
+    return _PATH_BEFORE.search(text, window, start) is not None
+
+
 def _unescape(match: re.Match[str]) -> str:
     escape = match.group()
-    if escape in _ESCAPED:
+    if escape == "\\\\":
+        return "\\"
+    kind = escape[1]
+    if kind in "'\"/":
+        return kind
+    text, start = match.string, match.start()
+    if kind in "nrtx" and escape != "\\r\\n" and _in_path(text, start, match.end()):
+        return escape
+    if kind in "nrt":
         return _ESCAPED[escape]
-    if escape[1] in "ux":
-        return chr(int(escape[2:], 16))
-    return escape[1]
+    code = int(escape[2:], 16)
+    if (kind == "x" and 0x20 <= code < 0x7F) or code > 0x10FFFF:
+        return escape  # "\x41": no escaper writes a printable ASCII character this way, so it is text
+    return chr(code)
+
+
+def _lone_unescape(match: re.Match[str]) -> str:
+    escape = match.group()
+    if escape == "\\\\":
+        return "\\"
+    return (match.group(1) or "") + _ESCAPED[escape[-2:]]
+
+
+def _decode_escapes(text: str, escaped: bool = False) -> str:
+    """`text` with the escape sequences an export left in it decoded, decided from the whole text.
+
+    A text escaped twice or more ("\\\\r\\\\n", "\\\\\\"") is decoded down to the deepest level that still holds an
+    escaper's marks. A text that holds them anywhere (see `_escaper_marks`), or is known to be `escaped`, has every
+    escape decoded, a line break before a lower-case word ("extension\\renewal") too, except inside a Windows
+    path. A text without them keeps its backslashes, except a doubled one and a line break after sentence
+    punctuation or a URL.
+    """
+    level = text
+    for _ in range(3):
+        if "\\\\" not in level:
+            break
+        level = _ESCAPE.sub(_unescape, level)
+        if _ESCAPER_MARKS_OR_LONE.search(level):  # what an escaped backslash became is an escape itself
+            text, escaped = level, True
+    if not escaped and not _ESCAPER_MARKS.search(text):
+        return _LONE_ESCAPE.sub(_lone_unescape, text)
+    text = _ESCAPE.sub(_unescape, text)
+    if _SURROGATE.search(text):  # "\ud83d\ude4f": an emoji escaped as two UTF-16 halves
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def clean_reply_text(text: str) -> str:
-    """Display text of a reply: mojibake repaired, escapes and HTML removed, whitespace collapsed, lines kept."""
-    if "\\" in text:
-        text = _ESCAPE.sub(_unescape, text)
-        if _SURROGATE.search(text):  # "\ud83d\ude4f": an emoji escaped as two UTF-16 halves
-            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if _MOJIBAKE_HINT.search(text):
-        text = ftfy.fix_text(text)
+    """Display text of a reply: escapes, HTML and mojibake repaired, invisible characters dropped, spacing collapsed."""
+    if text[:1] == "{" or (text[:1].isspace() and text.lstrip()[:1] == "{"):
+        record = _record_text(text.strip())
+        if record is not None:  # a string literal: every backslash in it is an escape
+            return _clean_text(_decode_escapes(record, escaped=True) if "\\" in record else record)
+    return _clean_text(_decode_escapes(text) if "\\" in text else text)
+
+
+def _clean_text(text: str) -> str:
+    """The text (escapes decoded) with HTML and mojibake repaired, invisible characters dropped, spacing collapsed."""
     if "<" in text or "&" in text:
         text = _strip_html(text)
+    if not text.isascii():  # mojibake and invisible characters are never ASCII
+        if _MOJIBAKE_HINT.search(text):
+            text = ftfy.fix_text(text, _FIX_ENCODING_ONLY)
+        if _SOFT_HYPHEN in text:
+            text = text.replace(_SOFT_HYPHEN, "")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACE_RUN.sub(" ", text)
@@ -131,9 +278,7 @@ def clean_reply_text(text: str) -> str:
 
 
 # Inline slots: each pattern finds one kind of variable part inside the message.
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|me|ly|gl)/[^\s<>\"')\]]*", re.I
-)
+_URL = re.compile(_URL_TEXT, re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{7,}\d(?!\w)")
 _MONTHS = (

@@ -25,7 +25,11 @@ _VARIABLE_RUN = re.compile(r"\{…\}(?:[ ,.;:/\-–—&+]*\{…\})+")
 _WORD_BEFORE = re.compile(r"(?<=\w)\{…\}")
 _WORD_AFTER = re.compile(r"\{…\}(?=\w)")
 _SPACE_BEFORE_MARK = re.compile(r"\{…\} +(?=[.,!?;:])")
-_BACKSLASH_BEFORE = re.compile(r"\\+(?=\{…\})")
+# A backslash next to a slot is what is left of a word pair or a path ("recording\verbal", "08\01\2021"); it
+# shows as a space, so that no "\{…}" or "{number}\" reads as an escaped brace.
+_SLOT = r"\{(?:…|[a-z_]+)\}"
+_BACKSLASH_BEFORE = re.compile(rf"\\+(?={_SLOT})")
+_BACKSLASH_AFTER = re.compile(rf"({_SLOT})\\+")
 _SPACES = re.compile(r" {2,}")
 _SPACE_AT_LINE_END = re.compile(r" +(?=\n)|(?<=\n) +")
 
@@ -117,7 +121,7 @@ def _render(reply: NormalisedReply, variable: Sequence[bool], gap_before: Sequen
 
 def _tidy(skeleton: str) -> str:
     """One `{…}` per run of variable parts, a space between it and a word, none before punctuation."""
-    skeleton = _BACKSLASH_BEFORE.sub(" ", skeleton)
+    skeleton = _BACKSLASH_AFTER.sub(r"\1 ", _BACKSLASH_BEFORE.sub(" ", skeleton))
     skeleton = _VARIABLE_RUN.sub(VARIABLE, skeleton)
     skeleton = _WORD_AFTER.sub(VARIABLE + " ", _WORD_BEFORE.sub(" " + VARIABLE, skeleton))
     skeleton = _SPACE_BEFORE_MARK.sub(VARIABLE, skeleton)
