@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from monitor.text.language import detect_language
-from monitor.text.lexicons import TextScore, fold, plan, score_text, tokenize
+from monitor.text.lexicons import TextScore, fold, normalise_text, plan, score_text, tokenize
 from monitor.text.regulators import find_regulators
 
 __all__ = [
@@ -75,7 +75,8 @@ def _score(full: str, code: str | None, tokens: list[str] | None = None) -> Text
 def review_text(text: str | None, title: str | None = None) -> str:
     """The text a review is judged on: its title and body, as ``assess`` reads them."""
     body = text or ""
-    return f"{title}. {body}" if title else body
+    # Full-width letters and zero-width characters must not hide a word from the lexicons or the language model.
+    return normalise_text(f"{title}. {body}" if title else body)
 
 
 def complaint_strength(complaint: float) -> float:
@@ -126,10 +127,14 @@ def assess(
     to a regulator (``extra_regulators`` adds a company's own bodies to the shipped list) or a fraud report makes
     the review unhappy, except at 4-5 of 5 stars, where the words raise no flag at all; abuse is flagged so the
     outreach guidance can change. ``detect=False`` says the caller has detected the language already (``language``
-    None: none was found), as ``review_text`` and ``detect_languages`` do for a batch.
+    None: none was found), as ``review_text`` and ``detect_languages`` do for a batch. A rating that is not a
+    number (NaN, infinite) is no rating.
     """
-    if rating_scale <= 1:
+    if not rating_scale > 1:
         raise ValueError(f"rating_scale must be above 1, got {rating_scale}")
+    if rating is not None and not math.isfinite(rating):
+        # A rating read from an empty spreadsheet cell or a failed conversion is NaN: no rating, not a low one.
+        rating = None
     full = review_text(text, title)
     code = language or (detect_language(full) if detect else None)
     # The lexicons and the regulator names read the same words: the text is cut into them once.
@@ -148,9 +153,10 @@ def assess(
 
     legal = score.legal_terms + (score.legal_context_terms if in_context else [])
     high = is_high_rating(rating, rating_scale)
-    # At 4-5 of 5 no flag is raised from words, so the regulator names are not looked for.
+    # At 4-5 of 5 no flag is raised from words, so the regulator names are not looked for. A body merely named
+    # ("registered with OJK", "FDIC insured") is no complaint: only the bodies the text complains to count.
     named = (
-        find_regulators(full, extra_regulators, beside=bool(score.regulator_terms), tokens=tokens)
+        find_regulators(full, extra_regulators, beside=bool(score.regulator_mentions), tokens=tokens, escalated=True)
         if full and not high
         else []
     )

@@ -3,7 +3,10 @@
 The bodies live in ``regulators.txt`` beside this module (its header gives the format); a company can add its own
 names through ``extra``, written like the file's names and abbreviations: ``"Banking Ombud"``, ``"=FOS"``.
 Names match in any letter case with diacritics folded; abbreviations that are also common words match only as
-written, and a few that also name something else only after a preposition or verb of complaint.
+written, and a few that also name something else only after a preposition or verb of complaint. Asked for the
+bodies a text complains to (``escalated``), an ombudsman or consumer body counts wherever it is named, and any
+other body only with a word of complaint or escalation near it: "reported them to the FCA", not "regulated by
+the FCA".
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from monitor.text.lexicons import fold, load, tokenize
+from monitor.text.lexicons import COMPANIONS, LANGUAGES, escalates_to, fold, load, normalise_text, tokenize
+from monitor.text.lexicons.lexicon import vocabulary
+from monitor.text.lexicons.plans import compiled_plan
+from monitor.text.words import is_unspaced, segment
 
 __all__ = ["Regulator", "check_extra", "find_regulators", "parse_regulators", "regulators"]
 
@@ -36,9 +42,17 @@ _KNOWN_LIMIT = 50_000
 _SECTORS = frozenset(
     {
         *("banking", "finance", "insurance", "telecom", "data", "consumer", "competition", "ombudsman"),
-        *("transport", "energy", "water", "prosecutor"),
+        *("transport", "energy", "water", "prosecutor", "business"),
     }
 )
+# Bodies that exist to take customers' complaints: named in a complaint, they are the body complained to ("my
+# next step is the Ombudsman"). Supervisors, ministries and registrars are named for many other reasons.
+_COMPLAINT_SECTORS = frozenset({"ombudsman", "consumer"})
+# Every lexicon's words of complaint and escalation count near a name: a Hindi review names the RBI in Latin
+# letters, and the names of every market are looked for in every text.
+_CUE_LEXICONS = (*LANGUAGES, *COMPANIONS)
+# French and Italian elide an article or preposition onto the name: "l'ACPR", "d'Arcep", "all'AGCOM".
+_ELIDED = frozenset({"l", "d", "all", "dall", "dell", "nell", "sull"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,7 @@ class _Pattern:
     words: tuple[tuple[str, bool], ...]  # (word, is stem); folded unless exact
     exact: bool  # compare as written, not folded
     cue: bool  # needs a cue word before it or another regulator in the text
+    complaints: bool = True  # an ombudsman or consumer body (or a company's own): no escalation word needed
 
 
 def parse_regulators(text: str) -> tuple[Regulator, ...]:
@@ -100,7 +115,7 @@ def check_extra(entries: Iterable[str]) -> tuple[str, ...]:
     return tuple(checked)
 
 
-def _compile(entry: str, *, abbreviation: bool, where: str) -> _Pattern:
+def _compile(entry: str, *, abbreviation: bool, where: str, complaints: bool = True) -> _Pattern:
     exact = abbreviation and entry[0] in "=?"
     cue = abbreviation and entry[0] == "?"
     body = entry[1:] if exact else entry
@@ -118,7 +133,7 @@ def _compile(entry: str, *, abbreviation: bool, where: str) -> _Pattern:
     if not words:
         # "?" or "=" alone marks an abbreviation of nothing.
         raise ValueError(f"regulators: {where}: nothing to match in {entry!r}")
-    return _Pattern(tuple(words), exact, cue)
+    return _Pattern(tuple(words), exact, cue, complaints)
 
 
 class _Matcher:
@@ -137,6 +152,11 @@ class _Matcher:
             else:
                 self.folded.setdefault(first, []).append(pattern)
         self.clitics = tuple(dict.fromkeys((*load("he").clitics, *load("ar").clitics)))
+        # Thai names are written without spaces around them: text is cut into these and the lexicons' words.
+        self.unspaced = frozenset(
+            word for pattern in patterns for word, _ in pattern.words if is_unspaced(word)
+        ) | vocabulary(_CUE_LEXICONS)
+        self.longest = max((len(word) for word in self.unspaced), default=0)
         # Each token as written, folded, with the patterns that could start at it: review words repeat.
         self.known: dict[str, tuple[str, tuple[_Pattern, ...]]] = {}
 
@@ -184,7 +204,12 @@ class _Matcher:
 @lru_cache(maxsize=64)
 def _matcher(extra: tuple[str, ...]) -> _Matcher:
     patterns = [
-        _compile(entry, abbreviation=entry in body.abbreviations, where=body.country)
+        _compile(
+            entry,
+            abbreviation=entry in body.abbreviations,
+            where=body.country,
+            complaints=body.sector in _COMPLAINT_SECTORS,
+        )
         for body in regulators()
         for entry in (*body.names, *body.abbreviations)
     ]
@@ -193,10 +218,13 @@ def _matcher(extra: tuple[str, ...]) -> _Matcher:
 
 
 def _bare(token: str) -> str:
-    # Turkish and English attach suffixes with an apostrophe: "BDDK'ya", "ICASA's".
+    # Turkish and English attach suffixes with an apostrophe: "BDDK'ya", "ICASA's"; French and Italian elide
+    # an article before it: "l'ACPR", "dell'IVASS".
     if "'" not in token and "’" not in token:
         return token
-    head, _, _ = token.replace("’", "'").partition("'")
+    head, _, tail = token.replace("’", "'").partition("'")
+    if tail and head.lower() in _ELIDED:
+        return _bare(tail)
     return head or token
 
 
@@ -230,15 +258,28 @@ def _word(token: str) -> tuple[str, str, str]:
 
 
 def find_regulators(
-    text: str, extra: Sequence[str] = (), *, beside: bool = False, tokens: list[str] | None = None
+    text: str,
+    extra: Sequence[str] = (),
+    *,
+    beside: bool = False,
+    tokens: list[str] | None = None,
+    escalated: bool = False,
 ) -> list[str]:
     """The regulator mentions in ``text``, as written, in order; ``extra`` adds a company's own names.
 
     ``beside`` says the text already names a regulator in other words ("the ombudsman"), which is enough
-    context for an ambiguous abbreviation. ``tokens`` is ``tokenize(text)`` when the caller has it already.
+    context for an ambiguous abbreviation. ``escalated`` keeps only the bodies the text complains to: an
+    ombudsman, a consumer body or an ``extra`` name anywhere, any other body with a word of complaint or
+    escalation near it ("reported them to the FCA", not "regulated by the FCA"). ``tokens`` is
+    ``tokenize(text)`` of the text ``normalise_text`` has read, when the caller has it already.
     """
+    if tokens is None:
+        text = normalise_text(text)
     written = tokenize(text) if tokens is None else tokens
-    words = _matcher(tuple(extra)).words(written)
+    matcher = _matcher(tuple(extra))
+    if matcher.longest and not text.isascii() and is_unspaced(text):
+        written = _cut_unspaced(written, matcher)
+    words = matcher.words(written)
     starts = [index for index, (_, patterns) in enumerate(words) if patterns]
     if not starts:
         return []
@@ -257,11 +298,38 @@ def find_regulators(
         if best is not None:
             found.append((index, index + best[0], best[1]))
             taken = index + best[0]
-    # Letter case tells "CASE" from "case" only where the writer is not shouting.
-    found = [item for item in found if not item[2].exact or not _shouted(written, item[0], item[1])]
+    cues = _Cues(written, folded)
+    # Letter case tells "CASE" from "case" only where the writer is not shouting; shouted, an abbreviation that
+    # is also a word counts only as the body complained to ("REPORTING YOU TO ASIC", not "THE CASE").
+    found = [item for item in found if not item[2].exact or not _shouted(written, item[0], item[1]) or cues.near(item)]
     plain = [item for item in found if not item[2].cue]
-    kept = [(start, end) for start, end, pattern in found if not pattern.cue or plain or beside or _cued(folded, start)]
-    return [" ".join(written[start:end]) for start, end in kept]
+    kept = [item for item in found if not item[2].cue or plain or beside or _cued(folded, item[0])]
+    if escalated:
+        kept = [item for item in kept if item[2].complaints or cues.near(item)]
+    return [" ".join(written[start:end]) for start, end, _ in kept]
+
+
+class _Cues:
+    """Whether a word of complaint or escalation in any lexicon makes a mention the body complained to."""
+
+    def __init__(self, written: list[str], folded: list[str]) -> None:
+        self.written = written
+        self.folded = folded
+        self.roles: list[int] | None = None
+
+    def near(self, item: tuple[int, int, _Pattern]) -> bool:
+        if self.roles is None:
+            # Most texts name no body, and most that do need no cue: the words' roles are read on first use.
+            self.roles = [role for _, role, _ in compiled_plan(_CUE_LEXICONS, ()).words(self.written)]
+        return escalates_to(self.roles, self.folded, item[0], item[1])
+
+
+def _cut_unspaced(tokens: list[str], matcher: _Matcher) -> list[str]:
+    """Tokens with Thai runs cut into the names and lexicon words they hold ("ร้องเรียนสคบ": complain, OCPB)."""
+    cut: list[str] = []
+    for token in tokens:
+        cut.extend(segment(token, matcher.unspaced, matcher.longest) if is_unspaced(token) else [token])
+    return cut
 
 
 def _cued(folded: list[str], start: int) -> bool:

@@ -11,9 +11,17 @@ from monitor.text.words import MASKS, WordSet, fits_masked, fold, is_unspaced, u
 __all__ = [
     "COMPANIONS",
     "CONTRAST",
+    "DENIAL",
+    "DETERMINER",
+    "DIRECTION",
+    "DOUBT",
+    "ESCALATION",
     "GUARD",
     "INTENSIFIER",
     "LANGUAGES",
+    "LICENSING",
+    "MOTION",
+    "NAME",
     "NEGATOR",
     "NEGATOR_AFTER",
     "TARGET",
@@ -51,13 +59,14 @@ _NOT_GUESSED = frozenset({"en", "vi"})
 # Sections whose terms are matched in the text; the rest are word sets used around a match.
 _MATCH_SECTIONS = (
     *("negative", "positive", "expected"),
-    *("legal", "legal_context", "regulator", "fraud", "abuse", "profanity"),
+    *("legal", "legal_context", "regulator", "authority", "fraud", "abuse", "profanity"),
 )
 # Sections whose one-word terms a masked word can stand for.
 _MASKED_SECTIONS = ("profanity", "abuse")
 _WORD_SECTIONS = (
     *("negators", "negators_after", "intensifiers", "contrast", "targets", "clitics", "neutral"),
-    "fraud_guards",
+    *("fraud_guards", "names", "escalation", "motion", "directions", "determiners", "licensing", "doubts"),
+    "denials",
 )
 _DEFAULT_WEIGHT = {
     "negative": 2.0,
@@ -66,6 +75,7 @@ _DEFAULT_WEIGHT = {
     "legal": 2.0,
     "legal_context": 0.5,
     "regulator": 0.5,
+    "authority": 0.5,
     "fraud": 3.0,
     "abuse": 2.0,
     "profanity": 1.0,
@@ -74,6 +84,8 @@ _DEFAULT_WEIGHT = {
 _MEMO_LIMIT = 200_000
 
 NEGATOR, NEGATOR_AFTER, INTENSIFIER, CONTRAST, TARGET, GUARD = 1, 2, 4, 8, 16, 32
+NAME, ESCALATION, MOTION, DIRECTION, DETERMINER, DOUBT, DENIAL = 64, 128, 256, 512, 1024, 2048, 4096
+LICENSING = 8192
 _ROLE_BITS = (
     (NEGATOR, "negators"),
     (NEGATOR_AFTER, "negators_after"),
@@ -81,6 +93,14 @@ _ROLE_BITS = (
     (CONTRAST, "contrast"),
     (TARGET, "targets"),
     (GUARD, "fraud_guards"),
+    (NAME, "names"),
+    (ESCALATION, "escalation"),
+    (MOTION, "motion"),
+    (DIRECTION, "directions"),
+    (DETERMINER, "determiners"),
+    (LICENSING, "licensing"),
+    (DOUBT, "doubts"),
+    (DENIAL, "denials"),
 )
 
 

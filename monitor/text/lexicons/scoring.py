@@ -4,19 +4,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from monitor.text.lexicons.lexicon import CONTRAST, GUARD, INTENSIFIER, NEGATOR, NEGATOR_AFTER, TARGET, Term, vocabulary
+from monitor.text.lexicons.lexicon import (
+    CONTRAST,
+    DENIAL,
+    DETERMINER,
+    DIRECTION,
+    DOUBT,
+    ESCALATION,
+    GUARD,
+    INTENSIFIER,
+    LICENSING,
+    MOTION,
+    NAME,
+    NEGATOR,
+    NEGATOR_AFTER,
+    TARGET,
+    Term,
+    vocabulary,
+)
+from monitor.text.lexicons.normal import normalise_text
 from monitor.text.lexicons.plans import Plan, Word, compiled_plan
 from monitor.text.words import CLAUSE_BREAK, is_unspaced, masked_spans, split_unspaced, tokenize
 
-__all__ = ["TextScore", "score_text"]
+__all__ = ["TextScore", "escalates_to", "score_text"]
 
-_BOUNDARIES = frozenset(".!?;,:…()") | {CLAUSE_BREAK}
+_PUNCTUATION = frozenset(".!?;,:…()")
+_BOUNDARIES = _PUNCTUATION | {CLAUSE_BREAK}
+# Where a sentence ends: a question and its answer are two sentences.
+_SENTENCE_ENDS = frozenset(".!?…")
 _NEGATION_WINDOW = 3
 _AFTER_WINDOW = 2
 _INTENSIFIER_WINDOW = 2
 _TARGET_WINDOW = 3
 _GUARD_WINDOW = 3
-_FLAG_SECTIONS = frozenset({"legal", "legal_context", "regulator", "fraud"})
+# A word of complaint this far before a body's name, or this far after it (verb-final languages: "BDDK'ya
+# şikayet ettim"), in the same clause: "I will report you to the FCA", not "regulated by the FCA".
+_ESCALATION_BEFORE = 10
+_ESCALATION_AFTER = 4
+# Between a verb of motion and the preposition that leads to the body: "take [this matter] to the ombudsman".
+_MOTION_OBJECT = 3
+# How far before a fraud word "I thought" or "it seemed" still governs it.
+_DOUBT_WINDOW = 5
+_FLAG_SECTIONS = frozenset({"legal", "legal_context", "regulator", "authority", "fraud"})
 
 
 @dataclass(slots=True)
@@ -29,7 +58,10 @@ class TextScore:
     praise_terms: list[str] = field(default_factory=list)
     legal_terms: list[str] = field(default_factory=list)
     legal_context_terms: list[str] = field(default_factory=list)
+    # Complaint bodies named, and authorities named beside a word of complaint: the complaints to a regulator.
     regulator_terms: list[str] = field(default_factory=list)
+    # Every regulator or authority named in general words, complained to or not ("regulated by the central bank").
+    regulator_mentions: list[str] = field(default_factory=list)
     fraud_terms: list[str] = field(default_factory=list)
     # Fraud words next to "protection", "blocked", "detected": praise of a safeguard, not a report.
     guarded_fraud_terms: list[str] = field(default_factory=list)
@@ -117,11 +149,101 @@ class _Context:
                     return True
         return False
 
+    def escalated(self, start: int, end: int) -> bool:
+        """Whether the span is a body the text complains to, not one merely named: see ``escalates_to``."""
+        return escalates_to(self.roles, self.folded, start, end)
+
+    def doubted(self, start: int, end: int) -> bool:
+        """Whether the span is a suspicion the text takes back: "I thought it was a scam but it's legit"."""
+        for index in range(start - 1, max(-1, start - 1 - _DOUBT_WINDOW), -1):
+            if self.folded[index] in _BOUNDARIES or self.roles[index] & CONTRAST:
+                return False
+            if self.roles[index] & DOUBT:
+                break
+        else:
+            return False
+        # The contrast that takes it back, in the same sentence or opening the next one.
+        index = end
+        while index < len(self.folded) and self.folded[index] not in _SENTENCE_ENDS:
+            if self.roles[index] & CONTRAST:
+                return True
+            index += 1
+        while index < len(self.folded) and self.folded[index] in _SENTENCE_ENDS:
+            index += 1
+        return index < len(self.folded) and bool(self.roles[index] & CONTRAST)
+
+    def denied(self, end: int) -> bool:
+        """Whether the span ends a question the writer answers no to at once: "Is it a scam? No."."""
+        index = end
+        while index < len(self.folded) and self.folded[index] not in _SENTENCE_ENDS:
+            index += 1
+        if index == len(self.folded) or self.folded[index] != "?":
+            return False
+        while index < len(self.folded) and self.folded[index] in _SENTENCE_ENDS:
+            index += 1
+        if index == len(self.folded) or not self.roles[index] & DENIAL:
+            return False
+        # A bare answer: "No." or "No, it's legit", not "No refund, no reply".
+        return index + 1 == len(self.folded) or self.folded[index + 1] in _BOUNDARIES
+
     def last_contrast(self) -> int:
         for index in range(len(self.roles) - 1, -1, -1):
             if self.roles[index] & CONTRAST:
                 return index
         return -1
+
+
+def escalates_to(roles: list[int], folded: list[str], start: int, end: int) -> bool:
+    """Whether ``folded[start:end]``, a body's name, is what the text complains or escalates to.
+
+    A word of complaint (``escalation``: "report", "complaint", "escalate", "lodge") in the same clause, up to
+    ten words before the name or four after it; or a verb of motion ("take", "go", "write") with the name
+    after its preposition ("take this to the FCA", "went to the ombudsman"). ``roles`` are the words' role
+    bits. A body merely named ("regulated by the FCA", "FDIC insured", "pay your BSP bills") is not, nor one a
+    word of ``licensing`` introduces, whatever the words around it ("I complained about an app regulated by the FCA").
+    A space between Thai words is no boundary here: Thai writes "ร้องเรียน ธปท." (complained, Bank of Thailand).
+    """
+    if _licensed(roles, folded, start, end):
+        return False
+    for index in range(start - 1, max(-1, start - 1 - _ESCALATION_BEFORE), -1):
+        if folded[index] in _PUNCTUATION or roles[index] & CONTRAST:
+            break
+        if roles[index] & ESCALATION:
+            return True
+    for index in range(end, min(len(folded), end + _ESCALATION_AFTER)):
+        if folded[index] in _PUNCTUATION or roles[index] & CONTRAST:
+            break
+        if roles[index] & ESCALATION:
+            return True
+    # The preposition that leads to the name, over its articles: "to the", "à la", "ke". A word that is an article
+    # in one language and a preposition in another ("la") is the article after a preposition.
+    index = start - 1
+    while index >= 0 and roles[index] & DETERMINER and (not roles[index] & DIRECTION or roles[index - 1] & DIRECTION):
+        index -= 1
+    if index < 0 or not roles[index] & DIRECTION:
+        return False
+    # "take [this matter] to": the verb, its object between; "going to pay your BSP bills" has no preposition
+    # before the name, and "going [to] pay the bills to" a second one.
+    for before in range(index - 1, max(-1, index - 2 - _MOTION_OBJECT), -1):
+        if folded[before] in _PUNCTUATION or roles[before] & (DIRECTION | CONTRAST):
+            return False
+        if roles[before] & MOTION:
+            return True
+    return False
+
+
+def _licensed(roles: list[int], folded: list[str], start: int, end: int) -> bool:
+    """Whether the name is the body a company is registered with or licensed by: "regulated by the FCA"."""
+    index = start - 1
+    while index >= 0 and roles[index] & DETERMINER and not roles[index] & (DIRECTION | LICENSING):
+        index -= 1
+    if index >= 0 and roles[index] & LICENSING:
+        return True
+    if index >= 1 and roles[index] & DIRECTION and roles[index - 1] & LICENSING:
+        return True  # "regulated by the FCA", "dikawal oleh BNM"
+    # "FDIC insured", "OJK-registered", "BDDK tarafından"; not a preposition of the next phrase ("FCA by email").
+    after = end + (end < len(folded) and folded[end] == "-")
+    return after < len(folded) and bool(roles[after] & LICENSING) and not roles[after] & DIRECTION
 
 
 def score_text(
@@ -131,9 +253,10 @@ def score_text(
 
     ``guessed`` lexicons are tried when the language is unknown: they match plain-ASCII words only by exact
     form or by stems of five letters or more, so short stems of one language do not fire on another's words.
-    ``tokens`` is ``tokenize(text)`` when the caller has it already.
+    ``tokens`` is ``tokenize(text)`` of a text ``normalise_text`` has read, when the caller has it already.
     """
     if tokens is None:
+        text = normalise_text(text)
         tokens = tokenize(text)
     score = TextScore()
     if not tokens:
@@ -183,6 +306,9 @@ def _match(
                 continue
             span, best = _best_terms(terms, folded, index)
             if not best:
+                continue
+            if span == 1 and context.roles[index] & NAME and _capitalised(tokens[index]):
+                # "Sue at the branch was lovely": a capitalised name, unless a phrase ("Sue them") makes it a verb.
                 continue
             end = index + span
             for taken in range(index, end):
@@ -238,11 +364,16 @@ def _apply(
                 score.negative += weight
                 if section == "legal_context":
                     score.legal_context_weight += weight
-        elif section == "regulator":
-            score.regulator_terms.append(phrase)
-            score.negative += weight
+        elif section in ("regulator", "authority"):
+            score.regulator_mentions.append(phrase)
+            # An ombudsman or consumer body named in a complaint is the body complained to; a regulator or an
+            # authority only with a word of complaint near it ("licensed by the central bank" is no complaint).
+            if section == "regulator" or context.escalated(start, end):
+                score.regulator_terms.append(phrase)
+                score.negative += weight
         elif section == "fraud":
-            if negated:
+            if negated or context.doubted(start, end) or context.denied(end):
+                # "not a scam", "I thought it was a scam but it's legit", "Is it a scam? No."
                 continue
             if context.guarded(start, end):
                 score.guarded_fraud_terms.append(phrase)
@@ -256,3 +387,7 @@ def _apply(
             score.negative += weight
             if context.near_target(start, end):
                 score.abuse_terms.append(phrase)
+
+
+def _capitalised(token: str) -> bool:
+    return token[:1].isupper() and not token.isupper()

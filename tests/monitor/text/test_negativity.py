@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import math
 
 import pytest
 
 from monitor.text.languages import SUPPORTED
 from monitor.text.lexicons import LANGUAGES, load, parse
-from monitor.text.negativity import FLAGS, Verdict, assess, is_high_rating, stored_flags
+from monitor.text.negativity import FLAGS, Verdict, assess, is_high_rating, review_text, stored_flags
 from tests.fixture_path import fixture
 
 # (language, kind, text): kind is complaint | praise | negated | legal | abuse.
@@ -395,3 +396,183 @@ def test_a_german_dish_is_not_a_court() -> None:
     dish = assess(rating=None, text="Das Gericht war kalt und kam viel zu spät, enttäuschend", language="de")
     assert dish.unhappy and "legal" not in dish.flags
     assert "legal" in assess(rating=1, text="Ich ziehe vor Gericht, Betrug!", language="de").flags
+
+
+# Words that are a legal threat in one sense and ordinary speech in another: only the legal sense holds a task.
+NOT_LEGAL = [
+    ("en", "Sue at the branch was lovely but the app crashes"),
+    ("en", "Sue from support tried her best, the app is still awful"),
+    ("fr", "La salade avocat était immangeable, livraison en retard"),
+    ("fr", "L'avocat était pourri, commande froide et en retard"),
+    ("fr", "J'ai fait une plainte au service client, aucune réponse"),
+    ("es", "A juicio de muchos, el servicio es malo"),
+    ("es", "Hay una demanda alta y no hay conductores, pésimo"),
+    ("es", "Me siento juzgado por el conductor, pésimo servicio"),
+    ("ms", "Kena saman trafik sebab driver bawa laju, teruk"),
+    ("ar", "القضية أن التطبيق سيء جدا"),
+    ("de", "Meine Klage beim Kundendienst wurde ignoriert, schrecklich"),
+    ("de", "Meine Beschwerde beim Kundendienst wurde ignoriert, schrecklich"),
+]
+LEGAL = [
+    ("en", "I will sue you"),
+    ("en", "We will sue"),
+    ("en", "Sue them all, they stole my money"),
+    ("en", "I'm going to sue the bank"),
+    ("en", "I'll Sue"),
+    ("en", "SUE THEM ALL"),
+    ("fr", "Mon avocat va vous contacter"),
+    ("fr", "L'avocat va vous écrire, c'est inadmissible"),
+    ("fr", "Je vais porter plainte"),
+    ("fr", "J'ai déposé plainte au commissariat"),
+    ("es", "Los voy a llevar a juicio"),
+    ("es", "Voy a poner una demanda contra la empresa"),
+    ("es", "Los voy a demandar"),
+    ("ms", "Saya akan saman syarikat ini"),
+    ("ms", "Saya nak saman korang"),
+    ("ar", "سأرفع قضية ضد الشركة"),
+    ("de", "Ich werde Klage einreichen"),
+    ("de", "Ich werde euch verklagen"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_LEGAL)
+def test_a_name_a_dish_an_opinion_or_a_fine_is_not_a_legal_threat(language: str, text: str) -> None:
+    verdict = assess(rating=1, text=text, language=language)
+    assert "legal" not in verdict.flags, verdict.reasons
+    assert "legal" not in assess(rating=None, text=text, language=language).flags
+
+
+@pytest.mark.parametrize(("language", "text"), LEGAL)
+def test_the_legal_sense_of_the_same_words_still_holds(language: str, text: str) -> None:
+    verdict = assess(rating=1, text=text, language=language)
+    assert "legal" in verdict.flags, verdict.reasons
+
+
+# A body a company is registered with, regulated or insured by is no complaint, whatever else the review says.
+MERELY_NAMED = [
+    "Terrible app, registered with OJK but useless. I complained twice and got nothing.",
+    "Awful service, they are regulated by the FCA and still lose my money. Worst bank ever.",
+    "Worst app, I cannot pay your BSP bills, terrible",
+    "Terrible bank, FDIC insured but no support at all",
+    "Horrible, licensed by the central bank and still awful, I complained many times",
+    "I complained about this app which is regulated by the FCA",
+    "Complaint: they are FDIC insured and still lost my money",
+]
+
+
+@pytest.mark.parametrize("text", MERELY_NAMED)
+def test_a_regulator_merely_named_is_no_regulator_complaint(text: str) -> None:
+    verdict = assess(rating=1, text=text)
+    assert "regulator" not in verdict.flags, verdict.reasons
+    assert verdict.unhappy
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "I will report you to the FCA"),
+        ("en", "Taking this to the FCA, they owe me R500"),
+        ("en", "I have complained to the central bank about this"),
+        ("en", "REPORTING YOU TO ASIC"),
+        ("en", "Reported to the regulator, still no refund"),
+        ("en", "I have logged a complaint with ICASA"),
+        ("en", "My next step is the ombudsman, terrible service"),
+        ("fr", "J'ai saisi l'ACPR"),
+        ("fr", "Plainte déposée auprès de l'ARCEP"),
+        ("fr", "Je vais signaler ça à l'AMF"),
+        ("hi", "मैं आरबीआई में शिकायत करूंगा"),
+        ("th", "จะร้องเรียนธนาคารแห่งประเทศไทย"),
+        ("th", "ร้องเรียน ธปท. แล้ว"),
+        ("vi", "Tôi sẽ khiếu nại lên Ngân hàng Nhà nước"),
+        ("es", "Voy a poner una queja en la OCU"),
+        ("id", "Saya akan lapor ke OJK"),
+        ("ms", "Saya dah buat aduan kepada BNM"),
+        ("tl", "Irereklamo ko kayo sa BSP"),
+        ("pt", "Vou reclamar no Banco Central"),
+    ],
+)
+def test_a_complaint_or_a_threat_to_go_to_a_regulator_is_flagged(language: str, text: str) -> None:
+    verdict = assess(rating=1, text=text, language=language)
+    assert verdict.flags == {"regulator"}, verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the anti-scam features are good but the app is slow",
+        "anti-fraud checks are annoying and the app is slow",
+        "scam protection is ok, the app is slow",
+        "the fraud alerts are too many, slow app",
+        "I thought it was a scam but it's legit, slow app though",
+        "Thought it was a scam. But the money came back, just slow",
+        "Is it a scam? No. Just slow",
+        "Scam? Nope. Just a slow app",
+    ],
+)
+def test_safeguards_doubts_taken_back_and_denied_questions_are_no_fraud_report(text: str) -> None:
+    verdict = assess(rating=2, text=text, language="en")
+    assert "fraud" not in verdict.flags, verdict.reasons
+    assert "fraud" not in assess(rating=None, text=text, language="en").flags
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("es", "¿Es una estafa? No. Solo lento"), ("pt", "É golpe? Não. Só lento"), ("fr", "C'est une arnaque ? Non.")],
+)
+def test_a_question_answered_no_is_no_fraud_report_in_other_languages(language: str, text: str) -> None:
+    assert "fraud" not in assess(rating=2, text=text, language=language).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is this a scam?? Yes it is",
+        "Is this a scam? No refund, no reply",
+        "I thought the app was fine but it's a scam",
+        "I thought it was a scam and it was",
+        "They scammed me, anti-social drivers too",
+    ],
+)
+def test_a_fraud_report_beside_a_question_or_a_doubt_still_counts(text: str) -> None:
+    verdict = assess(rating=2, text=text, language="en")
+    assert "fraud" in verdict.flags, verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["This is a scam, I will sue you", "Very helpful to avoid frauds in new city", "Great app", "", "😡😡"],
+)
+def test_a_nan_rating_is_no_rating(text: str) -> None:
+    verdict = assess(rating=float("nan"), text=text)
+    assert verdict == assess(rating=None, text=text)
+    assert math.isfinite(verdict.severity)
+    assert not any("nan" in reason for reason in verdict.reasons)
+    assert assess(rating=float("nan"), text="Very helpful to avoid frauds in new city").flags == frozenset()
+
+
+def test_a_nan_rating_scale_is_refused() -> None:
+    with pytest.raises(ValueError, match="rating_scale"):
+        assess(rating=1, rating_scale=float("nan"), text="x")
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("ＳＣＡＭ! They took my money", "fraud"),
+        ("s\u200bcam, they took my money", "fraud"),
+        ("sc\u00adam, they took my money", "fraud"),
+        ("My ｌａｗｙｅｒ will be in touch, terrible service", "legal"),
+        ("My law\u200byer will be in touch, terrible service", "legal"),
+        ("I will sue\u2060 you", "legal"),
+        ("I have reported you to the ＦＣＡ", "regulator"),
+    ],
+)
+def test_full_width_letters_and_invisible_characters_do_not_hide_a_word(text: str, flag: str) -> None:
+    assert flag in assess(rating=1, text=text).flags
+
+
+def test_the_text_a_review_is_judged_on_is_folded_once() -> None:
+    assert review_text("ｓｃａｍ\u200b app", "Ｂａｄ") == "Bad. scam app"
+    assert review_text("𝒗𝒆𝒓𝒚 𝒈𝒐𝒐𝒅") == "very good"
+    # Thai keeps its vowel AM as one letter, as the lexicons write it.
+    assert review_text("ดำเนินคดี") == "ดำเนินคดี"
