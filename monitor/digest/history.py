@@ -1,8 +1,9 @@
 """What the digest says beyond the day: backfills, the response rate, the loop effect and each agent's work.
 
 A day whose "new" reviews were mostly published long before (an import, or the first crawl of a source's history)
-is no day of news: those reviews are summarised by publication month. The response rate, the loop effect and the
-agents' figures come from `monitor.report`, counted by publication date, so digest and report never disagree.
+is no day of news: those reviews are summarised by publication month (by year for a long history). The response
+rate, the loop effect and the agents' figures come from `monitor.report`, counted by publication date, so digest
+and report never disagree.
 """
 
 from __future__ import annotations

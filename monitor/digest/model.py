@@ -15,8 +15,10 @@ from sqlmodel import Session
 from monitor.report.model import AgentFigures, LoopGroup
 
 __all__ = [
+    "MAX_MONTH_ROWS",
     "Backfill",
     "BackfillMonth",
+    "BackfillPeriod",
     "CompanyDigest",
     "DayPoint",
     "Digest",
@@ -284,6 +286,10 @@ class BackfillMonth:
     answered: int  # unhappy reviews with any reply, public or private
 
 
+# More months of history than this are shown by year: an imported history of ten years would be 120 lines.
+MAX_MONTH_ROWS = 24
+
+
 @dataclass
 class Backfill:
     """Most of the day's new reviews were published long before: history arriving (an import, a first crawl)."""
@@ -293,6 +299,33 @@ class Backfill:
     answered: int
     older_than: datetime
     months: list[BackfillMonth] = field(default_factory=list)
+
+    @property
+    def by_year(self) -> bool:
+        """Whether the history is shown by year: it spans more months than a reader scans (a long import)."""
+        return len(self.months) > MAX_MONTH_ROWS
+
+    def periods(self) -> list[BackfillPeriod]:
+        """The rows a digest shows: one per publication month, or per year when there are too many months."""
+        if not self.by_year:
+            return [BackfillPeriod(f"{m.month:%b %Y}", m.reviews, m.unhappy, m.answered) for m in self.months]
+        years: dict[int, list[int]] = {}
+        for m in self.months:
+            counts = years.setdefault(m.month.year, [0, 0, 0])
+            counts[0] += m.reviews
+            counts[1] += m.unhappy
+            counts[2] += m.answered
+        return [BackfillPeriod(str(year), *counts) for year, counts in sorted(years.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillPeriod:
+    """One row of a backfill's summary: a month ("Mar 2025") or a year ("2019") and its reviews."""
+
+    label: str
+    reviews: int
+    unhappy: int
+    answered: int  # unhappy reviews with any reply, public or private
 
 
 @dataclass

@@ -25,7 +25,7 @@ from monitor.digest.wording import (
     day_label,
     headline,
     loop_effect_line,
-    month_line,
+    period_line,
     response_line,
 )
 
@@ -201,7 +201,7 @@ def template_environment() -> Environment:
         response_line=response_line,
         headline=headline,
         backfill_note=backfill_note,
-        month_line=month_line,
+        period_line=period_line,
         loop_effect_line=loop_effect_line,
         agent_summary=agent_summary,
         growth=_growth,
@@ -230,7 +230,7 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
         lines.append(bold(response_line(c.response, year)))
     if c.backfill is not None:
         lines += ["", bold("History arriving"), f"  {backfill_note(c.backfill, c.new_reviews, year)}"]
-        lines += [f"  {month_line(month)}" for month in c.backfill.months]
+        lines += [f"  {period_line(period)}" for period in c.backfill.periods()]
     if c.problems:
         lines += ["", bold("Sources not working")]
         for p in c.problems:

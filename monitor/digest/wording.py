@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from monitor.digest.model import Backfill, BackfillMonth, CompanyDigest, ResponseRate
+from monitor.digest.model import Backfill, BackfillPeriod, CompanyDigest, ResponseRate
 from monitor.report.model import MIN_TO_JUDGE, AgentFigures, LoopGroup
 
 __all__ = [
@@ -17,7 +17,7 @@ __all__ = [
     "day_label",
     "headline",
     "loop_effect_line",
-    "month_line",
+    "period_line",
     "response_line",
 ]
 
@@ -56,18 +56,19 @@ def response_line(rate: ResponseRate, this_year: int | None = None) -> str:
 def backfill_note(backfill: Backfill, new_reviews: int, this_year: int) -> str:
     """What a backfill day is, in one sentence."""
     cutoff = day_label(backfill.older_than.date(), this_year)
+    unit = "year" if backfill.by_year else "month"
     return (
         f"{backfill.reviews:,} of the {new_reviews:,} reviews first seen this day were published "
-        f"before {cutoff}: history arriving (an import or a first crawl), summarised by publication month below "
+        f"before {cutoff}: history arriving (an import or a first crawl), summarised by publication {unit} below "
         f"instead of listed as news. {backfill.unhappy:,} of them are from unhappy reviewers, "
         f"{backfill.answered:,} of whom were answered."
     )
 
 
-def month_line(month: BackfillMonth) -> str:
-    """`Mar 2025: 120 reviews, 40 unhappy, 3 answered`."""
-    reviews = f"{month.reviews:,} review{'s' if month.reviews != 1 else ''}"
-    return f"{month.month:%b %Y}: {reviews}, {month.unhappy:,} unhappy, {month.answered:,} answered"
+def period_line(period: BackfillPeriod) -> str:
+    """`Mar 2025: 120 reviews, 40 unhappy, 3 answered` (or `2019: ...` for a year)."""
+    reviews = f"{period.reviews:,} review{'s' if period.reviews != 1 else ''}"
+    return f"{period.label}: {reviews}, {period.unhappy:,} unhappy, {period.answered:,} answered"
 
 
 def _group(group: LoopGroup) -> str:

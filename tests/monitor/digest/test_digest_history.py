@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from monitor.cli.main import app
 from monitor.digest.build import build_digest
-from monitor.digest.model import CompanyDigest, Digest
+from monitor.digest.model import MAX_MONTH_ROWS, Backfill, BackfillMonth, CompanyDigest, Digest
 from monitor.digest.render import _local, render_html, render_text
 from monitor.runtime.config_file import load_settings
 from monitor.runtime.context import open_database
@@ -66,7 +66,7 @@ def _export_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
-def test_an_imported_history_is_summarised_by_publication_month_not_listed_as_news(imported: Path) -> None:
+def test_an_imported_history_is_summarised_by_publication_period_not_listed_as_news(imported: Path) -> None:
     digest = _digest(imported)
     assert digest.backfill is not None
     per_month = Counter(row["date"][:7] for row in _export_rows())
@@ -79,11 +79,33 @@ def test_an_imported_history_is_summarised_by_publication_month_not_listed_as_ne
     assert digest.backfill.unhappy == len(unhappy)
     assert digest.backfill.answered == sum(1 for r in unhappy if r.id in replied or r.private_reply)
     assert digest.sources == [] and digest.new_unhappy == 0  # none of it is the day's news
+    # The export spans more than two years of months: the digest sums them up by year.
+    assert len(per_month) > MAX_MONTH_ROWS
+    per_year = Counter(row["date"][:4] for row in _export_rows())
+    assert {p.label: p.reviews for p in digest.backfill.periods()} == per_year
     text = render_text(build_digest_of(digest))
     assert "History arriving" in text and f"{len(_export_rows()):,} of the" in text
-    first = digest.backfill.months[0]
+    assert "summarised by publication year" in text
+    first = digest.backfill.periods()[0]
     noun = "review" if first.reviews == 1 else "reviews"
-    assert f"{first.month:%b %Y}: {first.reviews:,} {noun}, {first.unhappy:,} unhappy" in text
+    assert f"  {first.label}: {first.reviews:,} {noun}, {first.unhappy:,} unhappy" in text
+    assert f"{digest.backfill.months[0].month:%b %Y}:" not in text
+    html = render_html(build_digest_of(digest))
+    assert f">{first.label}</td>" in html
+
+
+def test_a_history_of_two_years_or_less_is_shown_by_month() -> None:
+    months = [BackfillMonth(date(2023 + (m // 12), m % 12 + 1, 1), m + 1, 1, 0) for m in range(MAX_MONTH_ROWS)]
+    backfill = Backfill(reviews=300, unhappy=24, answered=0, older_than=datetime(2025, 1, 1, tzinfo=UTC), months=months)
+    assert not backfill.by_year
+    assert [(p.label, p.reviews) for p in backfill.periods()] == [(f"{m.month:%b %Y}", m.reviews) for m in months]
+    longer = Backfill(300, 25, 0, datetime(2025, 1, 1, tzinfo=UTC), [*months, BackfillMonth(date(2025, 1, 1), 5, 1, 1)])
+    assert longer.by_year
+    assert [(p.label, p.reviews, p.unhappy, p.answered) for p in longer.periods()] == [
+        ("2023", sum(range(1, 13)), 12, 0),
+        ("2024", sum(range(13, 25)), 12, 0),
+        ("2025", 5, 1, 1),
+    ]
 
 
 def test_the_header_says_how_many_unhappy_reviewers_were_answered(imported: Path) -> None:
