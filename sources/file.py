@@ -299,7 +299,7 @@ class ExportFile:
                         RowProblem(number, "duplicate", "duplicate", f"repeats the review on {label} {first[0]}")
                     )
                     continue
-                if not self.layout.derives_ids:
+                if not self.layout.derives_ids or notes.own_id:
                     detail = f"review id {review_id!r} was already used on {label} {first[0]}"
                     problems.append(RowProblem(number, "skipped", "id used twice", detail))
                     continue

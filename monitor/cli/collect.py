@@ -210,6 +210,9 @@ def import_cmd(
     from monitor.crawl.progress import print_import, run_import_with_progress
     from sources.base import get_source_class
 
+    if str(file) == "-":
+        # The file is read more than once (its dates first, then its rows): a stream cannot be.
+        raise MonitorError("reading the export from standard input is not supported: save it to a file and import that")
     if not file.exists():
         raise MonitorError(f"{file}: no such file")
     name = source_name or f"import-{_slug(company)}-{_slug(file.stem)}"

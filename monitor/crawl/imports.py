@@ -7,7 +7,8 @@ again stores the rest without duplicates (reviews are keyed by their ids). New a
 *pending* until the analysis at the end (negativity, templates, queue) has looked at them, so a rerun also
 finishes an analysis a kill cut short.
 
-Verdicts: `ok`; `partial` when more than `PARTIAL_SKIP_SHARE` of the rows were skipped or the file breaks off;
+Verdicts: `ok`; `partial` when more than `PARTIAL_SKIP_SHARE` of the rows were skipped, the file breaks off, or a
+database error stopped the import after batches were committed (the summary says how many reviews are stored);
 `failed` when the file cannot be used at all (nothing is stored then). Imports are runs of a source that is
 not in the configuration (`SourceRow.managed` is False): never scheduled, crawled or reported as broken.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import IO
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 from monitor.core.errors import BadExport
@@ -33,6 +35,7 @@ from monitor.core.settings import Settings, SourceConfig
 from monitor.crawl.locks import source_lock
 from monitor.crawl.pipeline import analyse_pending, classify_pending, judge_ahead, mark_pending
 from monitor.crawl.verdicts import PARALLEL_FROM, VerdictPrefetch, has_spare_cores, verdict_pool, verdict_workers
+from monitor.runtime.console import one_line
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health
 from monitor.store.models import CompanyReply, CrawlRun, Review, SourceRow
@@ -101,6 +104,7 @@ class ImportSummary:
     window_days: int = 30
     template_replies: int = 0
     templates: int = 0
+    analysed: bool = False  # the stored reviews were judged and queued: the figures above are final
 
     @property
     def skipped_rows(self) -> int:
@@ -191,18 +195,29 @@ def run_import(
         log = _ProblemLog(
             problems_path or problems_path_for(settings.database_url, run_id), "line", problems_path is not None
         )
+        stored_all = False
         try:
             with ExitStack() as workers:
                 ahead = _JudgeAhead(engine, settings, source_id, workers)
                 _store(engine, src, summary, log, source_id, run_id, started, on_progress, batch_rows, ahead)
+                stored_all = True
                 if summary.verdict != Health.FAILED:
                     _analyse(engine, settings, summary, company_id, started, ahead.prefetch)
                     _describe(engine, summary, source_id, company_id)
+                    summary.analysed = True
         except BaseException as exc:
             # Storing stopped (a bug, the database, Ctrl-C): what was committed stays, and the run says so.
             summary.verdict = Health.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else Health.FAILED
-            summary.message = f"stopped after {summary.rows} rows: {exc.__class__.__name__}: {str(exc)[:200]}"
-            _finish(engine, summary, log, started)
+            summary.message = f"stopped after {summary.rows} rows: {exc.__class__.__name__}: {one_line(exc, 200)}"
+            kept = summary.new + summary.changed + summary.unchanged
+            if isinstance(exc, SQLAlchemyError) and kept:
+                # Committed batches stay stored: the import is partial, not failed, and says how to complete it.
+                summary.verdict = Health.PARTIAL
+                summary.message = _stopped_message(summary, exc, stored_all=stored_all)
+                summary.seconds = time.monotonic() - clock
+                _finish_after_error(engine, summary, log, started)
+                return summary
+            _finish_after_error(engine, summary, log, started)
             raise
         summary.seconds = time.monotonic() - clock
         _finish(engine, summary, log, started)
@@ -250,10 +265,11 @@ def _store(
         broken = ""
         try:
             for batch in export.read(batch_rows):
-                log.add(batch.problems)
                 if batch.records:
                     stored = _store_batch(engine, summary, source_id, run_id, batch.records, batch.aliases, started)
                     ahead.stored(stored)
+                # The batch's problems count once it is stored: a rerun reads a batch the database refused again.
+                log.add(batch.problems)
                 summary.batches += 1
                 _account(summary, export)
                 if on_progress is not None:
@@ -267,7 +283,9 @@ def _store(
     if not kept:
         summary.verdict = Health.FAILED
         summary.message = broken or (
-            f"none of the {summary.rows} rows could be used; nothing was stored" if summary.rows else "no data rows"
+            f"{export.name}: none of the {summary.rows} rows could be used; nothing was stored"
+            if summary.rows
+            else f"{export.name}: the file has no rows (only a header); nothing was stored"
         )
         return
     skipped = summary.skipped_rows
@@ -279,6 +297,30 @@ def _store(
         summary.message = f"{skipped} of {summary.rows} rows ({skipped / summary.rows:.1%}) were skipped"
     else:
         summary.verdict = Health.OK
+
+
+def _stopped_message(summary: ImportSummary, exc: SQLAlchemyError, *, stored_all: bool) -> str:
+    """Why a database error stopped the import after some batches were committed, and how to complete it."""
+    stored = summary.new + summary.changed + summary.unchanged
+    what = f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
+    if stored_all:
+        done = f"all {summary.rows} rows were read and {stored} reviews stored ({what}), but judging them"
+    else:
+        done = f"{stored} reviews from the first {summary.rows} rows were stored ({what}), then storing"
+    reason = f"{exc.__class__.__name__}: {one_line(exc, 200)}"
+    if isinstance(exc, DataError | IntegrityError):
+        # The database refused a value of the file: a rerun of the same file would stop at the same row.
+        return (
+            f"{done} stopped: the database refused a value of the file ({reason}); correct it and import the "
+            "file again: what is stored is not duplicated"
+        )
+    return f"{done} stopped on a database error ({reason}); importing the file again completes it without duplicates"
+
+
+def _finish_after_error(engine: Engine, summary: ImportSummary, log: _ProblemLog, started: datetime) -> None:
+    """Record the stopped run; a database that refuses that too leaves the run to the next import to close."""
+    with suppress(SQLAlchemyError):  # the next import marks a run left running as interrupted
+        _finish(engine, summary, log, started)
 
 
 def _account(summary: ImportSummary, export: ExportFile) -> None:
@@ -300,7 +342,7 @@ def _store_batch(
     with session_scope(engine) as session:
         source = session.get(SourceRow, source_id)
         assert source is not None
-        summary.renamed += _adopt_aliases(session, source_id, aliases)
+        renamed = _adopt_aliases(session, source_id, aliases)
         result = upsert_reviews(
             session=session, source=source, records=records, crawl_run_id=run_id, backfill=True, now=now
         )
@@ -308,17 +350,17 @@ def _store_batch(
         mark_pending(session=session, review_ids=result.changed_ids)
         if result.refreshed_ids:
             refresh_priorities(session=session, review_ids=result.refreshed_ids, now=now)
-        summary.new += result.new
-        summary.changed += result.changed
-        summary.unchanged += result.seen - result.new - result.changed
+        unchanged = result.seen - result.new - result.changed
         run = session.get(CrawlRun, run_id)
         assert run is not None
         run.pages = summary.batches + 1
-        run.reviews_seen, run.reviews_new, run.reviews_changed = (
-            summary.new + summary.changed + summary.unchanged,
-            summary.new,
-            summary.changed,
-        )
+        run.reviews_new, run.reviews_changed = summary.new + result.new, summary.changed + result.changed
+        run.reviews_seen = run.reviews_new + run.reviews_changed + summary.unchanged + unchanged
+    # Counted once committed: a batch the database refused is not reported as stored.
+    summary.renamed += renamed
+    summary.new += result.new
+    summary.changed += result.changed
+    summary.unchanged += unchanged
     return result.new_ids + result.changed_ids
 
 

@@ -81,6 +81,7 @@ def run_import_with_progress(
             src=src,
             problems_path=problems_path,
             on_progress=on_progress,
+            batch_rows=batch_rows,
         )
         progress.update(task, rows=summary.rows, kept=summary.new + summary.changed + summary.unchanged)
     return summary
@@ -96,9 +97,10 @@ def print_import(summary: ImportSummary) -> None:
         return
     out.print(
         f"  read as {summary.layout} ({summary.encoding}); dates {safe(summary.date_order)}; "
-        f"{summary.batches} batch(es) in {summary.seconds:.1f} s"
+        f"{summary.batches} batch(es) in {summary.seconds:.1f} s",
+        soft_wrap=True,
     )
-    out.print(f"  {safe(accounting_line(summary))}")
+    out.print(f"  {safe(accounting_line(summary))}", soft_wrap=True)
     if summary.problems_file is not None:
         out.print(
             f"  {summary.problems} problem(s), every one written to {safe(summary.problems_file)}", soft_wrap=True
@@ -106,6 +108,14 @@ def print_import(summary: ImportSummary) -> None:
     for line in summary.problem_lines:
         err.print(f"  {safe(line, 2000)}")
     if summary.verdict == Health.FAILED:
+        return
+    if not summary.analysed:
+        # Stopped before the stored reviews were judged: there are no queue figures yet, only the way to finish.
+        out.print(
+            "  next: import the file again (corrected, if the database refused a value of it): it stores what is "
+            "missing and judges the stored reviews",
+            soft_wrap=True,
+        )
         return
     company = shlex.quote(summary.company)
     queued = f"{summary.in_queue} in the outreach queue ({summary.tasks} task(s), {summary.queue.created} new)"

@@ -1,23 +1,28 @@
 """Export files read into rows: CSV, a JSON array of objects, JSON Lines, or any of them gzipped.
 
 Each row is a dict of column -> value (strings from CSV, typed values from JSON) numbered by the
-physical line where it starts (CSV, JSON Lines; counting `\\n`) or by its 1-based position in a JSON
-array. A row that cannot be read comes as an `ExportRow` with a `problem` instead of values, and every
-other row is still read. A file that cannot be read at all raises `BadExport` saying why.
+physical line where it starts (CSV, JSON Lines; a line ends in LF, CRLF or a lone CR) or by its 1-based
+position in a JSON array. A row that cannot be read comes as an `ExportRow` with a `problem` instead of
+values, and every other row is still read. A file that cannot be read at all raises `BadExport` saying why.
 
-The file is read as a stream: a JSON array is parsed one element at a time with ijson, so a large
-export never sits in memory whole (a pretty-printed single JSON document that wraps its list in an
-object is the one exception: it has to be parsed whole).
+The file is read as a stream: a JSON array is parsed one element at a time with ijson
+(`monitor.files.json_rows`), so a large export never sits in memory whole (a pretty-printed single JSON
+document that wraps its list in an object is the one exception: it has to be parsed whole).
 
 Encoding `auto` honours a byte-order mark (UTF-8, UTF-16, UTF-32), detects UTF-16 without one, else
 reads UTF-8 and decodes any byte that is not UTF-8 as Windows-1252, so mixed files lose nothing. Zero bytes
 (NUL) are dropped wherever they are; a file whose first 64 KiB are full of control characters is binary.
-Lines may end in LF, CRLF or CR (CR-ended files may break lines inside quoted cells with LF). CSV cells may
-be separated by `,`, `;`, tab or `|`, or by the character an Excel `sep=X` first line names. A CSV row of
-empty cells only is a blank line; a header that names a column twice is refused.
+Lines may end in LF, CRLF or CR, mixed in one file too (CR-ended files may break lines inside quoted cells
+with LF). CSV cells may be separated by `,`, `;`, tab or `|`, or by the character an Excel `sep=X` first line
+names. A CSV row of empty cells only is a blank line; a header that names a column twice (in any case:
+`Rating` and `rating`) is refused. A line that names the header's columns again (exports joined into one
+file, in any column order, after their `sep=` line) is no row: the rows after it follow its order. A cell
+that is a spreadsheet's text formula, `="0123"`, is its text. Only files are read: a named pipe or a device
+is refused before it is opened (the file is read more than once, and opening a pipe waits for a writer).
 
-A file that breaks off (a gzip stream cut short or damaged, a CSV that ends inside a quoted cell) gives
-every row read before the break, then raises `BadExport` saying "the file could not be read to the end".
+A file that breaks off (a gzip stream cut short or damaged, a CSV that ends inside a quoted cell, JSON Lines
+cut inside the last line) gives every row read before the break, then raises `BadExport` saying "the file
+could not be read to the end".
 
     with ExportRows("reviews.csv") as rows:           # encoding and kind detected
         for row in rows:
@@ -28,21 +33,19 @@ from __future__ import annotations
 
 import codecs
 import csv
-import dataclasses
 import io
-import itertools
-import json
 import re
+import stat
 import sys
 import zlib
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Literal
-
-import ijson
+from typing import IO, Literal
 
 from monitor.core.errors import BadExport
+from monitor.files.json_rows import json_array_rows, json_lines_rows
+from monitor.files.lines import ExportRow, Lines
 from monitor.files.sniff import break_of, control_count, cr_line_ends, gunzip, utf16_by_zero_bytes, utf16_text
 
 __all__ = ["ExportRow", "ExportRows", "RowKind", "read_rows"]
@@ -74,11 +77,10 @@ _BOMS = (
 _DELIMITERS = (",", ";", "\t", "|")
 # Excel's delimiter hint, `sep=;` (sometimes quoted, or padded with more delimiters by a re-export).
 _SEP_LINE = re.compile(r'"?sep=([^"\r\n])"?\1* *', re.IGNORECASE)
+# A formula that only gives text: `="0123"` (quotes inside doubled).
+_EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"', re.DOTALL)
 # Control characters (zero bytes and the like) that text may hold by accident, per 100 characters read.
 _STRAY_CONTROLS_PERCENT = 1
-_LOOKAHEAD_RECORDS = 100
-# Wrapper keys under which API dumps keep their list of reviews, tried in order.
-_LIST_KEYS = ("reviews", "data", "results", "items", "records")
 
 
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
@@ -93,15 +95,6 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_FALLBACK_ERRORS, _cp1252_fallback)
 # Review and reply cells can be long; the csv module's default limit of 128 KiB per cell is not enough.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
-
-@dataclasses.dataclass(slots=True)
-class ExportRow:
-    """One row of an export as a dict, or the reason it could not be read."""
-
-    number: int  # physical line (CSV, JSON Lines) or position (JSON array)
-    values: Mapping[str, Any] | None
-    problem: str | None = None
 
 
 class ExportRows:
@@ -187,6 +180,11 @@ class ExportRows:
         if self._source.is_dir():
             raise BadExport(f"{self.name}: is a folder, not an export file")
         try:
+            mode = self._source.stat().st_mode
+            if not stat.S_ISREG(mode):
+                # A pipe can be read only once, and opening one waits for a writer: the file is read more than once.
+                what = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+                raise BadExport(f"{self.name}: is {what}, not a file; save the export to a file first")
             return open(self._source, "rb")  # closed by close()
         except FileNotFoundError as exc:
             raise BadExport(f"{self.name}: no such file") from exc
@@ -230,8 +228,8 @@ class ExportRows:
         if self.kind == "csv":
             return _csv_rows(self._chunks(self._text), where=self.name)
         if self.kind == "json":
-            return _json_array_rows(self._chunks(self._text), where=self.name, whole_text=self._whole_text)
-        return _json_lines_rows(self._chunks(self._text), where=self.name, reread=self._reread)
+            return json_array_rows(self._chunks(self._text), where=self.name, whole_text=self._whole_text)
+        return json_lines_rows(self._chunks(self._text), where=self.name, reread=self._reread)
 
     def _whole_text(self) -> str:
         """The whole file's text, read again from the start."""
@@ -308,58 +306,9 @@ def _kind(sample: str) -> RowKind:
     return "csv"
 
 
-class _Lines:
-    """Physical lines (split on `\\n` only) of chunked text, numbered, with put-back for re-reading."""
-
-    def __init__(self, chunks: Iterator[str]) -> None:
-        self._chunks = chunks
-        self._tail = ""
-        self._next_number = 1
-        self._buffer: deque[tuple[int, str]] = deque()
-        self.taken: list[tuple[int, str]] = []  # lines handed out since the last `start_record`
-        self.ran_out = False  # asked for a line past the last one since the last `start_record`
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        if not self._buffer:
-            self._fill()
-            if not self._buffer:
-                self.ran_out = True
-                raise StopIteration
-        item = self._buffer.popleft()
-        self.taken.append(item)
-        return item[1]
-
-    def _fill(self) -> None:
-        for chunk in self._chunks:
-            self._tail += chunk
-            if "\n" in chunk:
-                parts = self._tail.split("\n")
-                self._tail = parts.pop()
-                for part in parts:
-                    self._buffer.append((self._next_number, part + "\n"))
-                    self._next_number += 1
-                return
-        if self._tail:
-            self._buffer.append((self._next_number, self._tail))
-            self._next_number += 1
-            self._tail = ""
-
-    def start_record(self) -> None:
-        """Forget the lines handed out so far: a new record starts."""
-        self.taken = []
-        self.ran_out = False
-
-    def put_back(self, lines: list[tuple[int, str]]) -> None:
-        """Hand out these lines again before any new ones."""
-        self._buffer.extendleft(reversed(lines))
-
-
 def _csv_rows(chunks: Iterator[str], *, where: str) -> Iterator[ExportRow]:
     """The header as a row of empty values, then each data row; a broken row costs only its own lines."""
-    lines = _Lines(chunks)
+    lines = Lines(chunks)
     first = next(lines, None)
     if first is None:
         return
@@ -369,6 +318,8 @@ def _csv_rows(chunks: Iterator[str], *, where: str) -> Iterator[ExportRow]:
         delimiter = _delimiter(first)
     reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
+    spelled: dict[str, str] = {}  # each column name folded -> as the header writes it
+    probe = 0  # a named column, whose cell tells a line that repeats the header from a row of data
     while True:
         lines.start_record()
         try:
@@ -393,8 +344,19 @@ def _csv_rows(chunks: Iterator[str], *, where: str) -> Iterator[ExportRow]:
             continue  # a blank line, or one of delimiters only (spreadsheets leave these after the data)
         if header is None:
             header = _header(fields, where=where)
+            spelled = {name.casefold(): name for name in header}
+            probe = next((i for i, name in enumerate(header) if name), 0)
             yield ExportRow(start, dict.fromkeys(header, ""))
             continue
+        if len(fields) > probe and fields[probe].lstrip("\ufeff").strip().casefold() in spelled:
+            again = _repeated_header(fields, spelled, len(header))
+            if again is not None:
+                header = again  # exports joined into one file: the rows after it follow its column order
+                continue
+        if fields[0].lstrip('\ufeff"')[:4].lower() == "sep=" and _sep_line(delimiter.join(fields)) == delimiter:
+            continue  # the `sep=` line of an export joined to the end of another
+        if any('="' in line for _, line in taken):
+            fields = [_excel_text(field) for field in fields]
         if len(fields) > len(header) and not any(f.strip() for f in fields[len(header) :]):
             fields = fields[: len(header)]  # trailing empty cells some spreadsheets add
         if len(fields) != len(header):
@@ -404,6 +366,22 @@ def _csv_rows(chunks: Iterator[str], *, where: str) -> Iterator[ExportRow]:
                 lines.put_back(taken[1:])
             continue
         yield ExportRow(start, dict(zip(header, fields, strict=True)))
+
+
+def _repeated_header(fields: list[str], spelled: dict[str, str], width: int) -> list[str] | None:
+    """The header's names in the order of a line that names the same columns again, or None for a row of data."""
+    names = [field.lstrip("\ufeff").strip().casefold() for field in fields]
+    while len(names) > width and not names[-1]:
+        names.pop()  # the empty cells spreadsheets add after the last column
+    if len(names) != width or len(set(names)) != width or not all(name in spelled for name in names):
+        return None
+    return [spelled[name] for name in names]
+
+
+def _excel_text(field: str) -> str:
+    """A cell as spreadsheets keep text such as `0123` from becoming a number: `="0123"` is `0123`."""
+    match = _EXCEL_TEXT.fullmatch(field.strip())
+    return match.group(1).replace('""', '"') if match else field
 
 
 def _sep_line(line: str) -> str | None:
@@ -419,9 +397,16 @@ def _header(fields: list[str], *, where: str) -> list[str]:
         # Unnamed columns after the last named one are the empty ones spreadsheets add; a row's cells there
         # must be empty too (or the row has more fields than the header).
         names.pop()
-    repeated = [name for name, count in Counter(names).items() if count > 1]
+    # Columns are matched whatever their case (`Rating` is `rating`), so names that differ only in case repeat too.
+    spellings: dict[str, list[str]] = {}
+    for name in names:
+        spellings.setdefault(name.casefold(), []).append(name)
+    repeated = [list(dict.fromkeys(group)) for group in spellings.values() if len(group) > 1]
     if repeated:
-        shown = ", ".join(repr(name) if name else "'' (a column without a name)" for name in repeated)
+        shown = ", ".join(
+            " and ".join(repr(name) for name in group) if group[0] else "'' (a column without a name)"
+            for group in repeated
+        )
         raise BadExport(
             f"{where}: the header names a column more than once ({shown}), so it is unclear which one holds "
             "the data; rename or remove the repeated columns"
@@ -438,169 +423,3 @@ def _delimiter(first_line: str) -> str:
         elif not quoted and char in counts:
             counts[char] += 1
     return max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def _json_lines_rows(chunks: Iterator[str], *, where: str, reread: Callable[[], Iterator[str]]) -> Iterator[ExportRow]:
-    """Each line's object; or the records of one (pretty-printed) JSON document when the first line is not JSON.
-
-    When the first line is not JSON and neither is the whole text, but later lines are objects, the file is
-    JSON Lines whose first record is broken: it is read again from the start, one line at a time.
-    """
-    lines = _Lines(chunks)
-    first = next((line for line in lines if line.strip()), "")
-    if _parse_json(first)[1] is None:
-        lines.put_back(lines.taken[-1:])
-    else:
-        document, error = _parse_json(first + "".join(lines))
-        if error is None:
-            yield from _json_document_rows(document)
-            return
-        lines = _Lines(reread())
-        if not _mostly_object_lines(lines):
-            raise BadExport(
-                f"{where}: not valid JSON ({error}); expected a JSON array of objects or JSON Lines (one object "
-                "per line)"
-            )
-    yield from _json_line_records(lines)
-
-
-def _json_line_records(lines: _Lines) -> Iterator[ExportRow]:
-    for text in lines:
-        number = lines.taken[-1][0]
-        lines.start_record()
-        if not text.strip():
-            continue
-        try:
-            value = json.loads(text.strip())
-        except json.JSONDecodeError as exc:
-            yield ExportRow(number, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        yield from _object_rows(number, value)
-
-
-def _object_rows(number: int, value: Any) -> Iterator[ExportRow]:
-    """The record `value` is, or the records of an API page envelope such as `{"data": [...], "page": 2}`."""
-    items = _envelope_items(value)
-    if items is None:
-        yield _object_row(number, value)
-    else:
-        for item in items:
-            yield _object_row(number, item)
-
-
-def _envelope_items(value: Any) -> list[Any] | None:
-    if not isinstance(value, dict):
-        return None
-    for key in _LIST_KEYS:
-        items = value.get(key)
-        if isinstance(items, list) and all(isinstance(item, dict) for item in items[:1]):
-            return items
-    return None
-
-
-def _object_row(number: int, value: Any) -> ExportRow:
-    if not isinstance(value, dict):
-        return ExportRow(number, None, f"a JSON {type(value).__name__}, not an object")
-    return ExportRow(number, value)
-
-
-def _parse_json(text: str) -> tuple[Any, str | None]:
-    """The JSON value `text` is, or why it is not one (a message: the exception would keep the whole text)."""
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-
-
-def _mostly_object_lines(lines: _Lines) -> bool:
-    """Whether at least half the lines after the first are JSON objects each (of the first ones); all are put back.
-
-    A broken document that wraps a list with one record per line has lines like `{...},` that are not.
-    """
-    texts = list(itertools.islice(filter(str.strip, lines), 1, _LOOKAHEAD_RECORDS + 1))
-    lines.put_back(lines.taken)
-    lines.start_record()
-    objects = sum(1 for text in texts if isinstance(_parse_json(text)[0], dict))
-    return objects > 0 and 2 * objects >= len(texts)
-
-
-def _json_document_rows(document: Any) -> Iterator[ExportRow]:
-    items = document if isinstance(document, list) else _envelope_items(document)
-    if items is None and isinstance(document, dict):
-        # A wrapper with one list of objects under a key of its own choosing.
-        lists = [v for v in document.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
-        items = lists[0] if len(lists) == 1 else [document]
-    for position, item in enumerate(items if items is not None else [document], start=1):
-        yield _object_row(position, item)
-
-
-class _Utf8Stream:
-    """A binary file of the decoded text chunks written back as UTF-8: what ijson reads.
-
-    The text is decoded here (not by ijson) so that every encoding and the Windows-1252 repair work for
-    JSON arrays just as for CSV.
-    """
-
-    def __init__(self, chunks: Iterator[str]) -> None:
-        self._chunks = chunks
-        self._data = b""
-        self._pos = 0
-        self._first = True
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to `size` bytes (all that is buffered when negative); empty only at the end."""
-        while self._pos >= len(self._data):
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return b""
-            if self._first:
-                # A byte-order mark decoded by an explicit "utf-8" is not JSON whitespace.
-                chunk, self._first = chunk.lstrip("\ufeff"), False
-            self._data, self._pos = chunk.encode("utf-8"), 0
-        end = len(self._data) if size < 0 else self._pos + size
-        piece = self._data[self._pos : end]
-        self._pos += len(piece)
-        return piece
-
-
-def _json_array_rows(chunks: Iterator[str], *, where: str, whole_text: Callable[[], str]) -> Iterator[ExportRow]:
-    """Elements of a top-level JSON array, parsed one at a time; anything after its closing `]` is ignored.
-
-    ijson reads standard JSON only; an array that ijson refuses is read again whole with Python's json,
-    which also takes NaN, Infinity and integers beyond 64 bits (as `json.dump` may write them).
-    """
-    last: list[tuple[str, str, Any]] = []
-
-    def until_array_end(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
-        for event in events:
-            last[:] = [event]
-            yield event
-            if event[0] == "" and event[1] == "end_array":
-                return
-
-    # Numbers as int and float, as `json.loads` gives them (ijson's default is Decimal).
-    events = until_array_end(ijson.parse(_Utf8Stream(chunks), use_float=True))
-    position = 0
-    try:
-        for value in ijson.items(events, "item"):
-            position += 1
-            yield _object_row(position, value)
-        return
-    except ijson.JSONError as exc:
-        error = exc
-    text = whole_text()
-    try:
-        items, _ = json.JSONDecoder().raw_decode(text, text.index("["))
-    except ValueError:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        prefix, event, _ = last[0] if last else ("", "start_array", None)
-        if prefix == "" or (prefix == "item" and event not in ("start_map", "start_array", "map_key")):
-            raise BadExport(
-                f"{where}: JSON syntax error after record {position}, or the array ends early with no "
-                f"closing ']' ({detail})"
-            ) from error
-        raise BadExport(
-            f"{where}: JSON syntax error in record {position + 1}, or the file is cut short ({detail})"
-        ) from error
-    for number, item in enumerate(items[position:], start=position + 1):
-        yield _object_row(number, item)

@@ -89,9 +89,12 @@ def read_reply_rows(path: Path, text_column: str, group_column: str | None = Non
             texts.append(_as_text(_lookup(record, text_column)))
             if groups is not None and group_column:
                 groups.append(_as_text(_lookup(record, group_column)))
-    if texts and not readable:
+    if not texts:
+        # A header alone is an export of nothing: reporting 0 templates would pass for a clean audit.
+        raise BadExport(f"{path}: the file has no rows (only a header), so no reply was audited")
+    if not readable:
         raise BadExport(f"{path}: none of its {len(texts)} row(s) could be read, so no reply was audited")
-    if texts and not any(text and text.strip() for text in texts):
+    if not any(text and text.strip() for text in texts):
         raise BadExport(f"{path}: none of its {len(texts)} row(s) has a reply in column {text_column!r}")
     return AuditRows(texts, groups, columns)
 

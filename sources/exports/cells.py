@@ -7,6 +7,7 @@ the row, by raising `RowSkipped` with a short reason that the import counts ("ra
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ _FIX_ENCODING_ONLY = ftfy.TextFixerConfig(
     explain=False,
 )
 _BLANK = {"", "nan", "none", "null", "nat"}
+_MAX_COUNT = 2**31 - 1
 # What ftfy can change in text with this configuration, besides composing accents (NFC): a character a UTF-8
 # sequence leaves behind when read as a single-byte encoding is followed by another non-ASCII one (every such
 # sequence is two bytes or more, each of them 0x80 or above); the Latin-1 and C1 range ("Ã", "\x92" for "’");
@@ -103,6 +105,8 @@ class RowNotes:
     # The id this row got when its dates were read in the other day/month order (so a corrected re-import
     # finds the review an earlier, wrongly ordered import stored).
     alias: str | None = None
+    # The review id is the site's own (not hashed from the row): a second row with it is the same review.
+    own_id: bool = False
 
     def drop(self, reason: str, detail: str) -> None:
         """Note a cell left out of the review."""
@@ -186,8 +190,11 @@ def read_count(value: Any, what: str) -> int | None:
         number = float(text)
     except ValueError:
         raise CellError("unreadable", f"{what} {text[:20]!r} is not a number") from None
-    if number < 0 or number != int(number):
+    if not math.isfinite(number) or number < 0 or not number.is_integer():
         raise CellError("unreadable", f"{what} {text[:20]!r} is not a count")
+    if number > _MAX_COUNT:
+        # More than any review's votes, and more than the database's integer column holds.
+        raise CellError("out of range", f"{what} {text[:20]!r} is too large to be a count")
     return int(number)
 
 

@@ -8,7 +8,9 @@ message that names the option to set; an explicit `day_first` option always wins
 
 `parse_export_date` reads every common spelling: ISO 8601 with `T` or a space, single-digit months, days and
 hours, seconds optional, fractions, AM/PM, `Z`/`UTC`/`GMT` or a numeric offset, month names (`Aug 21, 2023`,
-`21 August 2023`), compact `20230821`, and epoch seconds or milliseconds. Values without a zone are UTC.
+`21 August 2023`, `21-Aug-23`), a weekday before the date (`Mon, 21 Aug 2023 10:00:00 +0000`, RFC 2822; a weekday
+that is not the date's refuses the value), compact `20230821`, and epoch seconds or milliseconds. Values without a
+zone are UTC.
 """
 
 from __future__ import annotations
@@ -65,9 +67,32 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
-_DAY_MONTH_NAME = re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ -]{_MONTH}[ ,-]+(?P<y>\d{{4}}){_TIME}{_ZONE}$")
+# 21 August 2023, and Excel's `21-Aug-23` with a two-digit year.
+_DAY_MONTH_NAME = re.compile(
+    rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ -]{_MONTH}[ ,-]+(?P<y>\d{{4}}|\d{{2}}){_TIME}{_ZONE}$"
+)
 _MONTH_NAME_DAY = re.compile(rf"^{_MONTH} (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>\d{{4}}){_TIME}{_ZONE}$")
 _EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
+# A weekday before the date, as RFC 2822 (`Mon, 21 Aug 2023 10:00:00 +0000`) and long formats write it.
+_WEEKDAY = re.compile(r"^(?P<wd>[A-Za-z]{3,9})\.?,? (?=\d|[A-Za-z]{3,9}\.? \d)")
+# English names, whatever the machine's locale, as the file writes them.
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        )
+    )
+    for name in names
+}
 _BLANK = {"", "nan", "none", "null", "nat"}
 
 
@@ -98,7 +123,9 @@ def date_evidence(value: Any) -> Evidence | None:
 def _evidence(text: str) -> Evidence | None:
     """`date_evidence` of a cell already read as `written`."""
     if not text[:1].isdigit():
-        return None
+        text = _without_weekday(text)[0]
+        if not text[:1].isdigit():
+            return None
     match = _NUMERIC.match(text)
     if match is None:
         return None
@@ -185,10 +212,47 @@ def parse_export_date(value: Any, *, day_first: bool | None) -> datetime | None:
     text = written(value)
     if text.lower() in _BLANK:
         return None
+    text, weekday = _without_weekday(text)
+    if weekday is not None:
+        return _on_weekday(_calendar_date(text, day_first), weekday, written(value)).astimezone(UTC)
     if _EPOCH.match(text):
         return _epoch(float(text), text)
     if len(text) == 8 and text.isdigit():
-        return _build(text, int(text[:4]), int(text[4:6]), int(text[6:]), None)
+        return _build(text, int(text[:4]), int(text[4:6]), int(text[6:]), None).astimezone(UTC)
+    moment = _calendar_date(text, day_first)
+    if moment is not None:
+        return moment.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is not a date/time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _without_weekday(text: str) -> tuple[str, int | None]:
+    """`text` without a leading weekday name, and that weekday (Monday 0), or `text` and None."""
+    match = _WEEKDAY.match(text)
+    if match is None or match["wd"].lower() not in _WEEKDAYS:
+        return text, None
+    return text[match.end() :], _WEEKDAYS[match["wd"].lower()]
+
+
+def _on_weekday(local: datetime | None, weekday: int, text: str) -> datetime:
+    """The date of a cell that named its weekday (as written, in its own zone), once that weekday is the date's."""
+    if local is None:
+        raise ValueError(f"{text[:40]!r} is not a date/time")
+    if local.weekday() != weekday:
+        # A weekday that does not fit says the day or month was misread (or mistyped): the date is not trusted.
+        named = _DAY_NAMES[weekday]
+        raise ValueError(
+            f"{text[:40]!r} names a {named}, but {local.day} {_MONTH_NAMES[local.month - 1]} "
+            f"{local.year} is a {_DAY_NAMES[local.weekday()]}"
+        )
+    return local
+
+
+def _calendar_date(text: str, day_first: bool | None) -> datetime | None:
+    """A date written with its year, month and day (numbers or month names) in its own zone, or None."""
     match = _YEAR_FIRST.match(text)
     if match:
         return _build(text, int(match["y"]), int(match["m"]), int(match["d"]), match)
@@ -204,12 +268,8 @@ def parse_export_date(value: Any, *, day_first: bool | None) -> datetime | None:
         return _build(text, _year(match["y"]), month, day, match)
     match = _DAY_MONTH_NAME.match(text) or _MONTH_NAME_DAY.match(text)
     if match and match["mon"].lower() in _MONTHS:
-        return _build(text, int(match["y"]), _MONTHS[match["mon"].lower()], int(match["d"]), match)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{text[:40]!r} is not a date/time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return _build(text, _year(match["y"]), _MONTHS[match["mon"].lower()], int(match["d"]), match)
+    return None
 
 
 def _year(text: str) -> int:
@@ -244,7 +304,7 @@ def _build(text: str, year: int, month: int, day: int, match: re.Match[str] | No
         moment = datetime(year, month, day, hour, minute, second, micro, tzinfo=zone)
     except ValueError as exc:
         raise ValueError(f"{text[:40]!r} is not a possible date/time ({exc})") from None
-    return moment.astimezone(UTC)
+    return moment
 
 
 def _zone(text: str, whole: str) -> timezone:

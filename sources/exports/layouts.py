@@ -2,7 +2,9 @@
 
 Each layout names the columns it needs, the columns that hold dates (read first, to decide the file's day/month
 order) and maps one row (a dict of column -> value; strings from CSV, typed values from JSON) to a record. A bad
-cell costs that cell (`RowNotes.drop`); a row without readable text or identity raises `RowSkipped`.
+cell costs that cell (`RowNotes.drop`); a row without readable text or identity raises `RowSkipped`. Column
+names are matched whatever their case and outer spaces (`Rating`, ` rating `); a layout read under such names
+gets each row with the names it knows.
 
 Exports without a review id get a *derived* id: a hash of fields that do not change when the same
 review is exported again (see `derived_id`), so importing the same file twice never duplicates reviews.
@@ -11,6 +13,9 @@ review is exported again (see `derived_id`), so importing the same file twice ne
 from __future__ import annotations
 
 import ast
+import dataclasses
+import json
+import math
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -41,12 +46,14 @@ __all__ = [
     "Layout",
     "check_layout_available",
     "detect_layout",
+    "fold_column",
     "generic_layout",
     "parse_developer_response",
 ]
 
 _BLANK = {"", "nan", "none", "null", "nat"}
 _MAX_RESPONSE_CHARS = 200_000
+_WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")
 # Backslash sequences that show a dict string was escaped twice (`\\n` stored where `\n` was meant).
 _DOUBLED_ESCAPE = re.compile(r"\\[nrt'\"\\]")
 
@@ -68,12 +75,56 @@ class Layout:
     date_columns: tuple[str, ...] = ()
 
     def missing(self, columns: Sequence[str]) -> list[str]:
-        """Required columns not present in `columns`."""
-        return [c for c in self.required if c not in columns]
+        """Required columns not present in `columns` (names matched whatever their case and outer spaces)."""
+        present = {fold_column(c) for c in columns}
+        return [c for c in self.required if fold_column(c) not in present]
 
     def matched(self, columns: Sequence[str]) -> int:
         """How many of this layout's known columns are present."""
-        return sum(1 for c in (*self.required, *self.optional) if c in columns)
+        present = {fold_column(c) for c in columns}
+        return sum(1 for c in (*self.required, *self.optional) if fold_column(c) in present)
+
+
+def fold_column(name: str) -> str:
+    """A column name as it is matched: `Review Date`, ` review date ` and `REVIEW DATE` are one column."""
+    return name.strip().casefold()
+
+
+def _bound(layout: Layout, columns: Sequence[str], *, where: str) -> Layout:
+    """`layout` reading the file's own spelling of its column names (`Rating` for `rating`, `UserName `...).
+
+    Two of the file's columns that are one known column once folded are refused: either may hold the data.
+    """
+    known = {fold_column(name): name for name in (*layout.required, *layout.optional)}
+    spelled: dict[str, str] = {}  # the layout's name -> the file's
+    for column in columns:
+        name = known.get(fold_column(column))
+        if name is None:
+            continue
+        if name in spelled:
+            raise BadExport(
+                f"{where}: the file names the {layout.name} column {name!r} more than once ({spelled[name]!r} and "
+                f"{column!r}), so it is unclear which one holds the data; rename or remove one of them"
+            )
+        spelled[name] = column
+    renames = {column: name for name, column in spelled.items() if column != name}
+    if not renames:
+        return layout
+    mapper = layout.to_record
+
+    def to_record(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
+        return mapper({renames.get(key, key): value for key, value in row.items()}, ctx, notes)
+
+    def own(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(spelled.get(name, name) for name in names)
+
+    return dataclasses.replace(
+        layout,
+        required=own(layout.required),
+        optional=own(layout.optional),
+        date_columns=own(layout.date_columns),
+        to_record=to_record,
+    )
 
 
 def parse_developer_response(value: Any) -> dict[str, Any] | None:
@@ -193,10 +244,47 @@ def _required_rating(value: Any, ctx: RowContext) -> float:
     except CellError as exc:
         raise RowSkipped(f"rating {exc.reason}", str(exc)) from None
     if rating is None:
-        # Every App Store and Google Play review has stars: a blank cell is a damaged row, and a review stored
-        # without its rating would be judged by its words alone.
+        # Every App Store, Google Play and HelloPeter review has stars: a blank cell is a damaged row, and a review
+        # stored without its rating would be judged by its words alone.
         raise RowSkipped("rating missing", "the rating cell is empty")
+    if rating < 1 or rating != int(rating):
+        # Stores give 1 to 5 whole stars: 0 or 3.5 is a damaged cell (a blank saved as 0), never the reviewer's.
+        raise RowSkipped("rating out of range", f"rating {rating:g} is not 1 to 5 whole stars")
     return rating
+
+
+def _site_id(value: Any) -> str:
+    """A HelloPeter review id as the API gives it (a whole number): `3759376.0` and `003759376` are `3759376`.
+
+    Spreadsheets and data-frame tools write whole numbers that way; read as written, each would store the
+    review a second time under another id.
+    """
+    if isinstance(value, bool) or value is None:
+        raise RowSkipped("no identity", f"the review id {value!r} is not an id")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise RowSkipped("no identity", f"the review id {value!r} is not a whole number")
+        return str(int(value))
+    text = str(value).strip()
+    if text.lower() in _BLANK:
+        raise RowSkipped("no identity", "the review id is empty")
+    whole = _WHOLE_NUMBER.fullmatch(text)
+    return str(int(whole.group(1))) if whole else text
+
+
+def _text(value: Any, notes: RowNotes, what: str) -> str | None:
+    """A text cell, None when blank; a JSON object or list there is no text: left out of the review, noted."""
+    if isinstance(value, dict | list):
+        notes.drop(f"{what} unreadable", f"{what} is a JSON {type(value).__name__}, not text; kept without it")
+        return None
+    return optional_text(value)
+
+
+def _id_text(value: Any) -> str | None:
+    """A review id cell, None when blank; a JSON object or list there skips the row (its identity is unknown)."""
+    if isinstance(value, dict | list):
+        raise RowSkipped("no identity", f"the review id is a JSON {type(value).__name__}, not an id")
+    return optional_text(value)
 
 
 def _alias(ctx: RowContext, date_value: Any, make_id: Callable[[datetime], str]) -> str | None:
@@ -206,8 +294,8 @@ def _alias(ctx: RowContext, date_value: Any, make_id: Callable[[datetime], str])
 
 
 def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
-    author = optional_text(row.get("userName"))
-    app = optional_text(row.get("app"))
+    author = _text(row.get("userName"), notes, "reviewer name")
+    app = _text(row.get("app"), notes, "app")
     body = read_text(row.get("review"), "review text")
     rating = _required_rating(row.get("rating"), ctx)
     # The App Store allows one review per account and app, and nicknames are unique in a storefront, so
@@ -228,7 +316,7 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Revi
         notes.drop("reply unreadable", f"{exc}; kept without the reply")
         response = None
     if response is not None:
-        reply_text = optional_text(response.get("body"))
+        reply_text = _text(response.get("body"), notes, "reply")
         if reply_text:
             reply_date = _date_cell(response.get("modified"), ctx, notes, "reply date")
             reply = ReplyRecord(text=reply_text, published_at=reply_date)
@@ -246,7 +334,7 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Revi
         author_handle=author,  # App Store nicknames are unique, so the name is the reviewer's identity
         rating=rating,
         rating_scale=ctx.rating_scale,
-        title=optional_text(row.get("title")),
+        title=_text(row.get("title"), notes, "title"),
         published_at=published,
         reply=reply,
         extra=extra,
@@ -254,20 +342,21 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Revi
 
 
 def _google_play(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
-    author = optional_text(row.get("userName"))
-    site_id = optional_text(row.get("reviewId"))
+    author = _text(row.get("userName"), notes, "reviewer name")
+    site_id = _id_text(row.get("reviewId"))
     body = read_text(row.get("content"), "review text")
     rating = _required_rating(row.get("score"), ctx)
     published = _date_cell(row.get("at"), ctx, notes, "date", identity=not site_id)
+    notes.own_id = bool(site_id)
     if not site_id and not (author or published or body):
         raise RowSkipped("no identity", "neither a review id, a reviewer name, a date nor a text to tell it by")
     reply = None
-    reply_text = optional_text(row.get("replyContent"))
+    reply_text = _text(row.get("replyContent"), notes, "reply")
     if reply_text:
         reply = ReplyRecord(text=reply_text, published_at=_date_cell(row.get("repliedAt"), ctx, notes, "reply date"))
     extra: dict[str, Any] = {}
     for column, key in (("appVersion", "app_version"), ("reviewCreatedVersion", "review_created_version")):
-        value = optional_text(row.get(column))
+        value = _text(row.get(column), notes, column)
         if value:
             extra[key] = value
     try:
@@ -301,11 +390,27 @@ def _hellopeter_mapping() -> Callable[[dict[str, Any]], ReviewRecord]:
 
 def _hellopeter(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
     record = dict(row)
+    record["id"] = _site_id(row.get("id"))
+    record["review_rating"] = _required_rating(row.get("review_rating"), ctx)
+    content = row.get("review_content")
+    if isinstance(content, dict | list):
+        raise RowSkipped("review text unreadable", f"review text is a JSON {type(content).__name__}, not text")
+    for key, what in _HELLOPETER_TEXT.items():
+        value = record.get(key)
+        if isinstance(value, dict | list):
+            notes.drop(f"{what} unreadable", f"{key} is a JSON {type(value).__name__}, not text; kept without it")
+            record[key] = None
+        elif value is not None and not isinstance(value, str):
+            record[key] = str(value)  # a number where the API writes a string (an id, a name of digits)
+    nps = row.get("nps_rating")
+    if isinstance(nps, float) and not math.isfinite(nps):
+        # NaN or Infinity (as pandas writes a gap) is no score, and PostgreSQL's JSON refuses it.
+        notes.drop("nps rating unreadable", f"nps_rating {nps!r} is not a score; kept without it")
+        record["nps_rating"] = None
     # The API mapping reads only the API's own date spelling; an export's dates are read in the file's order,
     # as in every layout, and a bad one costs that date, not the review (the record has an id of its own).
     record["created_at"] = _date_cell(row.get("created_at"), ctx, notes, "date")
-    if isinstance(record.get("messages"), list):
-        record["messages"] = [_dated_message(message, ctx, notes) for message in record["messages"]]
+    record["messages"] = [_dated_message(message, ctx, notes) for message in _thread(row.get("messages"), notes)]
     try:
         return _hellopeter_mapping()(record)
     except (KeyError, TypeError, AttributeError, ValueError, LayoutChanged) as exc:
@@ -313,6 +418,44 @@ def _hellopeter(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Rev
         raise RowSkipped(
             "not a HelloPeter review record", f"not a HelloPeter review record ({type(exc).__name__}: {exc})"
         ) from exc
+
+
+# Fields of a HelloPeter record the API mapping stores as text, and what each is called in a problem.
+_HELLOPETER_TEXT = {
+    "authorDisplayName": "reviewer name",
+    "author": "reviewer name",
+    "user_id": "reviewer id",
+    "author_id": "reviewer id",
+    "review_title": "title",
+    "permalink": "link",
+    "business_slug": "link",
+    "business": "link",
+}
+
+
+def _thread(value: Any, notes: RowNotes) -> list[Any]:
+    """The messages of a HelloPeter record: the API's list, or that list as a CSV cell holds it (JSON or repr).
+
+    Read as nothing, a thread that holds the business's reply would make an answered reviewer look unanswered.
+    """
+    if isinstance(value, list):
+        return value
+    if value is None or (isinstance(value, str) and value.strip().lower() in _BLANK):
+        return []
+    thread: Any = None
+    if isinstance(value, str) and len(value) <= _MAX_RESPONSE_CHARS:
+        try:
+            thread = json.loads(value)
+        except ValueError:
+            try:
+                with _PARSE_LOCK:
+                    thread = _literal(ast.parse(value.strip(), mode="eval").body)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                thread = None
+    if isinstance(thread, list) and all(isinstance(message, dict) for message in thread):
+        return thread
+    notes.drop("reply unreadable", "the messages cell is not a list of messages; kept without the thread and reply")
+    return []
 
 
 def _dated_message(message: Any, ctx: RowContext, notes: RowNotes) -> Any:
@@ -324,7 +467,7 @@ def _dated_message(message: Any, ctx: RowContext, notes: RowNotes) -> Any:
 
 def check_layout_available(layout: Layout) -> None:
     """Raise `BadExport` now, before reading, when the layout's mapping cannot be loaded."""
-    if layout.to_record is _hellopeter:
+    if layout.name == "hellopeter":
         _hellopeter_mapping()
 
 
@@ -349,8 +492,9 @@ def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Review
         name = cols.get(role)
         return row.get(name) if name else None
 
-    site_id = optional_text(get("id_column"))
-    author = optional_text(get("author_column"))
+    site_id = _id_text(get("id_column"))
+    notes.own_id = bool(site_id)
+    author = _text(get("author_column"), notes, "reviewer name")
     body = read_text(get("text_column"), "review text")
     try:
         rating = read_rating(get("rating_column"), ctx)
@@ -364,7 +508,7 @@ def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Review
     if not body and rating is None:
         raise RowSkipped("no review text", "neither review text nor rating")
     published = _date_cell(get("date_column"), ctx, notes, "date", identity=not site_id)
-    reply_text = optional_text(get("reply_column"))
+    reply_text = _text(get("reply_column"), notes, "reply")
     reply = None
     if reply_text:
         reply = ReplyRecord(
@@ -378,7 +522,7 @@ def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Review
         author_name=author,
         rating=rating,
         rating_scale=ctx.rating_scale if rating is not None else None,
-        title=optional_text(get("title_column")),
+        title=_text(get("title_column"), notes, "title"),
         published_at=published,
         reply=reply,
     )
@@ -431,16 +575,19 @@ def generic_layout(
     """The generic layout and its role -> column map for these options, checked against the file's columns."""
     chosen = {role: name for role, name in options.items() if name}
     if "text_column" not in chosen:
-        lowered = {c.lower(): c for c in columns}
+        lowered = {fold_column(c): c for c in columns}
         guess = next((lowered[g] for g in _TEXT_COLUMN_GUESSES if g in lowered), None)
         if guess is None:
             raise BadExport(
                 f"{where}: the generic format needs text_column (the review text); columns found: {_names(columns)}"
             )
         chosen["text_column"] = guess
+    spelled = {fold_column(c): c for c in columns}
     for role, name in chosen.items():
         if name not in columns:
-            raise BadExport(f"{where}: column {name!r} ({role}) not found; columns found: {_names(columns)}")
+            if fold_column(name) not in spelled:
+                raise BadExport(f"{where}: column {name!r} ({role}) not found; columns found: {_names(columns)}")
+            chosen[role] = spelled[fold_column(name)]
     return Layout(
         name="generic",
         help="any CSV/JSON, columns named by the *_column options",
@@ -459,10 +606,10 @@ def detect_layout(columns: Sequence[str], *, where: str, wanted: str = "auto") -
         missing = layout.missing(columns)
         if missing:
             raise BadExport(f"{where}: {wanted} export without column {missing[0]!r}; columns found: {_names(columns)}")
-        return layout
+        return _bound(layout, columns, where=where)
     complete = [layout for layout in LAYOUTS.values() if not layout.missing(columns)]
     if complete:
-        return max(complete, key=lambda layout: layout.matched(columns))
+        return _bound(max(complete, key=lambda layout: layout.matched(columns)), columns, where=where)
     # A file that has most of one layout's columns is that layout with a column missing, not an unknown one.
     near = max(LAYOUTS.values(), key=lambda layout: layout.matched(columns))
     if near.matched(columns) >= 2 and len(near.missing(columns)) <= len(near.required) // 2:
@@ -471,8 +618,10 @@ def detect_layout(columns: Sequence[str], *, where: str, wanted: str = "auto") -
             f"columns found: {_names(columns)}"
         )
     known = "; ".join(f"{layout.name} ({', '.join(layout.required)})" for layout in LAYOUTS.values())
+    # A report title above the header (`Reviews export, 2023`) is read as the header and names one column.
+    title = " (a title line above the header? remove it)" if len([c for c in columns if c]) == 1 else ""
     raise BadExport(
-        f"{where}: unknown export layout; columns found: {_names(columns)}. Known layouts: {known}; "
+        f"{where}: unknown export layout; columns found: {_names(columns)}{title}. Known layouts: {known}; "
         "or use format=generic with text_column=... (and id_column, rating_column, date_column, ...)"
     )
 

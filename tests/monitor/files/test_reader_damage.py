@@ -335,3 +335,37 @@ def test_a_byte_order_mark_then_a_sep_line() -> None:
     rows = _csv_dicts(GOOGLE_PLAY)[:5]
     data = codecs.BOM_UTF8 + ("sep=;\n" + _csv_text(rows, delimiter=";")).encode("utf-8")
     assert _values(_read(data)[0]) == rows
+
+
+def test_a_header_naming_a_column_twice_in_another_case_names_both_spellings() -> None:
+    header, rest = _csv_text(_csv_dicts()[:5]).split("\r\n", 1)
+    with pytest.raises(BadExport, match=r"names a column more than once \('rating' and 'Rating'\)"):
+        ExportRows((header.replace("title", "Rating") + "\r\n" + rest).encode("utf-8"))
+
+
+# 9. JSON Lines cut in the middle of the last line
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize("cut", [0.5, 0.97])
+def test_json_lines_cut_inside_the_last_line_break_off(ending: str, packed: bool, cut: float) -> None:
+    records = _hellopeter_records()[:30]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    lines[-1] = lines[-1][: int(len(lines[-1]) * cut)]
+    data = ending.join(lines).encode("utf-8")
+    read, error = _read(gzip.compress(data) if packed else data)
+    assert error is not None
+    assert f"the file could not be read to the end (its last line, line {len(lines)}, breaks off inside a record" in (
+        str(error)
+    )
+    assert _values(read) == records[:-1]
+
+
+@pytest.mark.parametrize("last", ['{"id": 1, "review_content": "x",}', '{"id": 1} trailing', "[1, 2]", "not json"])
+def test_a_whole_but_broken_last_line_is_a_problem_of_that_row(last: str) -> None:
+    records = _hellopeter_records()[:5]
+    data = "\n".join([*(json.dumps(record) for record in records), last]).encode("utf-8")
+    read, error = _read(data)
+    assert error is None
+    assert _values(read[:-1]) == records and read[-1].values is None and read[-1].number == 6

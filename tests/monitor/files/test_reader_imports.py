@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.fixture_path import fixture
 
 runner = CliRunner()
 APP_STORE = fixture("app_store_export", "sg_food_delivery_app_store_400.csv")
+HELLOPETER = fixture("hellopeter", "cell-c_2021_reviews_first300.jsonl.gz")
 
 
 def _rows() -> list[dict[str, str]]:
@@ -76,3 +78,15 @@ def test_spreadsheet_leftovers_cost_nothing(tmp_path: Path, delimiter: str) -> N
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok") and f"rows read {len(rows)}: {len(rows)} new" in result.stdout
     assert _count(tmp_path) == len(rows)
+
+
+def test_json_lines_cut_inside_the_last_line_are_partial_like_a_cut_csv(tmp_path: Path) -> None:
+    lines = gzip.decompress(HELLOPETER.read_bytes()).decode("utf-8").splitlines()[:100]
+    assert all(json.loads(line) for line in lines)
+    path = tmp_path / "cut.jsonl"
+    path.write_text("\n".join([*lines[:-1], lines[-1][: len(lines[-1]) // 2]]), encoding="utf-8")
+    result = _import(tmp_path, path)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("partial") and "the file could not be read to the end" in result.stdout
+    assert "breaks off after row 99" in result.stdout and "0 skipped" in result.stdout
+    assert _count(tmp_path) == len(lines) - 1
