@@ -13,8 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import ftfy
-
+from monitor.core.encoding_repair import repair_encoding
 from responders.template_replies.words import word_list, word_set
 
 __all__ = ["SLOT_KINDS", "NormalisedReply", "SlotSpan", "clean_reply_text", "normalise_key", "normalise_reply"]
@@ -89,18 +88,10 @@ def _decoded_byte(byte: int) -> str:
 
 # Mojibake is UTF-8 read as Windows-1252 or Latin-1: each multi-byte sequence shows as its lead byte ("Â" to "ô")
 # followed by the character of a continuation byte (0x80-0xBF), as in "Weâ€™re" and "ðŸ™‚". Only such text goes
-# through ftfy, with the configuration the export import uses: encoding damage is undone, while quotes,
-# ligatures and full-width characters stay as written, so a repaired reply reads exactly like an undamaged one.
+# through `repair_encoding`, as export cells do: encoding damage is undone, while quotes, ligatures and
+# full-width characters stay as written, so a repaired reply reads exactly like an undamaged one.
 _MOJIBAKE_HINT = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf" + re.escape("".join(_decoded_byte(byte) for byte in range(0x80, 0xC0))) + "]"
-)
-_FIX_ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    fix_line_breaks=False,
-    explain=False,
 )
 
 
@@ -266,7 +257,7 @@ def _clean_text(text: str) -> str:
         text = _strip_html(text)
     if not text.isascii():  # mojibake and invisible characters are never ASCII
         if _MOJIBAKE_HINT.search(text):
-            text = ftfy.fix_text(text, _FIX_ENCODING_ONLY)
+            text = repair_encoding(text)
         if _SOFT_HYPHEN in text:
             text = text.replace(_SOFT_HYPHEN, "")
     if "\r" in text:

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from unicodedata import normalize
 
-import ftfy
 from ftfy.chardata import CONTROL_CHARS
 
+from monitor.core.encoding_repair import repair_encoding
 from sources.exports.dates import date_evidence, parse_export_date
 from sources.fields import BadDate, in_range, parse_rating
 from sources.fields import derived_id as fields_derived_id
@@ -39,19 +39,9 @@ __all__ = [
     "swapped_date",
 ]
 
-# Only undo encoding damage (UTF-8 read as Windows-1252 and the like); leave quotes, ligatures,
-# full-width characters and HTML entities exactly as the reviewer wrote them.
-_FIX_ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    fix_line_breaks=False,
-    explain=False,
-)
 _BLANK = {"", "nan", "none", "null", "nat"}
 _MAX_COUNT = 2**31 - 1
-# What ftfy can change in text with this configuration, besides composing accents (NFC): a character a UTF-8
+# What `repair_encoding` (ftfy) can change in text, besides composing accents (NFC): a character a UTF-8
 # sequence leaves behind when read as a single-byte encoding is followed by another non-ASCII one (every such
 # sequence is two bytes or more, each of them 0x80 or above); the Latin-1 and C1 range ("Ã", "\x92" for "’");
 # the control characters ftfy removes; lone surrogates. Text with none of these, such as English with a curly
@@ -121,7 +111,7 @@ def repair_text(value: Any) -> str:
     if text.strip().lower() in _BLANK:
         return ""
     if not text.isascii():  # plain ASCII cannot hold mojibake; skipping ftfy keeps big imports fast
-        text = ftfy.fix_text(text, _FIX_ENCODING_ONLY) if _MAY_NEED_FTFY.search(text) else normalize("NFC", text)
+        text = repair_encoding(text) if _MAY_NEED_FTFY.search(text) else normalize("NFC", text)
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

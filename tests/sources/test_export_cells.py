@@ -7,15 +7,15 @@ import gzip
 import json
 from collections.abc import Iterator
 
-import ftfy
 import pytest
 
-from sources.exports.cells import _FIX_ENCODING_ONLY, _MAY_NEED_FTFY, repair_text
+from monitor.core.encoding_repair import repair_encoding
+from sources.exports.cells import _MAY_NEED_FTFY, repair_text
 from tests.fixture_path import fixture
 
 
 def _through_ftfy(text: str) -> str:
-    return ftfy.fix_text(text, _FIX_ENCODING_ONLY).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return repair_encoding(text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _fixture_texts() -> Iterator[str]:
