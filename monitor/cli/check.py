@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.runtime.console import err, fail_cleanly, out
 
 if TYPE_CHECKING:
@@ -45,11 +45,10 @@ def _print_readable(text: str, result: CheckResult, console: Console) -> None:
     else:
         console.print(f"{len(result.findings)} problem(s) found (language: {escape(language)}):")
     for finding in result.findings:
-        excerpt = " ".join(text[finding.start : finding.end].split())
-        if len(excerpt) > 80:
-            excerpt = excerpt[:77] + "..."
+        # A draft often quotes the review: its words are printed like any stranger text.
+        excerpt = shown(text[finding.start : finding.end], 80)
         console.print(
-            f'- [bold]{escape(finding.rule)}[/bold] at {finding.start}-{finding.end}: "{escape(excerpt)}"\n'
+            f'- [bold]{escape(finding.rule)}[/bold] at {finding.start}-{finding.end}: "{excerpt}"\n'
             f"  {escape(finding.message)}\n  Suggestion: {escape(finding.suggestion)}"
         )
     for note in result.notes:

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SourceConfig
-from monitor.runtime.console import err, fail_cleanly, failing_with, fmt_time, one_line, out, parse_options, safe
+from monitor.runtime.console import err, fail_cleanly, failing_with, fmt_time, one_line, out, parse_options
 from monitor.runtime.context import AppContext, connect, newer_schema_error, redact_url
 from monitor.store.health import Health
 
@@ -39,10 +39,10 @@ def init(ctx: typer.Context) -> None:
         with session_scope(engine) as session:
             rows = sync_config(session=session, settings=settings)
     state = "created" if before is None else ("upgraded" if before != head_revision() else "already current")
-    out.print(f"database {safe(redact_url(settings.database_url))}: {state} (schema {head_revision()})")
+    out.print(f"database {shown(redact_url(settings.database_url))}: {state} (schema {head_revision()})")
     out.print(
         f"{len(settings.companies)} company(ies), {len(rows)} source(s) from "
-        f"{safe(settings.path or 'defaults (no config file)')}"
+        f"{shown(settings.path or 'defaults (no config file)')}"
     )
 
 
@@ -152,15 +152,15 @@ def sources_cmd(
                 # An import is a one-off load, never crawled: its last verdict is history, not a broken source.
                 health, colour = f"imported: {health}", "cyan"
             table.add_row(
-                safe(row.name),
-                safe(company.name),
+                shown(row.name),
+                shown(company.name),
                 f"{row.kind} (import)" if imported else row.kind,
                 "import" if imported else ("yes" if row.enabled else "no"),
                 row.schedule,
                 fmt_time(last.started_at if last else None),
                 f"[{colour}]{health}[/]",
                 fmt_time(since),
-                safe(one_line(last.message) if last else "", 80),
+                shown(one_line(last.message) if last else "", 80),
             )
         out.print(table)
 
@@ -169,11 +169,11 @@ def _print_kinds() -> None:
     from sources.base import registry
 
     for name, cls in registry().items():
-        out.print(f"[bold]{name}[/]: {safe(cls.help)}")
-        out.print(f"    locator: {safe(cls.locator_help)}")
+        out.print(f"[bold]{name}[/]: {shown(cls.help)}")
+        out.print(f"    locator: {shown(cls.locator_help)}")
         for opt in cls.options:
             default = "" if opt.default is None else f" (default {opt.default!r})"
-            out.print(f"    {opt.name} ({opt.type.__name__}){safe(default)}: {safe(opt.help)}")
+            out.print(f"    {opt.name} ({opt.type.__name__}){shown(default)}: {shown(opt.help)}")
 
 
 @failing_with(2)  # an import stopped before it began stored nothing: "failed", never "partial" (1)
@@ -230,7 +230,7 @@ def import_cmd(
     if summary.exit_code:
         # The summary is on stdout; a script that watches stderr sees, on one line, why the import was not ok.
         label = "[bold red]error:[/]" if summary.verdict == Health.FAILED else "[yellow]warning:[/]"
-        err.print(f"{label} {safe(one_line(summary.message or f'the import is {summary.verdict.value}', 2000))}")
+        err.print(f"{label} {shown(one_line(summary.message or f'the import is {summary.verdict.value}', 2000))}")
         raise typer.Exit(summary.exit_code)
 
 

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from monitor.core.errors import MonitorError
 from monitor.core.spreadsheet import safe_row
-from monitor.core.text_safety import clean_text
+from monitor.core.text_safety import printable
 
 __all__ = ["STDOUT", "csv_cell", "save_file", "write_csv_rows"]
 
@@ -29,7 +29,7 @@ def csv_cell(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, str):
-        return clean_text(value)
+        return printable(value)
     return value
 
 

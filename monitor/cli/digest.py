@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from monitor.cli.common import shown
 from monitor.core.errors import MonitorError
-from monitor.runtime.console import fail_cleanly, fmt_time, out, parse_day, safe
+from monitor.runtime.console import fail_cleanly, fmt_time, out, parse_day
 from monitor.runtime.context import AppContext
 
 if TYPE_CHECKING:
@@ -47,11 +48,11 @@ def _print_status(engine: Engine) -> None:
         detail = row.last_error if row.status != "sent" or row.last_error else row.message_id
         table.add_row(
             row.digest_date.isoformat(),
-            safe(name),
+            shown(name),
             f"[{colour}]{row.status}[/]",
             str(row.attempts),
             fmt_time(row.sent_at),
-            safe(detail, 90),
+            shown(detail, 90),
         )
     out.print(table if rows else "no digest deliveries in the last 30 days")
 
@@ -98,7 +99,7 @@ def digest(
         result = build_digest(session=session, day=chosen, companies=company or None)
     if out_file is not None:
         _write(out_file, render_html(result))
-        out.print(f"digest for {chosen.isoformat()} written to {safe(out_file)}")
+        out.print(f"digest for {chosen.isoformat()} written to {shown(out_file)}")
     if text or out_file is None:
         out.print(render_terminal(result))
 
@@ -130,13 +131,13 @@ def _send(app_ctx: AppContext, engine: Engine, day_text: str | None, names: list
     failed = False
     for company in companies:
         if not company.digest_recipients:
-            out.print(f"[yellow]skipped[/] {safe(company.name)}: no digest_recipients configured")
+            out.print(f"[yellow]skipped[/] {shown(company.name)}: no digest_recipients configured")
             continue
         day = _parse_day(day_text, company.timezone) or previous_local_day(company.timezone)
         if day > previous_local_day(company.timezone):
             out.print(
-                f"[red]refused[/] {safe(company.name)} {day.isoformat()}: that day has not ended yet in "
-                f"{safe(company.timezone)}; digests are sent for complete days"
+                f"[red]refused[/] {shown(company.name)} {day.isoformat()}: that day has not ended yet in "
+                f"{shown(company.timezone)}; digests are sent for complete days"
             )
             failed = True
             continue
@@ -144,10 +145,10 @@ def _send(app_ctx: AppContext, engine: Engine, day_text: str | None, names: list
             engine, company=company.name, day=day, smtp=smtp, recipients=company.digest_recipients
         )
         colour = {"sent": "green", "already_sent": "cyan"}.get(result.status, "red")
-        detail = f": {safe(result.error)}" if result.error else ""
+        detail = f": {shown(result.error)}" if result.error else ""
         if result.status == "in_progress":
             detail = ": another process is sending it right now; check `monitor digest --status` shortly"
-        out.print(f"[{colour}]{result.status}[/] {safe(company.name)} {day.isoformat()}{detail}")
+        out.print(f"[{colour}]{result.status}[/] {shown(company.name)} {day.isoformat()}{detail}")
         failed = failed or result.status in ("failed", "in_progress")
     if failed:
         raise typer.Exit(1)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from monitor.cli.common import shown
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import SourceConfig
-from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_options, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_options, print_json
 from monitor.runtime.context import AppContext
 from monitor.store.health import Health
 
@@ -87,19 +88,19 @@ def probe(
         table = Table("site id", "published", "rating", "author", "review", "reply")
         for rec in records[:50]:
             table.add_row(
-                safe(rec.site_review_id, 16),
+                shown(rec.site_review_id, 16),
                 fmt_time(rec.published_at),
                 "-" if rec.rating is None else f"{rec.rating:g}",
-                safe(rec.author_name, 20),
-                safe(f"{rec.title or ''} {rec.body}".strip(), 60),
-                safe(rec.reply.text if rec.reply else "", 40),
+                shown(rec.author_name, 20),
+                shown(f"{rec.title or ''} {rec.body}".strip(), 60),
+                shown(rec.reply.text if rec.reply else "", 40),
             )
         out.print(table)
         if len(records) > 50:
             out.print(f"… and {len(records) - 50} more")
         colour = "green" if health == Health.OK else "red"
-        out.print(f"[{colour}]{health.value}[/]: {got.pages} page(s), {len(records)} review(s). {safe(message)}")
+        out.print(f"[{colour}]{health.value}[/]: {got.pages} page(s), {len(records)} review(s). {shown(message)}")
         for line in problems[:10]:
-            err.print(f"  {safe(line)}")
+            err.print(f"  {shown(line)}")
     if health != Health.OK:
         raise typer.Exit(1)

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.core.errors import MonitorError
 from monitor.core.text_safety import printable
-from monitor.runtime.console import err, fail_cleanly, out, safe
+from monitor.runtime.console import err, fail_cleanly, out
 
 if TYPE_CHECKING:
     from responders.checker.check import Finding
@@ -38,7 +38,7 @@ def _print_findings(text: str, findings: Sequence[Finding]) -> None:
     from monitor.crawl.reply_posting import GATED_RULES
 
     for finding in findings:
-        excerpt = safe(text[finding.start : finding.end], 80)
+        excerpt = shown(text[finding.start : finding.end], 80)
         mark = "[bold red]stops the reply[/]" if finding.rule in GATED_RULES else "[yellow]check[/]"
         err.print(f'- {mark} {escape(finding.rule)}: {escape(finding.message)} "{excerpt}"')
         err.print(f"  Suggestion: {escape(finding.suggestion)}")
@@ -98,15 +98,15 @@ def reply_cmd(
     _print_findings(plan.text, plan.check.findings)
     target = f"{plan.channel.site} review {plan.site_review_id} (source {plan.source.name})"
     if dry_run:
-        out.print(f"Dry run: nothing was sent. The reply would go to {safe(target)}, after reading the review back.")
+        out.print(f"Dry run: nothing was sent. The reply would go to {shown(target)}, after reading the review back.")
         # The request as it would be sent, byte for byte but the token: no markup, no re-wrapping.
         sys.stdout.write(printable(describe_request(plan, user_agent=app_ctx.settings.user_agent)) + "\n")
         return
     posted = asyncio.run(post_reply(engine=app_ctx.engine, settings=app_ctx.settings, plan=plan))
     if posted.recorded_only:
-        out.print(f"{safe(plan.channel.site)} already showed this reply; it was recorded on task {task_id}, not sent.")
+        out.print(f"{shown(plan.channel.site)} already showed this reply; it was recorded on task {task_id}, not sent.")
     else:
-        out.print(f"Reply posted to {safe(target)} and recorded on task {task_id}.")
+        out.print(f"Reply posted to {shown(target)} and recorded on task {task_id}.")
     if plan.channel.site == "App Store":
         out.print("Apple publishes responses after its own review: it may take a while to appear.")
     if posted.warning:

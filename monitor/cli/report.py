@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.cli.csv_export import save_file
 from monitor.core.errors import MonitorError
-from monitor.runtime.console import err, fail_cleanly, out, parse_day, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, out, parse_day, print_json
 
 if TYPE_CHECKING:
     from monitor.report.periods import By
@@ -104,11 +104,11 @@ def report(
     if out_file is not None:
         html = render_html(result, template_environment())
         save_file(out_file, "--out", lambda stream: stream.write(html))
-        note.print(f"report written to {safe(out_file)}")
+        note.print(f"report written to {shown(out_file)}")
     if csv_file is not None:
         rows: list[int] = []
         save_file(csv_file, "--csv", lambda stream: rows.append(write_csv(result, stream)), bom=True)
-        note.print(f"{rows[0]} row(s) written to {safe(csv_file)}")
+        note.print(f"{rows[0]} row(s) written to {shown(csv_file)}")
     if json_out:
         print_json(report_json(result))
     elif out_file is None and csv_file is None:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.cli.csv_export import STDOUT, save_file, write_csv_rows
 from monitor.core.errors import MonitorError
-from monitor.runtime.console import err, fail_cleanly, fmt_time, out, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, out, print_json
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -99,12 +99,12 @@ def reviews(
                 bom=True,
             )
             if csv_file != STDOUT:
-                out.print(f"{written[0]} review(s) written to {safe(csv_file)}")
+                out.print(f"{written[0]} review(s) written to {shown(csv_file)}")
             return
         limit = _LISTED if limit is None else limit
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(query.limit(limit)).all()
-    shown = (
+    listed = (
         f"{len(rows)} review(s)"
         if total <= len(rows)
         else f"{len(rows)} of {total} review(s); --limit {total} shows all"
@@ -112,23 +112,23 @@ def reviews(
     if json_out:
         print_json([_review_json(r, s, c, rep) for r, s, c, rep in rows])
         if total > len(rows):
-            err.print(shown)
+            err.print(listed)
         return
     table = Table("published", "source", "rating", "author", "review", "reply", "template")
     for r, s, _c, rep in rows:
         rating = f"{r.rating:g}/{r.rating_scale or 5}" if r.rating is not None else "-"
-        reply = safe(rep.text, 50) if rep else ("(private)" if r.private_reply else "-")
+        reply = shown(rep.text, 50) if rep else ("(private)" if r.private_reply else "-")
         table.add_row(
             fmt_time(r.published_at),
-            safe(s.name),
+            shown(s.name),
             rating,
-            safe(r.author_name, 20),
-            safe(f"{r.title or ''} {r.body}".strip(), 70),
+            shown(r.author_name, 20),
+            shown(f"{r.title or ''} {r.body}".strip(), 70),
             reply,
-            safe(rep.template_id if rep else ""),
+            shown(rep.template_id if rep else ""),
         )
     out.print(table)
-    out.print(shown)
+    out.print(listed)
 
 
 def _review_json(r: Review, s: SourceRow, c: Company, rep: CompanyReply | None) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.core.errors import NotFound
 from monitor.core.redaction import redact_urls
-from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, print_json
 
 if TYPE_CHECKING:
     from monitor.store.models import CrawlRun
@@ -67,11 +67,11 @@ def runs(
             query = query.where(SourceRow.name == source)
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(query.order_by(col(CrawlRun.id).desc()).limit(limit)).all()
-    shown = f"{len(rows)} of {total} runs; --limit {total} shows all" if total > len(rows) else ""
+    listed = f"{len(rows)} of {total} runs; --limit {total} shows all" if total > len(rows) else ""
     if json_out:
         print_json([_as_json(run, name) for run, name in rows])
-        if shown:
-            err.print(shown)
+        if listed:
+            err.print(listed)
         return
     table = Table(
         "run",
@@ -92,7 +92,7 @@ def runs(
         colour = {"ok": "green", "partial": "yellow", "running": "cyan", "skipped": "cyan"}.get(run.health, "red")
         table.add_row(
             str(run.id),
-            safe(name),
+            shown(name),
             fmt_time(run.started_at),
             "-" if duration is None else f"{duration:.1f}",
             f"[{colour}]{run.health}[/]",
@@ -101,8 +101,8 @@ def runs(
             codes or "-",
             str(run.retries),
             f"{run.reviews_seen} / {run.reviews_new} / {run.reviews_changed}",
-            safe(one_line(run.message), 70),
+            shown(one_line(run.message), 70),
         )
     out.print(table if rows else "no crawl runs yet: run `monitor crawl`")
-    if shown:
-        out.print(shown)
+    if listed:
+        out.print(listed)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.core.errors import MonitorError
-from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, one_line, out
 
 if TYPE_CHECKING:
     from monitor.crawl.locks import Lease
@@ -89,7 +89,7 @@ def _schedule(app_ctx: Any, settings: Any, stop: threading.Event, reload_every: 
         names = sync_jobs(scheduler, settings, app_ctx.config_path)
         scheduler.resume()
         for job in scheduler.get_jobs():
-            out.print(f"scheduled {safe(job.name)}: next run {fmt_time(job.next_run_time)}")
+            out.print(f"scheduled {shown(job.name)}: next run {fmt_time(job.next_run_time)}")
         if not any(n.startswith("crawl:") for n in names):
             err.print("no enabled scheduled sources in the configuration; waiting anyway (Ctrl-C to stop)")
         seen = _config_mtime(settings.path)

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from monitor.cli.common import shown
 from monitor.cli.csv_export import STDOUT, save_file, write_csv_rows
 from monitor.core.errors import MonitorError, NotFound, WorkflowError
-from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_day, print_json, safe
+from monitor.runtime.console import err, fail_cleanly, fmt_time, out, parse_day, print_json
 from monitor.runtime.context import AppContext
 from monitor.store.states import CLOSED_STATUSES, OPEN_STATUSES, OUTCOMES
 
@@ -137,7 +138,7 @@ def list_cmd(
             bom=True,
         )
         if csv_file != STDOUT:
-            out.print(f"{written[0]} task(s) written to {safe(csv_file)}")
+            out.print(f"{written[0]} task(s) written to {shown(csv_file)}")
         return
     if json_out:
         print_json([r.as_json() for r in rows])
@@ -147,7 +148,7 @@ def list_cmd(
     table = Table("id", "status", "priority", "due", "", "reviewer", "source", "reviews", "template", "owner")
     for row in rows:
         t = row.task
-        owner = safe(t.owner or "")
+        owner = shown(t.owner or "")
         if t.needs_attention:
             owner += " [bold magenta](needs attention)[/]"
         table.add_row(
@@ -156,8 +157,8 @@ def list_cmd(
             f"{t.priority} {t.priority_label}",
             fmt_time(t.due_at),
             _STATE_MARK[row.due_state],
-            safe(t.reviewer_name or t.reviewer_handle or "?", 30),
-            safe(row.source),
+            shown(t.reviewer_name or t.reviewer_handle or "?", 30),
+            shown(row.source),
             str(len(row.review_ids)),
             "yes" if t.template_reply else "",
             owner,
@@ -294,16 +295,16 @@ def _local(detail: TaskDetail, value: Any) -> str:
 def _print_review(view: ReviewView, indent: str = "  ") -> None:
     r, rep = view.review, view.reply
     rating = f"{r.rating:g}/{r.rating_scale or 5}" if r.rating is not None else "no rating"
-    flags = f" [red]flags: {safe(r.flags)}[/]" if r.flags else ""
-    out.print(f"{indent}[bold]review {r.id}[/] on {safe(view.source)}, {rating}, {fmt_time(r.published_at)}{flags}")
+    flags = f" [red]flags: {shown(r.flags)}[/]" if r.flags else ""
+    out.print(f"{indent}[bold]review {r.id}[/] on {shown(view.source)}, {rating}, {fmt_time(r.published_at)}{flags}")
     if r.url:
-        out.print(f"{indent}  {safe(r.url)}")
+        out.print(f"{indent}  {shown(r.url)}")
     if r.title:
-        out.print(f"{indent}  [italic]{safe(r.title)}[/]")
-    out.print(f"{indent}  {safe(r.body, 1500)}")
+        out.print(f"{indent}  [italic]{shown(r.title)}[/]")
+    out.print(f"{indent}  {shown(r.body, 1500)}")
     if rep is not None:
         kind = "[bold yellow]TEMPLATE reply[/]" if rep.template_id else "personal reply"
-        out.print(f"{indent}  company's {kind} ({fmt_time(rep.published_at)}): {safe(rep.text, 600)}")
+        out.print(f"{indent}  company's {kind} ({fmt_time(rep.published_at)}): {shown(rep.text, 600)}")
     elif r.private_reply:
         out.print(f"{indent}  the company answered privately ({fmt_time(r.private_reply_at)})")
     else:
@@ -314,10 +315,10 @@ def _print_detail(detail: TaskDetail, guidance: Guidance) -> None:
     t = detail.listing.task
     state = _STATE_MARK[detail.listing.due_state]
     out.print(
-        f"[bold]task {t.id}[/]: {safe(t.reviewer_name or t.reviewer_handle or '?')} "
-        f"({safe(detail.listing.company)}), {t.status}, priority {t.priority} {t.priority_label}"
+        f"[bold]task {t.id}[/]: {shown(t.reviewer_name or t.reviewer_handle or '?')} "
+        f"({shown(detail.listing.company)}), {t.status}, priority {t.priority} {t.priority_label}"
     )
-    out.print(f"owner: {safe(t.owner or '-')}" + (" [bold magenta](needs attention)[/]" if t.needs_attention else ""))
+    out.print(f"owner: {shown(t.owner or '-')}" + (" [bold magenta](needs attention)[/]" if t.needs_attention else ""))
     out.print(
         f"first contact due: {_local(detail, t.first_contact_due)}; contacted: {_local(detail, t.first_contacted_at)}"
     )
@@ -338,13 +339,13 @@ def _print_detail(detail: TaskDetail, guidance: Guidance) -> None:
             _print_review(view)
     out.print(f"\n[bold]guidance[/] ({guidance.variant}, {guidance.language})")
     for number, step in enumerate(guidance.steps, 1):
-        out.print(f"  {number}. {safe(step)}")
+        out.print(f"  {number}. {shown(step)}")
     if guidance.avoid:
         out.print("  avoid:")
         for item in guidance.avoid:
-            out.print(f"   - {safe(item)}")
+            out.print(f"   - {shown(item)}")
     for note in guidance.notes:
-        out.print(f"  ({safe(note)})")
+        out.print(f"  ({shown(note)})")
     if detail.follow_ups:
         out.print("\n[bold]follow-ups[/]")
         for f in detail.follow_ups:
@@ -352,8 +353,8 @@ def _print_detail(detail: TaskDetail, guidance: Guidance) -> None:
             out.print(f"  due {_local(detail, f.due_at)} ({done})")
     out.print("\n[bold]history[/]")
     for e in detail.events:
-        note = f": {safe(e.note, 300)}" if e.note else ""
-        out.print(f"  {fmt_time(e.at)} {safe(e.actor)} {e.kind}{note}")
+        note = f": {shown(e.note, 300)}" if e.note else ""
+        out.print(f"  {fmt_time(e.at)} {shown(e.actor)} {e.kind}{note}")
 
 
 def _num(value: float | None) -> str:
@@ -381,7 +382,7 @@ def claim_cmd(
             expiry_minutes=app_ctx.settings.claim_expiry_minutes,
         )
     out.print(
-        f"task {task.id} is yours, {safe(task.owner)}; log something within "
+        f"task {task.id} is yours, {shown(task.owner)}; log something within "
         f"{app_ctx.settings.claim_expiry_minutes} minutes or the claim expires"
     )
 

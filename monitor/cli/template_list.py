@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from monitor.cli.common import shown
 from monitor.core.errors import NotFound
-from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
+from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json
 from monitor.runtime.context import AppContext
 
 if TYPE_CHECKING:
@@ -154,10 +155,10 @@ def _as_json(item: _CompanyTemplates, examples: int) -> dict[str, Any]:
 
 
 def _print(item: _CompanyTemplates, examples: int) -> None:
-    out.print(f"\n[bold]{safe(item.company.name)}[/]: " + _share_line(item.overall, item.last_30_days))
+    out.print(f"\n[bold]{shown(item.company.name)}[/]: " + _share_line(item.overall, item.last_30_days))
     if len(item.by_source) > 1:
         for share in item.by_source:
-            out.print(f"  {safe(share.source)}: " + _share_line(share, None))
+            out.print(f"  {shown(share.source)}: " + _share_line(share, None))
     if not item.templates:
         out.print("  no templates found")
         return
@@ -173,13 +174,13 @@ def _print(item: _CompanyTemplates, examples: int) -> None:
                 str(family.recipients),
                 "",
                 "",
-                f"[bold]{safe(family.skeleton, 220)}[/]\n[dim]{family.size} replies{of_replies}, "
+                f"[bold]{shown(family.skeleton, 220)}[/]\n[dim]{family.size} replies{of_replies}, "
                 f"{len(family.templates)} variants[/]",
             )
         for t in members:
-            text = safe(t.skeleton, 220)
+            text = shown(t.skeleton, 220)
             for example in t.examples[:examples]:
-                text += "\n[dim]e.g. " + safe(example, 160) + "[/]"
+                text += "\n[dim]e.g. " + shown(example, 160) + "[/]"
             table.add_row(
                 ("  └ " if family is not None else "") + t.id,
                 t.kind,

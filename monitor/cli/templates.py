@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from monitor.cli.common import shown
 from monitor.core.errors import BadExport
 from monitor.runtime.console import err, one_line
 from monitor.runtime.console import out as terminal
@@ -55,7 +56,7 @@ def audit(
     except BadExport as exc:
         err.print(f"[red]error:[/red] {escape(one_line(exc, 2000))}")
         raise typer.Exit(2) from exc
-    err.print(f"read {len(rows.texts):,} rows from {escape(str(file))}; clustering ...")
+    err.print(f"read {len(rows.texts):,} rows from {shown(file)}; clustering ...")
     report = audit_rows(rows.texts, rows.groups, min_size=min_size)
     err.print(f"done in {time.perf_counter() - started:.1f} s")
     if as_json:
@@ -87,11 +88,12 @@ def audit(
     table.add_column("reviewers", justify="right")
     table.add_column("skeleton and examples")
     for template in report.templates[:top]:
-        examples = "\n".join(f"• {escape(example[:200])}" for example in template.examples[1:3])
+        # Every text here comes from the export file: shown() keeps terminal escapes and Rich markup out of it.
+        examples = "\n".join(f"• {shown(example, 200)}" for example in template.examples[1:3])
         cells = [template.id, family_of[template.id]]
         if rows.groups is not None:
-            cells.append(escape(template.group))
-        cells += [template.kind, str(template.size), f"[bold]{escape(template.skeleton)}[/bold]\n{examples}".rstrip()]
+            cells.append(shown(template.group))
+        cells += [template.kind, str(template.size), f"[bold]{shown(template.skeleton)}[/bold]\n{examples}".rstrip()]
         table.add_row(*cells)
     if report.templates:
         console.print(table)
@@ -113,12 +115,12 @@ def _print_families(families: list[Family], grouped: bool) -> None:
     for family in families:
         cells = [family.id]
         if grouped:
-            cells.append(escape(family.group))
+            cells.append(shown(family.group))
         variants = ", ".join(family.templates[:6]) + (" …" if len(family.templates) > 6 else "")
         cells += [
             str(family.size),
             f"{family.share:.0%}",
-            f"[bold]{escape(family.skeleton)}[/bold]\n{len(family.templates)} templates: {variants}",
+            f"[bold]{shown(family.skeleton)}[/bold]\n{len(family.templates)} templates: {variants}",
         ]
         table.add_row(*cells)
     terminal.print(table)

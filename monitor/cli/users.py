@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.core.errors import MonitorError
-from monitor.runtime.console import fail_cleanly, fmt_time, out, safe
+from monitor.runtime.console import fail_cleanly, fmt_time, out
 from monitor.store.states import ROLES
 
 __all__ = ["users_app"]
@@ -49,7 +49,7 @@ def add_cmd(
     password = _read_password()
     with session_scope(app_context(ctx).engine) as session:
         user = create_user(session, name, role, password)
-    out.print(f"added {safe(user.name)} ({user.role})")
+    out.print(f"added {shown(user.name)} ({user.role})")
 
 
 @users_app.command("list")
@@ -73,7 +73,7 @@ def list_cmd(ctx: typer.Context) -> None:
     table = Table("name", "role", "state", "created", "API tokens", "token last used")
     for user in users:
         table.add_row(
-            safe(user.name),
+            shown(user.name),
             user.role,
             "[red]disabled[/]" if user.disabled else "active",
             fmt_time(user.created_at),
@@ -92,7 +92,7 @@ def disable_cmd(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Th
 
     with session_scope(app_context(ctx).engine) as session:
         user = disable_user(session, name)
-    out.print(f"disabled {safe(user.name)}")
+    out.print(f"disabled {shown(user.name)}")
 
 
 @users_app.command("token")

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.common import app_context
-from monitor.runtime.console import fail_cleanly, out, safe
+from monitor.cli.common import app_context, shown
+from monitor.runtime.console import fail_cleanly, out
 
 __all__ = ["web"]
 
@@ -35,7 +35,7 @@ def web(
     settings = app_ctx.settings
     application = create_app(app_ctx.engine, claim_expiry_minutes=settings.claim_expiry_minutes, settings=settings)
     out.print(
-        f"Web app on http://{safe(host)}:{port}/ (API described at /openapi.json); sign in with an account from "
+        f"Web app on http://{shown(host)}:{port}/ (API described at /openapi.json); sign in with an account from "
         "`monitor users add`. Ctrl-C stops it."
     )
     uvicorn.run(

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from monitor.cli.common import app_context
+from monitor.cli.common import app_context, shown
 from monitor.core.errors import MonitorError
 from monitor.core.redaction import redact_url
-from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json, safe
+from monitor.runtime.console import fail_cleanly, fmt_time, out, print_json
 from monitor.runtime.context import AppContext
 from monitor.store.states import JOB_STATES
 
@@ -62,7 +62,7 @@ def worker(
     runner = dramatiq.Worker(engine.broker, queues={engine.queue(k) for k in kinds}, worker_threads=concurrency)
     runner.start()
     out.print(
-        f"worker {safe(worker_name())} runs {', '.join(kinds)} jobs from {safe(redact_url(url))} "
+        f"worker {shown(worker_name())} runs {', '.join(kinds)} jobs from {shown(redact_url(url))} "
         f"({concurrency} at once); Ctrl-C stops it after the jobs in hand"
     )
     try:
@@ -115,13 +115,13 @@ def jobs(
     for r in rows:
         table.add_row(
             r.id[:8],
-            safe(f"{r.actor} {' '.join(r.args)}".strip(), 50),
+            shown(f"{r.actor} {' '.join(r.args)}".strip(), 50),
             r.state,
             str(r.attempts),
-            safe(r.worker, 30),
+            shown(r.worker, 30),
             fmt_time(r.enqueued_at),
             fmt_time(r.finished_at),
-            safe(r.error, 60),
+            shown(r.error, 60),
         )
     out.print(table)
     out.print(f"{len(rows)} job(s) (times in UTC)")

@@ -2,14 +2,17 @@
 
 One rule for every place text goes: the store cleans what a site sent once, before it is written (PostgreSQL refuses
 a NUL byte in text, SQLite would keep it), and every output applies the same rule again, so text from an older
-database, an error message or a URL is just as safe in a terminal, a JSON line or an e-mail.
+database, an error message or a URL is just as safe in a terminal, a JSON line or an e-mail. On top of it, text that
+must stay on one line (`single_line`: names, headers, chat lines) or goes to a terminal (`terminal_text`) gets what
+that place needs, and links are only followed when they are http(s) (`safe_url`).
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-__all__ = ["clean_text", "printable"]
+__all__ = ["clean_text", "printable", "safe_url", "single_line", "terminal_text"]
 
 # C0 controls except tab and newline, DEL, and C1 controls: NUL breaks PostgreSQL text, ESC sequences can retitle,
 # clear or recolour a terminal, and some e-mail clients show the rest as garbage.
@@ -23,6 +26,12 @@ _PDF = "\u202c"
 _ISOLATES = "\u2066\u2067\u2068"
 _PDI = "\u2069"
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Half of a UTF-16 surrogate pair is not a character: no UTF-8 encoder writes it, so one in a review would make the
+# database (and every UTF-8 output) refuse the whole batch. JSON pages can hold one (`"\ud83d"` alone).
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Line and paragraph separators end a line in JavaScript before 2019, Python's splitlines() and some terminals:
+# printed as they are, they would split a one-line JSON record or a table row.
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
 
 
 def _balance_bidi(text: str) -> str:
@@ -54,11 +63,48 @@ def _balance_bidi(text: str) -> str:
     return "".join(parts)
 
 
+def _whole_characters(text: str) -> str:
+    """`text` with surrogate halves that belong together joined, and every lone half replaced by U+FFFD."""
+    if not _SURROGATES.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def clean_text(text: str) -> str:
-    """`text` without control characters (tab and newline are kept) and with its bidi controls balanced."""
-    return _balance_bidi(_CONTROLS.sub("", text))
+    """`text` without control characters or lone surrogates (tab and newline are kept), its bidi controls balanced."""
+    return _balance_bidi(_CONTROLS.sub("", _whole_characters(text)))
 
 
 def printable(text: str) -> str:
-    """`text` made safe for a terminal, a JSON line or an e-mail: the same rule as `clean_text`."""
-    return clean_text(text)
+    """`text` made safe for a terminal, a JSON line or an e-mail: `clean_text`, and line separators as newlines."""
+    return clean_text(text.translate(_LINE_SEPARATORS))
+
+
+def single_line(text: str, limit: int | None = None) -> str:
+    """`text` printable on one line: each run of white space one space, cut to `limit` characters with `…`."""
+    value = " ".join(printable(text).split())
+    if limit is not None and len(value) > limit:
+        # Cleaned again after the cut: the cut may drop the closer of a bidi override opened before it.
+        value = printable(value[: limit - 1]) + "…"
+    return value
+
+
+def terminal_text(text: str) -> str:
+    """`text` for a terminal: printable and without explicit bidi controls, whose balance a terminal cannot keep."""
+    # A terminal breaks long lines and table cells where it likes, and renders each line on its own: an override
+    # closed further on in the text is still open at the end of its printed line, reversing the cells after it.
+    # Right-to-left letters keep their direction without the controls.
+    return _BIDI.sub("", printable(text))
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` printable when it is an http(s) link, else None: stored links come from strangers (`javascript:`)."""
+    if not url:
+        return None
+    try:
+        # urlsplit drops leading spaces and control characters and tabs or newlines inside the scheme, as browsers
+        # do, so ` JaVa\nScript:` is judged by the scheme a browser would see.
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return printable(url) if scheme in ("http", "https") else None

@@ -7,18 +7,26 @@ Apprise is an optional extra: `pip install 'review-response-monitor[alerts]'`. I
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from monitor.core.errors import ConfigError, MonitorError
+from monitor.core.text_safety import safe_url, single_line
 from monitor.digest.model import CompanyDigest, ReviewItem
 
-__all__ = ["HIGH_REACH_VOTES", "Alert", "review_alert", "send_alerts", "urgent_alerts"]
+__all__ = ["HIGH_REACH_VOTES", "Alert", "chat_text", "review_alert", "send_alerts", "urgent_alerts"]
 
 HIGH_REACH_VOTES = 20
 _INSTALL = "instant alerts need Apprise: pip install 'review-response-monitor[alerts]' (or: pip install apprise)"
+
+# What chat tools read as a mention or a link rather than text: Slack's `<!channel>`, `<@U123>` and
+# `<http://evil|click>` (and HTML-like `<at>`, `<a href>`), `@everyone` / `@here` / `@channel` / `@all` in Discord,
+# Mattermost and Teams, and Markdown's `[label](url)`. An `@` inside an address (`care@acme.example`) is not one.
+_CHAT_MARKUP = re.compile(r"<(?=\S)|(?<![\w.+-])@(?=\w)|\](?=\()")
+_ZERO_WIDTH_SPACE = "\u200b"
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,14 @@ class Alert:
     review_id: int
     title: str
     body: str
+
+
+def chat_text(text: str, limit: int | None = None) -> str:
+    """Stranger text for a chat message: one printable line in which no chat tool finds a mention or a link."""
+    # A zero-width space after `<` or `@`, or between `]` and `(`, leaves the text as it reads but is no longer the
+    # syntax of a mention or a link, whatever the tool; entities (`&lt;`) would show as typed in the tools that
+    # already escape plain text (Apprise's Slack), and a link's visible label could name another address.
+    return _CHAT_MARKUP.sub(lambda match: match.group() + _ZERO_WIDTH_SPACE, single_line(text, limit))
 
 
 def _why(item: ReviewItem, reach: int) -> str | None:
@@ -55,13 +71,15 @@ def review_alert(company: str, item: ReviewItem, reach: int = HIGH_REACH_VOTES) 
     if why is None:
         return None
     rating = "no rating" if item.rating is None else f"{item.rating:g}/{item.rating_scale or 5}"
-    text = " ".join(f"{item.title or ''} {item.body}".split())[:300]
+    # Each stranger text is one line of chat text: a newline in an author name could fake the link line below.
+    author = chat_text(item.author or "anonymous", 80)
+    text = chat_text(f"{item.title or ''} {item.body}", 300)
+    url = safe_url(item.url)  # only http(s): a bare link shows where it goes, and `javascript:` never goes out
     return Alert(
         company=company,
         review_id=item.review_id,
-        title=f"{company}: urgent review on {item.source} ({why})",
-        # Plain text only: chat tools render markup, and the review was written by a stranger.
-        body=f"{rating} by {item.author or 'anonymous'}: {text}\n{item.url or ''}\n{item.task_note}",
+        title=chat_text(f"{company}: urgent review on {item.source} ({why})", 250),
+        body=f"{rating} by {author}: {text}\n{chat_text(url) if url else 'no link'}\n{item.task_note}",
     )
 
 

@@ -11,8 +11,11 @@ from email.utils import formatdate, make_msgid
 
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SmtpSettings
+from monitor.core.text_safety import single_line
 
 __all__ = ["DeliveryError", "build_email", "send_email"]
+
+SUBJECT_CHARS = 300  # mail clients show far less; the rest of a long company list is cut with "…"
 
 
 class DeliveryError(MonitorError):
@@ -35,8 +38,12 @@ def build_email(
     """A multipart/alternative message: the plain text first, the HTML as the preferred last part."""
     if not recipients:
         raise DeliveryError("no recipients: set digest_recipients for the company in the configuration")
+    for address in (sender, *recipients):
+        _check_address(address)
     msg = EmailMessage()
-    msg["Subject"] = subject
+    # One printable line: a line break in a header value would start a header of its own (`Bcc:`), and terminal
+    # escapes or an open bidi override would reach every mail client's list of messages.
+    msg["Subject"] = single_line(subject, SUBJECT_CHARS)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
@@ -46,6 +53,13 @@ def build_email(
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg
+
+
+def _check_address(address: str) -> None:
+    """Refuse an address that is not one printable line (it comes from the configuration, never from a review)."""
+    if single_line(address) != address.strip():
+        shown = single_line(address, 80)
+        raise DeliveryError(f"{shown!r} is not one e-mail address: check from_address and digest_recipients")
 
 
 def _context(settings: SmtpSettings) -> ssl.SSLContext:

@@ -9,14 +9,13 @@ import html
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from rich.markup import escape as rich_escape
 
-from monitor.core.text_safety import printable
+from monitor.core.text_safety import printable, safe_url, single_line, terminal_text
 from monitor.digest.charts import html_column_chart, html_row_chart, sparkline, text_bars
 from monitor.digest.model import CompanyDigest, DayPoint, Digest, FamilyUse, ReviewItem, TemplateShare, Theme
 from monitor.digest.wording import (
@@ -37,8 +36,9 @@ TEMPLATES_LISTED = 8
 
 
 def subject(digest: Digest) -> str:
-    """The e-mail subject: the day and what needs attention first."""
-    names = ", ".join(c.company for c in digest.companies) or "no companies"
+    """The e-mail subject, one printable line: the day and what needs attention first."""
+    # Company names come from the configuration or `import --company`: a newline in one would end the header.
+    names = ", ".join(single_line(c.company, 60) for c in digest.companies) or "no companies"
     unhappy = sum(c.new_unhappy for c in digest.companies)
     urgent = sum(c.urgent for c in digest.companies)
     overdue = sum(c.queue.overdue for c in digest.companies)
@@ -53,15 +53,11 @@ def subject(digest: Digest) -> str:
     broken = sum(len(c.problems) for c in digest.companies)
     if broken:
         parts.append(f"{broken} source{'s' if broken != 1 else ''} failing")
-    return f"Review digest {digest.day:%a %d %b %Y} · {names}: {', '.join(parts)}"
+    return single_line(f"Review digest {digest.day:%a %d %b %Y} · {names}: {', '.join(parts)}")
 
 
 def _one_line(text: str | None, limit: int) -> str:
-    value = " ".join((text or "").split())
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    # Made safe after shortening: a cut can drop the closer of a bidi override that was balanced before.
-    return printable(value)
+    return single_line(text or "", limit)
 
 
 def _rating(item: ReviewItem) -> str:
@@ -146,17 +142,6 @@ _BASIS_NOTE = {
 }
 
 
-def _safe_url(url: str | None) -> str | None:
-    """Only http(s) links: a stored URL comes from a crawled page and could be `javascript:`."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in ("http", "https") else None
-
-
 def _html_text(value: object) -> Markup:
     """What every `{{ … }}` of a template prints: stranger text made printable, then escaped."""
     if isinstance(value, Markup):
@@ -187,7 +172,7 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        one_line=_one_line, rating=_rating, local=_local, pct=_pct, duration=_duration, safe_url=_safe_url
+        one_line=_one_line, rating=_rating, local=_local, pct=_pct, duration=_duration, safe_url=safe_url
     )
     env.filters.update(
         family_title=_family_title, family_total=_family_total, variants=_variants, skeleton_label=_skeleton_label
@@ -253,7 +238,7 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
             )
             text = f"{item.title}: {item.body}" if item.title else item.body
             lines.append(f"    {esc(_one_line(text, 200))}")
-            url = _safe_url(item.url)
+            url = safe_url(item.url)
             lines.append(f"    {esc(url) if url else 'no link'} · {item.task_note}")
         if src.more:
             lines.append(f"  and {src.more} more: monitor reviews --unhappy --source {esc(src.source)}")
@@ -321,11 +306,12 @@ def _text_company(c: CompanyDigest, esc: Callable[[str], str], bold: Callable[[s
 
 
 def _plain(text: str) -> str:
-    return printable(text)
+    # Every stored text in the text renderings is a piece of one line: a newline in a name would start a fake one.
+    return single_line(text)
 
 
 def _terminal(text: str) -> str:
-    return rich_escape(printable(text))
+    return rich_escape(terminal_text(single_line(text)))
 
 
 def render_text(digest: Digest) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from monitor.core.spreadsheet import safe_row
-from monitor.core.text_safety import printable
+from monitor.core.text_safety import single_line
 from monitor.report.model import LOOP_GROUPS, OUTCOMES, AgentFigures, CompanyReport, Figures, LoopGroup, Report
 from monitor.report.periods import Period
 
@@ -196,7 +196,7 @@ def write_csv(report: Report, stream: TextIO) -> int:
     writer.writerow(CSV_COLUMNS)
     count = 0
     for row in _rows(report):
-        cells = [printable(" ".join(c.split())) if isinstance(c, str) else ("" if c is None else c) for c in row]
+        cells = [single_line(c) if isinstance(c, str) else ("" if c is None else c) for c in row]
         writer.writerow(safe_row(cells))
         count += 1
     return count

@@ -17,6 +17,7 @@ WIDTH = 600
 HEIGHT = 190
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 22, 34
 _MAX_LABELS = 12
+_NOT_XML = str.maketrans("", "", "\ufffe\uffff")
 _FONT = 'font-family="Helvetica,Arial,sans-serif" font-size="10" fill="#555555"'
 
 
@@ -30,7 +31,9 @@ class Series:
 
 
 def _esc(text: object) -> str:
-    return html.escape(printable(str(text)), quote=True)
+    # SVG is XML: besides the controls printable() drops, XML 1.0 has no place for U+FFFE and U+FFFF, and one
+    # of them makes a standalone chart unreadable to every XML parser.
+    return html.escape(printable(str(text)).translate(_NOT_XML), quote=True)
 
 
 def _plot() -> tuple[float, float]:

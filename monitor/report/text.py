@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from rich.markup import escape as rich_escape
 
-from monitor.core.text_safety import printable
+from monitor.core.text_safety import single_line, terminal_text
 from monitor.report.model import LOOP_GROUPS, CompanyReport, Figures, LoopGroup, Report
 from monitor.report.periods import Period
 
@@ -38,13 +38,6 @@ def text_bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
         return ""
     eighths = round(value / largest * width * 8)
     return "█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else "")
-
-
-def _one_line(text: str, limit: int) -> str:
-    value = " ".join(text.split())
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    return printable(value)
 
 
 def _headline(f: Figures) -> list[str]:
@@ -161,7 +154,7 @@ def _company(report: Report, c: CompanyReport, esc: Callable[[str], str], bold: 
             f"{'' if family.templates == 1 else f', {family.templates} templates'}"
         )
         if family.skeleton:
-            lines.append(f"    “{esc(_one_line(family.skeleton, 160))}”")
+            lines.append(f"    “{esc(single_line(family.skeleton, 160))}”")
     lines += ["", bold("Outreach queue")]
     outcomes = " · ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in f.outcomes.items())
     lines.append(
@@ -191,9 +184,10 @@ def _render(report: Report, esc: Callable[[str], str], bold: Callable[[str], str
 
 def render_plain(report: Report) -> str:
     """The report as plain text."""
-    return _render(report, printable, lambda s: s)
+    # Every stored text here is a piece of one line: a newline in a company name would start a fake one.
+    return _render(report, single_line, lambda s: s)
 
 
 def render_terminal(report: Report) -> str:
     """Rich console markup: headings in bold, every stored text escaped so it prints as typed."""
-    return _render(report, lambda s: rich_escape(printable(s)), lambda s: f"[bold cyan]{s}[/]")
+    return _render(report, lambda s: rich_escape(terminal_text(single_line(s))), lambda s: f"[bold cyan]{s}[/]")

@@ -65,6 +65,16 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class _App(FastAPI):
+    """FastAPI with the security headers as the outermost layer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack wrapped in `_SecurityHeaders`, so the 500 page of an unexpected error carries them too."""
+        # Added with add_middleware, the headers sit inside Starlette's server-error layer, whose 500 response
+        # is sent past them: without nosniff and the policy.
+        return _SecurityHeaders(super().build_middleware_stack())
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -117,7 +127,7 @@ def create_app(
     settings: Settings | None = None,
 ) -> FastAPI:
     """The web app on `engine`'s database; with `settings`, replies can be posted through the store APIs."""
-    app = FastAPI(
+    app = _App(
         title="Review-response monitor",
         version="1",
         description=(
@@ -143,5 +153,4 @@ def create_app(
     def _health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(_SecurityHeaders)
     return app

@@ -1,7 +1,9 @@
-"""Fixtures of the web app's tests: a seeded database and a live server on 127.0.0.1 with an HTTP client."""
+"""Fixtures of the web app's tests: a seeded database, a live server on 127.0.0.1 with an HTTP client, a browser."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -45,3 +47,25 @@ def client(base_url: str) -> Iterator[httpx.Client]:
     """An HTTP client of the live app (not signed in)."""
     with httpx.Client(base_url=base_url, timeout=30) as http:
         yield http
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    """A Playwright page in Debian's chromium; the test is skipped without it (and fails under CI)."""
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        message = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: the browser tests must run in CI")
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(20_000)
+            yield page
+        finally:
+            browser.close()

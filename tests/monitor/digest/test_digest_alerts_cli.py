@@ -44,7 +44,8 @@ def test_urgent_reviews_are_posted_as_plain_text(
     url, received = alert_endpoint
     assert send_alerts(alerts, [url]) == 2
     assert [r["title"] for r in received] == [a.title for a in alerts]
-    assert "I will sue you <b>now</b>" in received[0]["message"]
+    # Shown as typed: a zero-width space after `<` only keeps chat tools from reading a tag or a mention.
+    assert "I will sue you <\u200bb>now<\u200b/b>" in received[0]["message"]
 
 
 def test_digest_command_writes_html_and_prints_terminal_text(tmp_path: Path) -> None:
