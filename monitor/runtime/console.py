@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.redaction import redact_urls
-from monitor.core.text_safety import printable
+from monitor.core.text_safety import printable, terminal_text
 
 __all__ = [
     "EARLIEST_DAY",
@@ -55,12 +55,14 @@ R = TypeVar("R")
 
 
 def safe(text: object, limit: int | None = None) -> str:
-    """Text from a review site, made safe for Rich markup (and shortened when `limit` is given)."""
-    value = printable("" if text is None else str(text))
-    value = " ".join(value.split())
+    """Text from a review site, made safe for Rich markup (and shortened when `limit` is given).
+
+    Without bidi controls (`terminal_text`): a terminal wraps lines where it likes, so an override closed further on
+    would still be open at the end of a printed line and reverse what follows it.
+    """
+    value = " ".join(terminal_text("" if text is None else str(text)).split())
     if limit and len(value) > limit:
-        # Cut first, clean again: the cut may have dropped the closer of a bidi override.
-        value = printable(value[: limit - 1]) + "…"
+        value = value[: limit - 1] + "…"
     return escape(value)
 
 

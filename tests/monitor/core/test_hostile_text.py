@@ -145,9 +145,11 @@ def test_clean_text_removes_controls_and_balances_bidi(raw: str, expected: str) 
     assert clean_text(expected) == expected
 
 
-def test_a_cut_never_leaves_an_override_open() -> None:
-    shown = safe(f"{RLO}{'x' * 50} and more", limit=20)
-    assert shown.count(RLO) == shown.count(PDF) == 1
+def test_terminal_text_carries_no_override_to_leave_open_when_cut_or_wrapped() -> None:
+    shown = safe(f"{RLO}{'x' * 50} and more{PDF} after", limit=20)
+    assert RLO not in shown and PDF not in shown
+    assert shown == "x" * 19 + "…"
+    assert safe(f"{RLO}עברית{PDF} ok") == "עברית ok"  # right-to-left letters keep their direction without it
 
 
 def test_json_output_is_as_safe_as_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
