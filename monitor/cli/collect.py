@@ -12,6 +12,7 @@ from rich.table import Table
 from monitor.cli.common import app_context, shown
 from monitor.core.errors import MonitorError
 from monitor.core.settings import SourceConfig
+from monitor.core.text_safety import name_problem
 from monitor.runtime.console import err, fail_cleanly, failing_with, fmt_time, one_line, out, parse_options
 from monitor.runtime.context import AppContext, connect, newer_schema_error, redact_url
 from monitor.store.health import Health
@@ -210,6 +211,9 @@ def import_cmd(
     from monitor.crawl.progress import print_import, run_import_with_progress
     from sources.base import get_source_class
 
+    problem = name_problem(company)
+    if problem is not None:
+        raise MonitorError(f"--company {company!r}: the company name {problem}")
     if str(file) == "-":
         # The file is read more than once (its dates first, then its rows): a stream cannot be.
         raise MonitorError("reading the export from standard input is not supported: save it to a file and import that")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["clean_text", "printable", "safe_url", "single_line", "terminal_text"]
+__all__ = ["clean_text", "name_problem", "printable", "safe_url", "single_line", "terminal_text"]
 
 # C0 controls except tab and newline, DEL, and C1 controls: NUL breaks PostgreSQL text, ESC sequences can retitle,
 # clear or recolour a terminal, and some e-mail clients show the rest as garbage.
@@ -108,3 +108,25 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return printable(url) if scheme in ("http", "https") else None
+
+
+_NAME_LIMIT = 200
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a name people give a company (configuration, `import --company`), or None.
+
+    Such a name goes into every heading, e-mail subject and file of the company: a line break, a control character
+    or a bidi override in it would be cleaned differently by each output, so it is refused where it is given.
+    """
+    if not name.strip():
+        return "must not be empty"
+    if name != name.strip():
+        return "must not start or end with spaces"
+    if _CONTROLS.search(name) or "\n" in name or "\t" in name or "\u2028" in name or "\u2029" in name:
+        return "must be one line without control characters"
+    if _BIDI.search(name):
+        return "must not hold bidi embedding, override or isolate controls (U+202A-U+202E, U+2066-U+2069)"
+    if len(name) > _NAME_LIMIT:
+        return f"must be at most {_NAME_LIMIT} characters, got {len(name)}"
+    return None

@@ -28,6 +28,7 @@ from monitor.core.settings import (
     SmtpSettings,
     SourceConfig,
 )
+from monitor.core.text_safety import name_problem
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
@@ -270,6 +271,9 @@ def _read_company(where: str, table: Any, index: int) -> CompanyConfig:
         raise ConfigError(f"{where}: {prefix}: must be a table ([[company]])")
     r = _Reader(where, table, prefix + ".")
     name = r.get("name", str, required=True)
+    problem = name_problem(name)
+    if problem is not None:
+        raise r.fail("name", f"{name!r} {problem}")
     tz = r.get("timezone", str, "UTC")
     try:
         ZoneInfo(tz)

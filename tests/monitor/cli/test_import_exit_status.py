@@ -73,3 +73,33 @@ def test_a_folder_is_failed_and_usage_errors_keep_clicks_status(tmp_path: Path) 
     assert no_company.exit_code == 2 and "--company" in no_company.stderr
     small = runner.invoke(app, ["import", str(US_APP_STORE), "--company", "Acme", "--batch-rows", "5"], env=env)
     assert small.exit_code == 2 and "--batch-rows" in small.stderr
+
+
+@pytest.mark.parametrize(
+    ("company", "reason"),
+    [
+        ("Acme\r\nBcc: x@example.com", "one line without control characters"),
+        ("Acme\x1b[2J", "one line without control characters"),
+        ("\u202eemcA", "bidi"),
+        ("   ", "must not be empty"),
+        (" Acme", "must not start or end with spaces"),
+        ("A" * 201, "at most 200 characters"),
+    ],
+)
+def test_a_company_name_that_outputs_would_each_clean_differently_is_refused(
+    tmp_path: Path, company: str, reason: str
+) -> None:
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "COLUMNS": "40"}
+    result = runner.invoke(app, ["import", str(US_APP_STORE), "--company", company], env=env)
+    assert result.exit_code == 2, result.output
+    line = _error_line(result)
+    assert "--company" in line and reason in line
+    assert not (tmp_path / "m.db").exists() or "rows read" not in result.stdout
+
+
+def test_a_company_name_in_any_script_is_accepted(tmp_path: Path) -> None:
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "COLUMNS": "40"}
+    result = runner.invoke(
+        app, ["import", str(US_APP_STORE), "--company", "شركة Acme 株式会社", "-o", "day_first=false"], env=env
+    )
+    assert result.exit_code == 0, result.output

@@ -59,6 +59,8 @@ def test_environment_overrides_database_url(tmp_path: Path) -> None:
         (('business_hours = "08:00-18:00"', 'business_hours = "18:00-08:00"'), "business_hours"),
         (("min_delay = 2.5", "min_delai = 2.5"), "min_delai: unknown key"),
         (('user_agent = "acme-monitor/1.0 (+mailto:ops@example.com)"', 'user_agent = " "'), "user_agent"),
+        (('name = "Acme"', 'name = "Acme\\r\\nBcc: x@example.com"'), "company[0].name: 'Acme\\r\\nBcc"),
+        (('name = "Acme"', 'name = "\\u202eemcA"'), "bidi embedding, override or isolate controls"),
     ],
 )
 def test_mistakes_name_file_key_and_problem(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
