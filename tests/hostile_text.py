@@ -49,10 +49,11 @@ READABLE = 'الخدمة سيئة · השירות נורא · 日本語 · 中�
 LONG_BODY = ("Terrible delivery, never again. " * 3200)[:100_000]
 LONG_WORD = "A" * 5000
 NEWLINE_NAME = "Eve\nNewline\r\nName"
-# A company name given to `monitor import --company`: it reaches the e-mail subject and every page heading.
-EVIL_COMPANY = (
-    '=HYPERLINK("http://evil.example","Evil") <script>window.__xss=9</script> \x1b]0;t\x07 \u202eCo\r\nBcc: x@e.example'
-)
+# A company name given to `monitor import --company`: it reaches the e-mail subject and every page heading. Line
+# breaks, control characters and bidi overrides are refused in names (tests/monitor/cli/test_import_exit_status.py);
+# everything a name may hold is here.
+EVIL_COMPANY = '=HYPERLINK("http://evil.example","Evil") <script>window.__xss=9</script> {{7*7}} <!channel> & Co'
+
 
 # What a page, a terminal or a chat tool must show as typed.
 SHOWN_LITERALLY = ("<script>window.__xss=1;alert(1)</script>", "{{7*7}}", "{% raw %}", "[bold red]fake[/]")
