@@ -68,7 +68,10 @@ def evil_company(engine: Engine) -> str:
 
 def test_the_html_digest_shows_every_payload_as_text(digest: Digest) -> None:
     seen = assert_inert_html(render_html(digest), "digest")
-    assert SCRIPT in seen and "{{7*7}} {% raw %}" in seen and '=HYPERLINK("http://evil.example","Evil")' in seen
+    # The digest quotes excerpts, which may start inside the tag; which review's excerpt is shown depends on the
+    # database's order among equals. The script's text is there, as text.
+    assert SCRIPT[len("<script>") :] in seen and "{{7*7}} {% raw %}" in seen
+    assert '=HYPERLINK("http://evil.example","Evil")' in seen
     assert "javascript" not in re.findall(r'href="([^"]*)"', render_html(digest)).__str__().lower()
 
 
