@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from monitor.core.errors import ConfigError, MonitorError
 from monitor.core.redaction import redact_urls
-from monitor.core.text_safety import printable, terminal_text
+from monitor.core.text_safety import printable, single_line, terminal_text
 
 __all__ = [
     "EARLIEST_DAY",
@@ -60,10 +60,7 @@ def safe(text: object, limit: int | None = None) -> str:
     Without bidi controls (`terminal_text`): a terminal wraps lines where it likes, so an override closed further on
     would still be open at the end of a printed line and reverse what follows it.
     """
-    value = " ".join(terminal_text("" if text is None else str(text)).split())
-    if limit and len(value) > limit:
-        value = value[: limit - 1] + "…"
-    return escape(value)
+    return escape(single_line(terminal_text("" if text is None else str(text)), limit or None))
 
 
 def _database_error(value: object) -> bool:
