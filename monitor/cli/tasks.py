@@ -477,6 +477,7 @@ def rebuild_cmd(
     from monitor.store.models import Company, Review, SourceRow
     from monitor.store.repository import sync_config
     from responders.outreach.queue import rebuild_queue
+    from responders.template_replies.store import recount_company_templates
 
     app_ctx = _app(ctx)
     settings = app_ctx.settings
@@ -510,6 +511,11 @@ def rebuild_cmd(
                 )
             changed += step
     with session_scope(app_ctx.engine) as session:
+        if changed:
+            # Templates count the unhappy reviewers they answered: verdicts changed, so their figures do too.
+            chosen = [company_id] if company_id is not None else session.exec(select(Company.id)).all()
+            for each in chosen:
+                recount_company_templates(session=session, company_id=each or 0, now=utcnow())
         update = rebuild_queue(
             session=session,
             settings=settings,

@@ -44,6 +44,7 @@ from monitor.store.task_models import TaskReview
 from monitor.store.template_models import ReplyTemplate
 from responders.outreach.follow_ups import apply_fixed_themes
 from responders.outreach.queue import QueueUpdate, refresh_priorities
+from responders.template_replies.store import recount_company_templates
 from sources.file import ExportFile, FileSource, RowProblem
 
 __all__ = [
@@ -462,6 +463,8 @@ def _analyse(
                 )
             summary.queue.add(update_)
     with session_scope(engine) as session:
+        # The replies were classified before their reviews were judged: the figures that read verdicts are recounted.
+        recount_company_templates(session=session, company_id=company_id, now=now)
         apply_fixed_themes(session=session, settings=settings, now=now)
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "jaccard",
     "recipient_factor",
     "template_id",
+    "template_kind",
 ]
 
 ROTE_SATURATION = 10
@@ -538,7 +539,7 @@ def _describe(
     if replies.unhappy is not None:
         known = [replies.unhappy[row] for row in rows if replies.unhappy[row] is not None]
         unhappy_share = round(sum(bool(flag) for flag in known) / len(known), 4) if known else None
-    kind = _kind(representative, unhappy_share, settings)
+    kind = template_kind(representative, unhappy_share, settings)
 
     texts = replies.texts
     first_raw = str(texts[first_row[representative]])
@@ -562,8 +563,8 @@ def _describe(
     )
 
 
-def _kind(key: str, unhappy_share: float | None, settings: ClusterSettings) -> str:
-    """ "one_liner" for a short acknowledgement sent mostly to content reviewers, else "template"."""
+def template_kind(key: str, unhappy_share: float | None, settings: ClusterSettings) -> str:
+    """ "one_liner" for a short acknowledgement sent mostly to content reviewers, else "template" (key: normalised)."""
     words = key.split(" ")
     if len(words) > settings.one_liner_max_words:
         return "template"

@@ -32,7 +32,7 @@ from monitor.store.bulk import expire_loaded, update_by_id
 from monitor.store.db import UTCDateTime, utcnow
 from monitor.store.models import CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
-from responders.template_replies.clusters import ClusterSettings, TemplateReport, find_templates
+from responders.template_replies.clusters import ClusterSettings, TemplateReport, find_templates, template_kind
 from responders.template_replies.index import TemplateIndex
 from responders.template_replies.stored_replies import StoredReplies, read_replies, recipient_key
 
@@ -40,6 +40,7 @@ __all__ = [
     "FULL_BELOW_REPLIES",
     "ClassifyResult",
     "classify_company_replies",
+    "recount_company_templates",
     "stale_indexes",
 ]
 
@@ -308,8 +309,34 @@ def _known_recipients(
     return found
 
 
-def _refresh_templates(session: Session, company_id: int, template_ids: set[str], now: datetime) -> None:
-    """Recount size, replies, unhappy recipients, sources and first/last time of the given templates from the replies.
+def recount_company_templates(
+    *, session: Session, company_id: int, now: datetime, settings: ClusterSettings | None = None
+) -> int:
+    """Recount every active template of the company from its replies; returns how many were recounted.
+
+    For callers that judge reviews after their replies were classified (an import, `tasks rebuild`): the unhappy
+    recipients, the unhappy share and the kind read the verdicts, which were not known (or were others) before.
+    """
+    table = ReplyTemplate.__table__  # type: ignore[attr-defined]
+    chosen = set(
+        session.execute(
+            sa_select(table.c.id).where(table.c.company_id == company_id, table.c.active.is_(True))
+        ).scalars()
+    )
+    _refresh_templates(session, company_id, chosen, now, settings or ClusterSettings())
+    session.flush()
+    return len(chosen)
+
+
+def _refresh_templates(
+    session: Session,
+    company_id: int,
+    template_ids: set[str],
+    now: datetime,
+    settings: ClusterSettings | None = None,
+) -> None:
+    """Recount size, replies, unhappy recipients, sources and first/last time of the given templates from the replies
+    (with `settings`, also the unhappy share and the kind, which a full classification otherwise decides).
 
     A template can hold a large share of a company's replies, and every crawl that brings one more copy recounts
     it: the database counts what it can count exactly, and only the columns that make a recipient are read.
@@ -323,6 +350,11 @@ def _refresh_templates(session: Session, company_id: int, template_ids: set[str]
         template.size = len(found.recipients) if found else 0
         template.reply_count = found.replies if found else 0
         template.unhappy_recipients = len(found.unhappy_recipients) if found else 0
+        if settings is not None and found is not None:
+            # The share of judged replies, as the full classification computes it.
+            share = round(found.unhappy_replies / found.judged, 4) if found.judged else None
+            template.unhappy_share = share
+            template.kind = template_kind(template.representative, share, settings)
         template.sources = sorted(found.sources) if found else []
         template.first_seen, template.last_seen = (found.first, found.last) if found else (None, None)
         template.active = found is not None
@@ -340,6 +372,8 @@ class _Figures:
     sources: set[str] = field(default_factory=set)
     recipients: set[int] = field(default_factory=set)
     unhappy_recipients: set[int] = field(default_factory=set)
+    judged: int = 0  # replies whose review has a verdict
+    unhappy_replies: int = 0
 
 
 def _template_figures(session: Session, company_id: int, template_ids: list[str]) -> dict[str, _Figures]:
@@ -376,7 +410,10 @@ def _template_figures(session: Session, company_id: int, template_ids: list[str]
         # The same recipient hash as the full classification's, so both count the same people.
         recipient = hash(recipient_key(source_id, handle, name, review_id))
         found.recipients.add(recipient)
+        if unhappy is not None:
+            found.judged += 1
         if unhappy is True:
+            found.unhappy_replies += 1
             found.unhappy_recipients.add(recipient)
     return figures
 
