@@ -8,7 +8,6 @@ and mark the dead run as interrupted.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -19,12 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.store.advisory import advisory_key
+
 __all__ = ["Lease", "lease", "named_lock", "source_lock"]
-
-
-def _key(scope: str, name: str) -> int:
-    digest = hashlib.blake2b(f"review-monitor:{scope}:{name}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def source_lock(engine: Engine, source: str) -> AbstractContextManager[bool]:
@@ -37,7 +33,7 @@ def named_lock(engine: Engine, scope: str, name: str) -> Iterator[bool]:
     """Hold the lock `scope`/`name` while the block runs, never waiting; yields False when another holds it."""
     backend = engine.dialect.name
     if backend == "postgresql":
-        key = _key(scope, name)
+        key = advisory_key(scope, name)
         with engine.connect() as connection:
             got = bool(connection.execute(text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar())
             connection.commit()
@@ -111,7 +107,7 @@ def lease(engine: Engine, scope: str, name: str) -> Iterator[Lease]:
         with named_lock(engine, scope, name) as got:
             yield Lease(got, lambda: True)  # a file lock is held for as long as the process lives
         return
-    key = _key(scope, name)
+    key = advisory_key(scope, name)
     connection = engine.connect()
     try:
         got = bool(connection.execute(text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar())

@@ -30,6 +30,7 @@ from monitor.digest.sections import new_unhappy_items
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.http.policy import RequestPolicy
 from monitor.http.shared_gate import SharedHostSlots
+from monitor.store.advisory import hold_company_writes
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health, advice
 from monitor.store.models import CrawlRun, SourceRow
@@ -219,6 +220,9 @@ def _finish_run(
         if got.health in (Health.OK, Health.PARTIAL) and got.records:
             source_row = session.get(SourceRow, start.source_id)
             assert source_row is not None
+            # Before any row is written: the analysis takes this lock too, and a row held by another store of the
+            # same company while that one waits for the lock would be a deadlock.
+            hold_company_writes(session, source_row.company_id)
             result = upsert_reviews(
                 session=session, source=source_row, records=got.records, crawl_run_id=start.run_id, backfill=as_backfill
             )

@@ -3,12 +3,14 @@ hundred bytes each instead of an object, a datetime and a few strings each.
 
 Replies are mostly copies of a few messages, so each distinct text, source name and template id is held once;
 who a reply went to is kept as a 64-bit hash of the reviewer's key (a collision, about one in 10^7 for a million
-reviewers, would only lower one template's count of recipients by one).
+reviewers, would only lower one template's count of recipients by one), and as a 32-bit code that is the same in
+every process (`recipient_code`), which the saved index keeps for its loose replies.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from monitor.store.models import CompanyReply, Review, SourceRow
 
-__all__ = ["NO_TIME", "StoredReplies", "read_replies", "recipient_key"]
+__all__ = ["NO_TIME", "StoredReplies", "read_replies", "recipient_code", "recipient_key"]
 
 NO_TIME = np.iinfo(np.int64).min  # `published` of a reply whose time and whose review's time are both unknown
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -38,6 +40,11 @@ def recipient_key(source_id: int, handle: str | None, name: str | None, review_i
     return f"r:{review_id}"
 
 
+def recipient_code(key: str) -> int:
+    """A 32-bit code of a `recipient_key`, the same in every process (Python's `hash` of a string is not)."""
+    return zlib.crc32(key.encode("utf-8"))
+
+
 @dataclass(slots=True)
 class StoredReplies:
     """Replies of one company in reply order, one entry per reply in every column."""
@@ -52,6 +59,7 @@ class StoredReplies:
     unhappy_mask: np.ndarray  # bool: the review is unhappy
     recipients: np.ndarray  # int64 hash of `recipient_key`
     sources: list[str]
+    codes: np.ndarray  # uint32 `recipient_code` of each reply's recipient
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -110,7 +118,7 @@ def read_replies(
         query = query.where(col(Review.id).in_(list(review_ids)))
     if template_ids:
         query = query.where(col(CompanyReply.template_id).in_(sorted(template_ids)))
-    ids, reviews, published, recipients = array("q"), array("q"), array("q"), array("q")
+    ids, reviews, published, recipients, codes = array("q"), array("q"), array("q"), array("q"), array("I")
     unhappy: list[bool | None] = []
     texts: list[str] = []
     templates: list[str | None] = []
@@ -127,7 +135,9 @@ def read_replies(
         scores.append(math.nan if score is None else score)
         published.append(_micros(replied or posted))
         unhappy.append(sad)
-        recipients.append(hash(recipient_key(source_id, handle, name, review_id)))
+        person = recipient_key(source_id, handle, name, review_id)
+        recipients.append(hash(person))
+        codes.append(recipient_code(person))
         sources.append(one(source, source))
     return StoredReplies(
         ids=np.frombuffer(ids, dtype=np.int64),
@@ -140,4 +150,5 @@ def read_replies(
         unhappy_mask=np.fromiter((flag is True for flag in unhappy), dtype=bool, count=len(unhappy)),
         recipients=np.frombuffer(recipients, dtype=np.int64),
         sources=sources,
+        codes=np.frombuffer(codes, dtype=np.uint32),
     )

@@ -1,4 +1,5 @@
-"""Big companies: crawls assign new replies with the saved index; pending or stale indexes re-cluster fully."""
+"""Crawls assign new replies with the saved index and keep the templates' figures as a full classification counts
+them; pending or old indexes, and edited replies, re-cluster fully."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from sqlmodel import Session, col, select
 from monitor.store.models import Company, CompanyReply, Review, SourceRow
 from monitor.store.template_models import ReplyTemplate, TemplateFamily, TemplateIndexState
 from responders.template_replies import store as template_store
-from responders.template_replies.store import FULL_BELOW_REPLIES, MAX_PENDING, classify_company_replies, stale_indexes
+from responders.template_replies.store import classify_company_replies, stale_indexes
 from tests.db_fixtures import add_company, add_reply, add_review, add_source, at, sqlite_session
 
 NOW = at("2024-03-11 10:00")
+REPLIES = 1_100  # half of them copies of one template, half personal
 TEMPLATE = "Hi {name}, we are sorry about your order. Please write to help@shop.example and we will sort it out."
 WORDS = [
     "parcel",
@@ -57,11 +59,11 @@ def big_company(session: Session) -> tuple[Company, SourceRow]:
     rng = random.Random(7)
     company = add_company(session)
     source = add_source(session, company)
-    for i in range(FULL_BELOW_REPLIES + 100):
+    for i in range(REPLIES):
         text = TEMPLATE.format(name=f"Customer{i}") if i % 2 else personal(rng)
         reply_to(session, source, f"u{i}", text)
     first = classify_company_replies(session=session, company_id=company.id or 0, now=NOW)
-    assert first.mode == "full" and first.templated == (FULL_BELOW_REPLIES + 100) // 2
+    assert first.mode == "full" and first.templated == REPLIES // 2
     return company, source
 
 
@@ -72,30 +74,31 @@ def test_new_replies_are_assigned_with_the_saved_index(session: Session) -> None
     copy = reply_to(session, source, "newcomer", TEMPLATE.format(name="Zanele"))
     unique = reply_to(session, source, "other", "The rider called me twice and was very kind, thank you Sipho!")
     result = classify_company_replies(session=session, company_id=company.id or 0, review_ids=[copy, unique], now=NOW)
-    assert result.mode == "incremental"
+    assert (result.mode, result.reason) == ("incremental", "")
     assert result.reclassified_review_ids == [copy]
     session.refresh(template)
     assert template.size == size_before + 1
     state = session.get(TemplateIndexState, company.id)
-    assert state is not None and state.pending == 1
+    assert state is not None and state.pending == 0  # a personal reply forms no template
 
 
 def test_pending_or_old_indexes_fall_back_to_full_clustering(session: Session) -> None:
     company, source = big_company(session)
     state = session.get(TemplateIndexState, company.id)
     assert state is not None
-    state.pending = MAX_PENDING
+    state.pending = 1  # a re-clustering found needed was not saved (or an earlier version counted replies here)
     session.add(state)
     assert stale_indexes(session, NOW) == [company.id]
     fresh = reply_to(session, source, "late", TEMPLATE.format(name="Ann"))
     result = classify_company_replies(session=session, company_id=company.id or 0, review_ids=[fresh], now=NOW)
-    assert result.mode == "full"
+    assert (result.mode, result.reason) == ("full", "replies are pending")
     session.refresh(state)
     assert state.pending == 0 and stale_indexes(session, NOW) == []
-    later = NOW + timedelta(hours=7)
-    state.pending = 1
-    session.add(state)
-    assert stale_indexes(session, later) == [company.id]
+    later = reply_to(session, source, "later", TEMPLATE.format(name="Bo"))
+    result = classify_company_replies(
+        session=session, company_id=company.id or 0, review_ids=[later], now=NOW + timedelta(hours=7)
+    )
+    assert (result.mode, result.reason) == ("full", "the saved index is old")
 
 
 def _figures(session: Session) -> dict[str, tuple[object, ...]]:
@@ -174,7 +177,7 @@ def test_a_happy_reviewer_answered_again_unhappily_counts_once_and_as_unhappy(se
     assert (template.size, template.unhappy_recipients) == (size + 1, unhappy + 2)
 
 
-def test_people_known_by_name_and_edited_replies_are_recounted_as_a_full_classification_counts(
+def test_people_known_by_name_are_recounted_and_edited_replies_re_clustered_as_a_full_classification_counts(
     session: Session,
 ) -> None:
     company, source = big_company(session)
@@ -189,9 +192,17 @@ def test_people_known_by_name_and_edited_replies_are_recounted_as_a_full_classif
         .join(Review)
         .where(Review.author_handle == "u5", col(CompanyReply.template_id).is_not(None))
     ).all()
+    # The store clears the classification of a reply whose text it changes.
     edited.text = "Thank you for the detailed note about the rider, Sipho has passed it on to the depot manager."
+    edited.template_id, edited.rote_score = None, None
     session.add(edited)
-    _incremental_equals_full(session, company.id or 0, [edited.review_id])
+    result = classify_company_replies(
+        session=session, company_id=company.id or 0, review_ids=[edited.review_id], now=NOW
+    )
+    assert (result.mode, result.reason) == ("full", "a reply was edited")
+    counted = _figures(session), _families(session)
+    classify_company_replies(session=session, company_id=company.id or 0, now=NOW, force_full=True)
+    assert (_figures(session), _families(session)) == counted
 
 
 def test_a_full_classification_with_a_checkpoint_commits_its_writes_in_chunks_and_classifies_the_same(
@@ -214,7 +225,7 @@ def test_a_full_classification_with_a_checkpoint_commits_its_writes_in_chunks_an
 
     classify_company_replies(session=session, company_id=company_id, now=NOW, force_full=True, checkpoint=checkpoint)
     session.commit()
-    assert seen == [200 * n for n in range(1, (FULL_BELOW_REPLIES + 100) // 200 + 1)]
+    assert seen == [200 * n for n in range(1, REPLIES // 200 + 1)]
     assert (_figures(session), _families(session)) == expected
 
 
