@@ -40,10 +40,10 @@ from bs4 import Tag
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
-from sources.fields import BadDate, html_to_text, in_range, parse_datetime, parse_rating
+from sources.fields import BadDate, html_to_text, in_range, parse_datetime, rating_from_text
 from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id, parse_html
 
-__all__ = ["CssSource", "FieldSpec", "parse_field_spec", "rating_from_text"]
+__all__ = ["CssSource", "FieldSpec", "parse_field_spec"]
 
 # Fields a review may be given a spec for, in the order they are reported.
 FIELDS = (
@@ -61,10 +61,6 @@ FIELDS = (
 )
 _URL_ATTRS = frozenset({"href", "src"})
 _ATTR_SUFFIX = re.compile(r"^(.*?)@([A-Za-z_:][\w:.-]*)$", re.S)
-_RATIO = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/|out\s+of|of)\s*(\d+(?:[.,]\d+)?)", re.I)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_FILLED_STARS = "★⭐"
-_EMPTY_STARS = "☆"
 # English month-name dates, as review sites print them; tried after ISO and day-first numeric forms.
 _DATE_FORMATS = (
     "%b %d, %Y",
@@ -100,28 +96,6 @@ def parse_field_spec(spec: str) -> FieldSpec:
         selector, attr = match.group(1).strip(), match.group(2)
         return FieldSpec(selector or None, attr)
     return FieldSpec(spec, None)
-
-
-def rating_from_text(text: str, default_scale: int) -> tuple[float | None, int]:
-    """A rating and its scale from visible text or an attribute; ValueError when no rating is in it."""
-    cleaned = text.strip()
-    if not cleaned:
-        return None, default_scale
-    filled = sum(cleaned.count(star) for star in _FILLED_STARS)
-    if filled and not _NUMBER.search(cleaned):
-        empty = cleaned.count(_EMPTY_STARS)
-        return float(filled), (filled + empty) if empty else default_scale
-    ratio = _RATIO.search(cleaned)
-    if ratio:
-        value, scale = parse_rating(ratio.group(1)), parse_rating(ratio.group(2))
-        if scale and scale >= 1:
-            return value, round(scale)
-    number = _NUMBER.search(cleaned)
-    if number:
-        return parse_rating(number.group(0)), default_scale
-    if cleaned.count(_EMPTY_STARS):
-        return 0.0, cleaned.count(_EMPTY_STARS)
-    raise ValueError(f"no rating in {cleaned[:40]!r}")
 
 
 class CssSource(Source):

@@ -10,7 +10,16 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-__all__ = ["EARLIEST", "BadDate", "derived_id", "html_to_text", "in_range", "parse_datetime", "parse_rating"]
+__all__ = [
+    "EARLIEST",
+    "BadDate",
+    "derived_id",
+    "html_to_text",
+    "in_range",
+    "parse_datetime",
+    "parse_rating",
+    "rating_from_text",
+]
 
 # No review site predates this; an earlier date is a placeholder (0, 1970) or a wrong field, not a review's time.
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -96,6 +105,38 @@ def parse_rating(value: Any) -> float | None:
         return float(text.replace(",", "."))
     except ValueError as exc:
         raise ValueError(f"not a rating: {text[:20]!r}") from exc
+
+
+_RATIO = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/|out\s+of|of)\s*(\d+(?:[.,]\d+)?)", re.I)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_SCALE_BEFORE = re.compile(r"(?:/|\bout\s+of|\bof)\s*$", re.I)
+_FILLED_STARS = "★⭐"
+_EMPTY_STARS = "☆"
+
+
+def rating_from_text(text: str, default_scale: int) -> tuple[float | None, int]:
+    """A rating and its scale from visible text or an attribute; ValueError when no rating is in it."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None, default_scale
+    filled = sum(cleaned.count(star) for star in _FILLED_STARS)
+    if filled and not _NUMBER.search(cleaned):
+        empty = cleaned.count(_EMPTY_STARS)
+        return float(filled), (filled + empty) if empty else default_scale
+    ratio = _RATIO.search(cleaned)
+    if ratio:
+        value, scale = parse_rating(ratio.group(1)), parse_rating(ratio.group(2))
+        if scale and scale >= 1:
+            return value, round(scale)
+    number = _NUMBER.search(cleaned)
+    if number:
+        if _SCALE_BEFORE.search(cleaned[: number.start()]):
+            # "-/5", "? of 5": the only number is the scale, and the rating itself is missing.
+            raise ValueError(f"no rating in {cleaned[:40]!r}")
+        return parse_rating(number.group(0)), default_scale
+    if cleaned.count(_EMPTY_STARS):
+        return 0.0, cleaned.count(_EMPTY_STARS)
+    raise ValueError(f"no rating in {cleaned[:40]!r}")
 
 
 _BLOCK_TAGS = ("br", "p", "div", "li")

@@ -19,7 +19,7 @@ from ftfy.chardata import CONTROL_CHARS
 
 from monitor.core.encoding_repair import repair_encoding
 from sources.exports.dates import date_evidence, parse_export_date
-from sources.fields import BadDate, in_range, parse_rating
+from sources.fields import BadDate, in_range, parse_rating, rating_from_text
 from sources.fields import derived_id as fields_derived_id
 
 __all__ = [
@@ -159,14 +159,31 @@ def swapped_date(value: Any, ctx: RowContext) -> datetime | None:
 
 
 def read_rating(value: Any, ctx: RowContext) -> float | None:
-    """A star rating within the scale, None when blank; `CellError` otherwise."""
+    """A star rating on the file's scale, None when blank; `CellError` otherwise.
+
+    Besides plain numbers, the written forms that exports and spreadsheets carry are read: `4/5`, `8 out of 10`,
+    `4 stars`, `★★★★☆`. A rating that names its own scale is converted to the file's (8/10 of 5 stars is 4).
+    """
     try:
         rating = parse_rating(value)
-    except ValueError as exc:
-        raise CellError("unreadable", str(exc)) from None
+    except ValueError:
+        rating = _written_rating(str(value), ctx.rating_scale)
     if rating is not None and not 0 <= rating <= ctx.rating_scale:
         raise CellError("out of range", f"rating {rating:g} is outside 0..{ctx.rating_scale}")
     return rating
+
+
+def _written_rating(text: str, file_scale: int) -> float | None:
+    """A rating written with its scale or as stars, on `file_scale`; `CellError` when there is none."""
+    try:
+        rating, scale = rating_from_text(text, file_scale)
+    except ValueError:
+        raise CellError("unreadable", f"not a rating: {text.strip()[:20]!r}") from None
+    if rating is None or scale == file_scale:
+        return rating
+    if not 0 <= rating <= scale:
+        raise CellError("out of range", f"rating {text.strip()[:20]!r} is outside its own scale")
+    return round(rating * file_scale / scale, 2)
 
 
 def read_count(value: Any, what: str) -> int | None:

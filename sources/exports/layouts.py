@@ -54,6 +54,7 @@ __all__ = [
 _BLANK = {"", "nan", "none", "null", "nat"}
 _MAX_RESPONSE_CHARS = 200_000
 _WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")
+_DECIMAL_WHOLE = re.compile(r"(\d+)\.0+")
 # Backslash sequences that show a dict string was escaped twice (`\\n` stored where `\n` was meant).
 _DOUBLED_ESCAPE = re.compile(r"\\[nrt'\"\\]")
 
@@ -281,10 +282,19 @@ def _text(value: Any, notes: RowNotes, what: str) -> str | None:
 
 
 def _id_text(value: Any) -> str | None:
-    """A review id cell, None when blank; a JSON object or list there skips the row (its identity is unknown)."""
+    """A review id cell, None when blank; a JSON object or list there skips the row (its identity is unknown).
+
+    A whole number written with a decimal point (`123.0`, as data-frame tools and spreadsheets save integer
+    columns that hold a blank) is the id `123`: read as written, a re-import of the same reviews saved once each
+    way would store every review twice. Leading zeros are kept: in an id of unknown kind they may be part of it.
+    """
     if isinstance(value, dict | list):
         raise RowSkipped("no identity", f"the review id is a JSON {type(value).__name__}, not an id")
-    return optional_text(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = optional_text(value)
+    whole = _DECIMAL_WHOLE.fullmatch(text) if text else None
+    return whole.group(1) if whole else text
 
 
 def _alias(ctx: RowContext, date_value: Any, make_id: Callable[[datetime], str]) -> str | None:

@@ -10,7 +10,8 @@ import pytest
 
 from monitor.core.errors import ConfigError, LayoutChanged
 from sources.base import Page, get_source_class
-from sources.css import CssSource, FieldSpec, parse_date, parse_field_spec, rating_from_text
+from sources.css import CssSource, FieldSpec, parse_date, parse_field_spec
+from sources.fields import rating_from_text
 from tests.fixture_path import fixture
 
 URL = "https://www.example.test/hubspot/reviews"
@@ -252,9 +253,10 @@ def test_rating_from_text(text: str, expected: tuple[float | None, int]) -> None
     assert rating_from_text(text, 5) == expected
 
 
-def test_rating_from_text_without_a_number_is_an_error() -> None:
+@pytest.mark.parametrize("text", ["excellent", "-/5", "? out of 10", "n/a of 5"])
+def test_rating_from_text_without_a_rating_is_an_error(text: str) -> None:
     with pytest.raises(ValueError, match="no rating"):
-        rating_from_text("excellent", 5)
+        rating_from_text(text, 5)
 
 
 @pytest.mark.parametrize(
