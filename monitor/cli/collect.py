@@ -182,7 +182,9 @@ def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV, JSON or JSON Lines export (optionally .gz).")],
     company: Annotated[str, typer.Option(help="The company the reviews are about (created if new).")],
-    format: Annotated[str, typer.Option(help="auto, app_store, google_play, hellopeter or generic.")] = "auto",
+    format: Annotated[
+        str, typer.Option(help="auto, app_store, google_play, play_console, hellopeter or generic.")
+    ] = "auto",
     source_name: Annotated[
         str | None, typer.Option(help="Name of the source to store under (default from file).")
     ] = None,

@@ -28,6 +28,7 @@ __all__ = [
     "RowContext",
     "RowNotes",
     "RowSkipped",
+    "date_cell",
     "derived_id",
     "optional_text",
     "read_count",
@@ -36,7 +37,9 @@ __all__ = [
     "read_rating",
     "read_text",
     "repair_text",
+    "required_rating",
     "swapped_date",
+    "text_cell",
 ]
 
 _BLANK = {"", "nan", "none", "null", "nat"}
@@ -220,3 +223,40 @@ def read_flag(value: Any) -> bool | None:
 def derived_id(*parts: Any) -> str:
     """A stable review id hashed from `parts`, with export text repaired first (see `sources.fields.derived_id`)."""
     return fields_derived_id(*(repair_text(p) if isinstance(p, str) else p for p in parts))
+
+
+def text_cell(value: Any, notes: RowNotes, what: str) -> str | None:
+    """A text cell, None when blank; a JSON object or list there is no text: left out of the review, noted."""
+    if isinstance(value, dict | list):
+        notes.drop(f"{what} unreadable", f"{what} is a JSON {type(value).__name__}, not text; kept without it")
+        return None
+    return optional_text(value)
+
+
+def date_cell(value: Any, ctx: RowContext, notes: RowNotes, what: str, *, identity: bool = False) -> datetime | None:
+    """A date that, when bad, is dropped from the review; or skips the row when the review's id is hashed from it."""
+    try:
+        return read_date(value, ctx, what)
+    except CellError as exc:
+        if identity:
+            raise RowSkipped(
+                f"{what} {exc.reason}", f"{exc}; the review has no id of its own and its date is part of it"
+            ) from None
+        notes.drop(f"{what} {exc.reason}", f"{exc}; kept without the {what}")
+        return None
+
+
+def required_rating(value: Any, ctx: RowContext) -> float:
+    """A store's star rating: 1 to 5 whole stars; `RowSkipped` when blank, unreadable or outside them."""
+    try:
+        rating = read_rating(value, ctx)
+    except CellError as exc:
+        raise RowSkipped(f"rating {exc.reason}", str(exc)) from None
+    if rating is None:
+        # Every App Store, Google Play and HelloPeter review has stars: a blank cell is a damaged row, and a review
+        # stored without its rating would be judged by its words alone.
+        raise RowSkipped("rating missing", "the rating cell is empty")
+    if rating < 1 or rating != int(rating):
+        # Stores give 1 to 5 whole stars: 0 or 3.5 is a damaged cell (a blank saved as 0), never the reviewer's.
+        raise RowSkipped("rating out of range", f"rating {rating:g} is not 1 to 5 whole stars")
+    return rating

@@ -25,19 +25,22 @@ from typing import Any
 
 from monitor.core.errors import BadExport, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
+from sources.exports import play_console
 from sources.exports.cells import (
     CellError,
     RowContext,
     RowNotes,
     RowSkipped,
+    date_cell,
     derived_id,
     optional_text,
     read_count,
-    read_date,
     read_flag,
     read_rating,
     read_text,
+    required_rating,
     swapped_date,
+    text_cell,
 )
 
 __all__ = [
@@ -226,34 +229,6 @@ def _datetime_call(node: ast.Call) -> datetime:
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
-def _date_cell(value: Any, ctx: RowContext, notes: RowNotes, what: str, *, identity: bool = False) -> datetime | None:
-    """A date that, when bad, is dropped from the review; or skips the row when the review's id is hashed from it."""
-    try:
-        return read_date(value, ctx, what)
-    except CellError as exc:
-        if identity:
-            raise RowSkipped(
-                f"{what} {exc.reason}", f"{exc}; the review has no id of its own and its date is part of it"
-            ) from None
-        notes.drop(f"{what} {exc.reason}", f"{exc}; kept without the {what}")
-        return None
-
-
-def _required_rating(value: Any, ctx: RowContext) -> float:
-    try:
-        rating = read_rating(value, ctx)
-    except CellError as exc:
-        raise RowSkipped(f"rating {exc.reason}", str(exc)) from None
-    if rating is None:
-        # Every App Store, Google Play and HelloPeter review has stars: a blank cell is a damaged row, and a review
-        # stored without its rating would be judged by its words alone.
-        raise RowSkipped("rating missing", "the rating cell is empty")
-    if rating < 1 or rating != int(rating):
-        # Stores give 1 to 5 whole stars: 0 or 3.5 is a damaged cell (a blank saved as 0), never the reviewer's.
-        raise RowSkipped("rating out of range", f"rating {rating:g} is not 1 to 5 whole stars")
-    return rating
-
-
 def _site_id(value: Any) -> str:
     """A HelloPeter review id as the API gives it (a whole number): `3759376.0` and `003759376` are `3759376`.
 
@@ -271,14 +246,6 @@ def _site_id(value: Any) -> str:
         raise RowSkipped("no identity", "the review id is empty")
     whole = _WHOLE_NUMBER.fullmatch(text)
     return str(int(whole.group(1))) if whole else text
-
-
-def _text(value: Any, notes: RowNotes, what: str) -> str | None:
-    """A text cell, None when blank; a JSON object or list there is no text: left out of the review, noted."""
-    if isinstance(value, dict | list):
-        notes.drop(f"{what} unreadable", f"{what} is a JSON {type(value).__name__}, not text; kept without it")
-        return None
-    return optional_text(value)
 
 
 def _id_text(value: Any) -> str | None:
@@ -304,13 +271,13 @@ def _alias(ctx: RowContext, date_value: Any, make_id: Callable[[datetime], str])
 
 
 def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
-    author = _text(row.get("userName"), notes, "reviewer name")
-    app = _text(row.get("app"), notes, "app")
+    author = text_cell(row.get("userName"), notes, "reviewer name")
+    app = text_cell(row.get("app"), notes, "app")
     body = read_text(row.get("review"), "review text")
-    rating = _required_rating(row.get("rating"), ctx)
+    rating = required_rating(row.get("rating"), ctx)
     # The App Store allows one review per account and app, and nicknames are unique in a storefront, so
     # (app, nickname) names a review across edits: an edited review stays one review with a new revision.
-    published = _date_cell(row.get("date"), ctx, notes, "date", identity=not author)
+    published = date_cell(row.get("date"), ctx, notes, "date", identity=not author)
     if author:
         review_id = derived_id("app_store", app, author)
     elif published is None and not body:
@@ -326,9 +293,9 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Revi
         notes.drop("reply unreadable", f"{exc}; kept without the reply")
         response = None
     if response is not None:
-        reply_text = _text(response.get("body"), notes, "reply")
+        reply_text = text_cell(response.get("body"), notes, "reply")
         if reply_text:
-            reply_date = _date_cell(response.get("modified"), ctx, notes, "reply date")
+            reply_date = date_cell(response.get("modified"), ctx, notes, "reply date")
             reply = ReplyRecord(text=reply_text, published_at=reply_date)
         if response.get("id") not in (None, ""):
             extra["reply_id"] = str(response["id"])
@@ -344,7 +311,7 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Revi
         author_handle=author,  # App Store nicknames are unique, so the name is the reviewer's identity
         rating=rating,
         rating_scale=ctx.rating_scale,
-        title=_text(row.get("title"), notes, "title"),
+        title=text_cell(row.get("title"), notes, "title"),
         published_at=published,
         reply=reply,
         extra=extra,
@@ -352,21 +319,21 @@ def _app_store(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Revi
 
 
 def _google_play(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
-    author = _text(row.get("userName"), notes, "reviewer name")
+    author = text_cell(row.get("userName"), notes, "reviewer name")
     site_id = _id_text(row.get("reviewId"))
     body = read_text(row.get("content"), "review text")
-    rating = _required_rating(row.get("score"), ctx)
-    published = _date_cell(row.get("at"), ctx, notes, "date", identity=not site_id)
+    rating = required_rating(row.get("score"), ctx)
+    published = date_cell(row.get("at"), ctx, notes, "date", identity=not site_id)
     notes.own_id = bool(site_id)
     if not site_id and not (author or published or body):
         raise RowSkipped("no identity", "neither a review id, a reviewer name, a date nor a text to tell it by")
     reply = None
-    reply_text = _text(row.get("replyContent"), notes, "reply")
+    reply_text = text_cell(row.get("replyContent"), notes, "reply")
     if reply_text:
-        reply = ReplyRecord(text=reply_text, published_at=_date_cell(row.get("repliedAt"), ctx, notes, "reply date"))
+        reply = ReplyRecord(text=reply_text, published_at=date_cell(row.get("repliedAt"), ctx, notes, "reply date"))
     extra: dict[str, Any] = {}
     for column, key in (("appVersion", "app_version"), ("reviewCreatedVersion", "review_created_version")):
-        value = _text(row.get(column), notes, column)
+        value = text_cell(row.get(column), notes, column)
         if value:
             extra[key] = value
     try:
@@ -401,7 +368,7 @@ def _hellopeter_mapping() -> Callable[[dict[str, Any]], ReviewRecord]:
 def _hellopeter(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> ReviewRecord:
     record = dict(row)
     record["id"] = _site_id(row.get("id"))
-    record["review_rating"] = _required_rating(row.get("review_rating"), ctx)
+    record["review_rating"] = required_rating(row.get("review_rating"), ctx)
     content = row.get("review_content")
     if isinstance(content, dict | list):
         raise RowSkipped("review text unreadable", f"review text is a JSON {type(content).__name__}, not text")
@@ -419,7 +386,7 @@ def _hellopeter(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Rev
         record["nps_rating"] = None
     # The API mapping reads only the API's own date spelling; an export's dates are read in the file's order,
     # as in every layout, and a bad one costs that date, not the review (the record has an id of its own).
-    record["created_at"] = _date_cell(row.get("created_at"), ctx, notes, "date")
+    record["created_at"] = date_cell(row.get("created_at"), ctx, notes, "date")
     record["messages"] = [_dated_message(message, ctx, notes) for message in _thread(row.get("messages"), notes)]
     try:
         return _hellopeter_mapping()(record)
@@ -472,7 +439,7 @@ def _dated_message(message: Any, ctx: RowContext, notes: RowNotes) -> Any:
     """A thread message with its date read in the file's order (a reviewer's or the business's message)."""
     if not isinstance(message, dict) or "created_at" not in message:
         return message
-    return {**message, "created_at": _date_cell(message["created_at"], ctx, notes, "message date")}
+    return {**message, "created_at": date_cell(message["created_at"], ctx, notes, "message date")}
 
 
 def check_layout_available(layout: Layout) -> None:
@@ -504,7 +471,7 @@ def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Review
 
     site_id = _id_text(get("id_column"))
     notes.own_id = bool(site_id)
-    author = _text(get("author_column"), notes, "reviewer name")
+    author = text_cell(get("author_column"), notes, "reviewer name")
     body = read_text(get("text_column"), "review text")
     try:
         rating = read_rating(get("rating_column"), ctx)
@@ -517,13 +484,11 @@ def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Review
         rating = None
     if not body and rating is None:
         raise RowSkipped("no review text", "neither review text nor rating")
-    published = _date_cell(get("date_column"), ctx, notes, "date", identity=not site_id)
-    reply_text = _text(get("reply_column"), notes, "reply")
+    published = date_cell(get("date_column"), ctx, notes, "date", identity=not site_id)
+    reply_text = text_cell(get("reply_column"), notes, "reply")
     reply = None
     if reply_text:
-        reply = ReplyRecord(
-            text=reply_text, published_at=_date_cell(get("reply_date_column"), ctx, notes, "reply date")
-        )
+        reply = ReplyRecord(text=reply_text, published_at=date_cell(get("reply_date_column"), ctx, notes, "reply date"))
     if not site_id:
         notes.alias = _alias(ctx, get("date_column"), lambda other: derived_id("generic", author, other, body, rating))
     return ReviewRecord(
@@ -532,7 +497,7 @@ def _generic(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes) -> Review
         author_name=author,
         rating=rating,
         rating_scale=ctx.rating_scale if rating is not None else None,
-        title=_text(get("title_column"), notes, "title"),
+        title=text_cell(get("title_column"), notes, "title"),
         published_at=published,
         reply=reply,
     )
@@ -565,6 +530,14 @@ LAYOUTS: dict[str, Layout] = {
             ),
             to_record=_google_play,
             date_columns=("at", "repliedAt"),
+        ),
+        Layout(
+            name="play_console",
+            help="Google Play Console reviews report (UTF-16 CSV): Package Name, Star Rating, Review Text, Review Link",
+            required=play_console.REQUIRED,
+            optional=play_console.OPTIONAL,
+            to_record=play_console.play_console_record,
+            date_columns=play_console.TIME_COLUMNS,
         ),
         Layout(
             name="hellopeter",
