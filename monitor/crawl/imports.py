@@ -260,6 +260,7 @@ def _store(
     except BadExport as exc:
         summary.message = str(exc)
         return
+    _remember_layout(engine, source_id, export.layout.name)
     with export:
         log.label = export.row_label
         summary.layout, summary.encoding, summary.date_order = export.layout.name, export.encoding, export.date_order
@@ -298,6 +299,15 @@ def _store(
         summary.message = f"{skipped} of {summary.rows} rows ({skipped / summary.rows:.1%}) were skipped"
     else:
         summary.verdict = Health.OK
+
+
+def _remember_layout(engine: Engine, source_id: int, layout: str) -> None:
+    """Record on the import's source the layout its file was read as (`format` may say only "auto"): the queue
+    reads from it which store the reviews come from, to link them with the same reviews read through the API."""
+    with session_scope(engine) as session:
+        row = session.get(SourceRow, source_id)
+        if row is not None and row.options.get("layout") != layout:
+            row.options = {**row.options, "layout": layout}
 
 
 def _stopped_message(summary: ImportSummary, exc: SQLAlchemyError, *, stored_all: bool) -> str:

@@ -85,12 +85,14 @@ STORE_OF_KIND: dict[str, str] = {
     "app_store_connect": "app_store",
     "google_business": "google_business",
 }
-_STORE_EXPORT_FORMATS = frozenset({"google_play", "app_store"})
+# Export layouts (`sources.exports.layouts`) of a store's reviews: the store ids they carry are the store's own.
+_STORE_OF_LAYOUT = {"google_play": "google_play", "play_console": "google_play", "app_store": "app_store"}
 
 
 def store_of(source: SourceRow) -> str | None:
     """The store whose reviews `source` shows (`google_play`, `app_store`, ...), or None for any other site."""
     if source.kind == "file":
-        export = str(source.options.get("format", ""))
-        return export if export in _STORE_EXPORT_FORMATS else None
+        # The layout an import read the file as; else the one the configuration forces ("auto" names none).
+        layout = source.options.get("layout") or source.options.get("format")
+        return _STORE_OF_LAYOUT.get(str(layout))
     return STORE_OF_KIND.get(source.kind)

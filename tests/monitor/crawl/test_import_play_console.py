@@ -14,7 +14,8 @@ from typer.testing import CliRunner, Result
 
 from monitor.cli.main import app
 from monitor.runtime.context import open_database
-from monitor.store.models import CompanyReply, Review, ReviewRevision
+from monitor.store.models import CompanyReply, Review, ReviewRevision, SourceRow
+from responders.outreach.identity import store_of
 from sources.exports.play_console import OPTIONAL, REQUIRED, review_id_from_link
 from tests.export_files import read_csv_rows
 from tests.fixture_path import fixture
@@ -105,8 +106,15 @@ def test_a_report_is_read_without_options_with_the_stores_review_ids(tmp_path: P
     engine = open_database(f"sqlite:///{tmp_path / 'm.db'}")
     with Session(engine) as session:
         replies = session.exec(select(CompanyReply)).all()
+        (source,) = session.exec(select(SourceRow)).all()
     engine.dispose()
     assert len(replies) == sum(1 for row in rows if row["Developer Reply Text"].strip())
+    # Read in auto mode, the source still says which store its reviews are of: the API's copies are their twins.
+    assert (source.options["format"], source.options["layout"], store_of(source)) == (
+        "auto",
+        "play_console",
+        "google_play",
+    )
 
 
 def test_next_months_report_with_an_edited_review_changes_it(tmp_path: Path) -> None:

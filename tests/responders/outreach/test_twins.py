@@ -126,6 +126,17 @@ def test_an_export_of_the_store_is_a_twin_too(session: Session) -> None:
     assert len(_tasks(session)) == 1
 
 
+@pytest.mark.parametrize("layout", ["google_play", "play_console"])
+def test_an_export_imported_in_auto_mode_is_a_twin_by_the_layout_it_was_read_as(session: Session, layout: str) -> None:
+    company = add_company(session)
+    export = add_source(session, company, "play-export", "file", format="auto", layout=layout)
+    api = add_source(session, company, "play-api", "google_play_api")
+    _queue(
+        session, _review(session, export, "gp:9", handle=None, name="Ann"), _review(session, api, "gp:9", handle=None)
+    )
+    assert len(_tasks(session)) == 1
+
+
 def test_twins_do_not_raise_the_priority_as_a_second_complaint(session: Session) -> None:
     company = add_company(session)
     scraper = add_source(session, company, "play", "google_play")
