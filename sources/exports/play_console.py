@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.exports.cells import (
@@ -111,7 +111,7 @@ def play_console_record(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes
     return ReviewRecord(
         site_review_id=site_id,
         body=body,
-        url=link if link and link.startswith(("https://", "http://")) else None,
+        url=_console_link(link),
         rating=rating,
         rating_scale=ctx.rating_scale,
         title=text_cell(row.get("Review Title"), notes, "title"),
@@ -121,6 +121,17 @@ def play_console_record(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes
         reply=reply,
         extra=extra,
     )
+
+
+def _console_link(link: str | None) -> str | None:
+    """The review's link when it points into Google's own pages, else None: it is shown to staff as a link, and a
+    file edited by hand may hold any address there."""
+    if not link:
+        return None
+    parts = urlsplit(link)
+    host = (parts.hostname or "").rstrip(".")
+    google = host == "google.com" or host.endswith(".google.com")
+    return link if parts.scheme in ("https", "http") and google else None
 
 
 def _time(row: Mapping[str, Any], prefix: str, ctx: RowContext, notes: RowNotes, what: str) -> datetime | None:

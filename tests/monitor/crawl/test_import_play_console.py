@@ -158,6 +158,16 @@ def test_a_row_without_stars_is_skipped_and_named(tmp_path: Path) -> None:
     assert "gp:AOqpTO0005" not in _reviews(tmp_path)
 
 
+def test_a_link_outside_googles_pages_is_not_kept_as_the_reviews_address(tmp_path: Path) -> None:
+    rows = _report_rows(3)
+    rows[1]["Review Link"] = "https://play.google.com.evil.example/x?reviewId=gp:AOqpTO0001"
+    rows[2]["Review Link"] = "javascript:alert(1)//play.google.com?reviewId=gp:AOqpTO0002"
+    assert _import(tmp_path, _write_report(tmp_path / "reviews.csv", rows)).exit_code == 0
+    stored = _reviews(tmp_path)
+    assert stored["gp:AOqpTO0000"].url == rows[0]["Review Link"]
+    assert stored["gp:AOqpTO0001"].url is None and stored["gp:AOqpTO0002"].url is None
+
+
 def test_review_ids_are_read_from_every_known_link_form() -> None:
     assert review_id_from_link(f"{CONSOLE}?reviewId=gp%3AAOqpTOE7x&corpus=PUBLIC_REVIEWS") == "gp:AOqpTOE7x"
     assert (
