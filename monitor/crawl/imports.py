@@ -474,7 +474,9 @@ def _analyse(
             summary.queue.add(update_)
     with session_scope(engine) as session:
         # The replies were classified before their reviews were judged: the figures that read verdicts are recounted.
+        # Committed alone, so that the themes below do not run while this transaction holds the write lock.
         recount_company_templates(session=session, company_id=company_id, now=now)
+    with session_scope(engine) as session:
         apply_fixed_themes(session=session, settings=settings, now=now)
 
 

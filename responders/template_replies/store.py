@@ -168,6 +168,9 @@ def _full(
     report = find_templates(
         rows.texts, groups=[company_id] * len(rows), recipients=rows.recipients, unhappy=rows.unhappy, settings=settings
     )
+    # Built before the first write: on SQLite a write holds the database's one write lock until the commit, and
+    # building a big company's index takes seconds that other commands (a claim) would wait.
+    index = _built_index(company_id, report, rows)
     reclassified: list[int] = []
     changes: list[dict[str, object]] = []
     for row, (tid, score) in enumerate(zip(report.template_ids, report.scores, strict=True)):
@@ -186,7 +189,7 @@ def _full(
     _store_templates(session, company_id, rows, report, _rows_by_template(report.template_ids), now)
     _store_families(session, company_id, report, now)
     counted = sum(score is not None for score in report.scores)
-    _save_index(session, company_id, report, rows, counted, now, state)
+    _save_index(session, company_id, index, len(rows), counted, now, state)
     session.flush()
     templated = sum(1 for tid in report.template_ids if tid is not None)
     return ClassifyResult(
@@ -258,30 +261,46 @@ def _store_families(session: Session, company_id: int, report: TemplateReport, n
         stale.share = 0.0
 
 
-def _save_index(
-    session: Session,
-    company_id: int,
-    report: TemplateReport,
-    rows: StoredReplies,
-    scored: int,
-    now: datetime,
-    state: TemplateIndexState | None,
-) -> None:
-    """Save the index of a full classification of `rows` (the company's replies), `scored` of them with a rote
-    score: the templates, and the loose replies with their recipients."""
+@dataclass(frozen=True)
+class _BuiltIndex:
+    """A full classification's index, ready to save: the index, the highest reply id it holds, its saved bytes."""
+
+    index: TemplateIndex
+    through: int
+    data: bytes
+
+
+def _built_index(company_id: int, report: TemplateReport, rows: StoredReplies) -> _BuiltIndex | None:
+    """The index of a full classification of `rows` (the company's replies): the templates, and the loose replies
+    with their recipients; None for a company small enough to be re-clustered at every call."""
     if len(rows) < FULL_BELOW_REPLIES:
-        if state is not None:
-            session.delete(state)  # small companies are always re-clustered; a stale index must not linger
-        return
+        return None
     index = TemplateIndex.from_report(report, rows.texts, groups=[company_id] * len(rows), recipients=rows.codes)
     through = int(rows.ids.max()) if len(rows) else 0
     saved = {"store": _STORE_FORMAT, "through": through, "index": index.to_dict()}
     data = gzip.compress(json.dumps(saved, separators=(",", ":")).encode(), compresslevel=5)
+    return _BuiltIndex(index, through, data)
+
+
+def _save_index(
+    session: Session,
+    company_id: int,
+    built: _BuiltIndex | None,
+    replies: int,
+    scored: int,
+    now: datetime,
+    state: TemplateIndexState | None,
+) -> None:
+    """Save the index built from `replies` replies, `scored` of them with a rote score."""
+    if built is None:
+        if state is not None:
+            session.delete(state)  # small companies are always re-clustered; a stale index must not linger
+        return
     state = state or TemplateIndexState(company_id=company_id, data=b"")
-    state.data, state.built_at, state.pending = data, now, 0
-    state.replies_at_build, state.replies = len(rows), scored
+    state.data, state.built_at, state.pending = built.data, now, 0
+    state.replies_at_build, state.replies = replies, scored
     session.add(state)
-    _loaded[company_id] = SavedIndex(now, index, through)
+    _loaded[company_id] = SavedIndex(now, built.index, built.through)
 
 
 def stale_indexes(session: Session, now: datetime) -> list[int]:
