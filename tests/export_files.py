@@ -17,9 +17,9 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def write_csv_rows(path: Path, rows: list[dict[str, str]]) -> Path:
-    """`rows` written as a UTF-8 CSV with a header; returns `path`."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+def write_csv_rows(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
+    """`rows` written as a CSV with a header (UTF-8 unless `encoding` says otherwise); returns `path`."""
+    with open(path, "w", encoding=encoding, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)

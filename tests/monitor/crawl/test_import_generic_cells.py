@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,12 @@ from typer.testing import CliRunner, Result
 from monitor.cli.main import app
 from monitor.runtime.context import open_database
 from monitor.store.models import Review
-from tests.export_files import read_csv_rows
+from tests.export_files import read_csv_rows, write_csv_rows
 from tests.fixture_path import fixture
 
 runner = CliRunner()
 GOOGLE_PLAY = fixture("google_play_export", "uber_google_play_2024_mojibake_400.csv")
 OPTIONS = ["-o", "text_column=comment", "-o", "rating_column=stars", "-o", "id_column=ref"]
-
-
-def _write(path: Path, rows: list[dict[str, str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def _import(tmp_path: Path, path: Path, *extra: str) -> Result:
@@ -75,7 +66,7 @@ def test_written_ratings_are_read_on_the_files_scale(tmp_path: Path, written: st
                 "want": expected.format(**spelled),
             }
         )
-    result = _import(tmp_path, _write(tmp_path / "survey.csv", rows), "-o", f"rating_scale={scale}")
+    result = _import(tmp_path, write_csv_rows(tmp_path / "survey.csv", rows), "-o", f"rating_scale={scale}")
     assert result.exit_code == 0, result.output
     assert "rows read 20: 20 new, 0 changed, 0 unchanged, 0 skipped" in result.stdout
     assert _stored(tmp_path) == {row["ref"]: float(row["want"]) for row in rows}
@@ -85,7 +76,7 @@ def test_written_ratings_are_read_on_the_files_scale(tmp_path: Path, written: st
 def test_a_rating_that_cannot_be_read_costs_the_cell_and_says_why(tmp_path: Path, written: str) -> None:
     rows = [{"ref": f"r{n}", "comment": row["content"], "stars": row["score"]} for n, row in enumerate(_real(60))]
     rows[7]["stars"] = written
-    result = _import(tmp_path, _write(tmp_path / "survey.csv", rows))
+    result = _import(tmp_path, write_csv_rows(tmp_path / "survey.csv", rows))
     assert result.exit_code == 0, result.output
     stored = _stored(tmp_path)
     assert len(stored) == 60 and stored["r7"] is None  # the review is kept, without a rating
@@ -94,9 +85,9 @@ def test_a_rating_that_cannot_be_read_costs_the_cell_and_says_why(tmp_path: Path
 
 def test_ids_saved_with_a_decimal_point_are_the_same_reviews(tmp_path: Path) -> None:
     rows = [{"ref": str(1000 + n), "comment": row["content"], "stars": row["score"]} for n, row in enumerate(_real(30))]
-    assert _import(tmp_path, _write(tmp_path / "first.csv", rows)).exit_code == 0
+    assert _import(tmp_path, write_csv_rows(tmp_path / "first.csv", rows)).exit_code == 0
     resaved = [{**row, "ref": f"{row['ref']}.0"} for row in rows]
-    again = _import(tmp_path, _write(tmp_path / "resaved.csv", resaved))
+    again = _import(tmp_path, write_csv_rows(tmp_path / "resaved.csv", resaved))
     assert again.exit_code == 0, again.output
     assert "rows read 30: 0 new, 0 changed, 30 unchanged" in again.stdout
     assert sorted(_stored(tmp_path)) == sorted(row["ref"] for row in rows)
@@ -107,6 +98,6 @@ def test_leading_zeros_and_other_decimals_stay_part_of_the_id(tmp_path: Path) ->
         {"ref": ref, "comment": row["content"], "stars": row["score"]}
         for ref, row in zip(["007", "7", "7.5", "7.50"], _real(4), strict=True)
     ]
-    result = _import(tmp_path, _write(tmp_path / "ids.csv", rows))
+    result = _import(tmp_path, write_csv_rows(tmp_path / "ids.csv", rows))
     assert result.exit_code == 0, result.output
     assert sorted(_stored(tmp_path)) == ["007", "7", "7.5", "7.50"]

@@ -4,7 +4,6 @@ month's report with an edited review is a change, not a new review."""
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -17,7 +16,7 @@ from monitor.runtime.context import open_database
 from monitor.store.models import CompanyReply, Review, ReviewRevision, SourceRow
 from responders.outreach.identity import store_of
 from sources.exports.play_console import OPTIONAL, REQUIRED, review_id_from_link
-from tests.export_files import read_csv_rows
+from tests.export_files import read_csv_rows, write_csv_rows
 from tests.fixture_path import fixture
 
 runner = CliRunner()
@@ -65,11 +64,7 @@ def _report_rows(count: int) -> list[dict[str, str]]:
 
 def _write_report(path: Path, rows: list[dict[str, str]]) -> Path:
     """`rows` as Play Console writes its reports: UTF-16 with a byte order mark."""
-    with open(path, "w", encoding="utf-16", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_csv_rows(path, rows, encoding="utf-16")
 
 
 def _import(tmp_path: Path, path: Path) -> Result:
