@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from responders.checker.rules import LanguageRules
 
-_PARTY = (
-    r"(?:(?:our|the|a|this|that|your)\s+)?(?:courier|delivery\s+(?:partner|company|driver|rider|agent)|driver"
+_NOUN = (
+    r"(?:courier|delivery\s+(?:partner|company|driver|rider|agent)|driver"
     r"|rider|supplier|vendor|merchant|restaurant|partner|warehouse|shipping\s+(?:company|partner)"
     r"|third[- ]party|contractor|carrier|post\s+office|logistics\s+(?:partner|provider|company)|bank"
     r"|payment\s+(?:provider|gateway)|(?:other|another|a\s+different|the\s+relevant)\s+(?:department|team)"
     r"|(?:technical|IT|sales|billing|finance|dispatch)\s+(?:team|department)|colleague|staff\s+member"
-    r"|employee|technician|system)s?"
+    r"|employee|technician|system)"
+)
+_PARTY = r"(?:(?:our|the|a|this|that|your)\s+)?" + _NOUN + r"s?"
+# Third parties a customer can be sent to instead of being helped ("please contact the restaurant directly").
+_ELSEWHERE = (
+    r"(?:them|the\s+(?:courier|restaurant|merchant|driver|rider|seller|supplier|vendor|bank|carrier|store|shop|"
+    r"partner|manufacturer|post\s+office|(?:shipping|delivery|courier)\s+company)s?)(?!\s+(?:at|on|via|through)\b)"
+)
+_CONTACT = (
+    r"(?:contact|call|phone|email|reach\s+out\s+to|get\s+in\s+touch\s+with|speak\s+to|talk\s+to|complain\s+to|"
+    r"take\s+(?:it|this|that)\s+up\s+with|raise\s+(?:it|this)\s+with)"
 )
 
 RULES = LanguageRules(
@@ -44,6 +54,13 @@ RULES = LanguageRules(
         r"mishandled|did\s+not|didn't)\b",
         r"\b(?:due\s+to|because\s+of|caused\s+by)\s+(?:a|an|the|some)?\s*(?:system|technical|IT)\s+"
         r"(?:error|glitch|issue|fault|failure|problem)s?",
+        # "the courier's fault", "the fault lies with the restaurant", "..., not ours".
+        r"\b(?:the|a|this|that|your)\s+" + _NOUN + r"(?:'s|s')\s+(?:own\s+)?(?:fault|mistake|error|responsibility)",
+        r"\b(?:fault|blame|responsibility)\s+(?:lies|lay|is|was|rests)\s+(?:entirely\s+|solely\s+)?with\s+" + _PARTY,
+        r"\bnot\s+(?:ours|on\s+our\s+(?:side|end))\b|(?<=,\s)not\s+us\b",
+        r"\b(?:please|kindly|you\s+(?:should|need\s+to|must|will\s+need\s+to|have\s+to|can|may|could|"
+        r"might\s+want\s+to))\s+(?:(?:directly|also|first)\s+)?" + _CONTACT + r"\s+" + _ELSEWHERE,
+        r"(?:^|(?<=[.!?]\s)|(?<=\n))" + _CONTACT + r"\s+" + _ELSEWHERE,
         r"\bnot\s+(?:our|my)\s+fault\b",
         r"\b(?:beyond|outside|out\s+of)\s+our\s+control\b",
         r"\b(?:we|i)\s+(?:are|were|am|was)\s+not\s+(?:responsible|liable|to\s+blame)\b",

@@ -150,6 +150,10 @@ NEGATIVE = [
     ),
     ("he", "reflex_apology", "אנו מתנצלים שהחבילה הגיעה באיחור של יומיים והקופסה נמעכה. נחזור אליך היום."),
     ("en", "blame_shift", "I am sorry our courier did not deliver your parcel; I will call you today."),
+    ("en", "blame_shift", "Sorry our courier did not come, Anna. I will call you today."),
+    ("en", "blame_shift", "Our support team is online all day; please contact them at help@example.com."),
+    ("en", "blame_shift", "Hi Anna, I will contact the restaurant today and call you back by 6 pm."),
+    ("en", "blame_shift", "Hi Anna, I asked the courier's depot why it was late and I will call you by 5 pm today."),
     ("sk", "blame_shift", "Za meškanie zodpovedáme my. Zavolám vám dnes."),
     ("en", "questions_customer", "Could you send me the order number so I can find it? I will call you today."),
     ("he", "questions_customer", "תוכל לשלוח את מספר ההזמנה? נחזור אליך היום."),
@@ -202,6 +206,24 @@ def test_rule_stays_silent_on_good_drafts(lang: str, rule: str, text: str) -> No
 @pytest.mark.parametrize(("lang", "text"), sorted(NO_NEXT_STEP.items()))
 def test_no_next_step_covers_the_whole_draft(lang: str, text: str) -> None:
     assert _spans(text, "no_next_step", language=lang) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        (
+            "Hi Anna, it is the courier's fault, not ours. Please contact them.",
+            ["the courier's fault", "not ours", "Please contact them"],
+        ),
+        (
+            "The fault lies with the restaurant. You can contact them directly.",
+            ["fault lies with the restaurant", "You can contact them"],
+        ),
+        ("It was the driver, not us. Contact the restaurant directly.", ["not us", "Contact the restaurant"]),
+    ],
+)
+def test_blame_on_a_third_party_by_possessive_denial_or_redirect(text: str, phrases: list[str]) -> None:
+    assert _spans(text, "blame_shift", language="en") == phrases
 
 
 def test_contact_address_counts_as_a_next_step() -> None:
