@@ -212,15 +212,20 @@ _HEBREW = re.compile(r"[\u0590-\u05ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 # Letters that only one supported Latin-script language uses: a cheap, strong hint for short drafts.
+# Vietnamese comes first: its letters include ă and ã, which Romanian and Portuguese also write.
 _DISTINCT_LETTERS = {
+    "vi": "đơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĐƠƯ",
     "ro": "șțăȘȚŢţ",
-    "sk": "ľĺŕťďňôĽĹŤĎŇ",
+    "sk": "ľĺŕťďňĽĹŤĎŇ",  # not ô: French and Portuguese write it too (nôtre, avô)
     "tr": "ğıİĞ",
     "de": "ß",
     "pt": "ãõÃÕ",
+    "es": "¿¡",
+    "fr": "œŒ",
 }
 _FINNISH_ENDING = re.compile(r"\w{3,}(?:mme|mma|ssa|ssä|sta|stä|lla|llä|lta|ltä|tta|ttä|ksi|aan|ään)$")
-_LANGUAGE_ALIASES = {"iw": "he", "fil": "en"}
+# Old or three-letter codes of supported languages ("in" is Indonesian in Java and Android locales).
+_LANGUAGE_ALIASES = {"iw": "he", "in": "id", "fil": "tl"}
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:

@@ -10,7 +10,9 @@ from functools import cache
 __all__ = ["SUPPORTED", "CompiledRules", "LanguageRules", "WordSet", "rules_for"]
 
 # Languages with a rule module; the order is the tie-break order of the fallback language detector.
-SUPPORTED: tuple[str, ...] = ("en", "sk", "ro", "fi", "tr", "he", "de", "pt", "ru")
+# Filipino (tl) comes after English so that an English draft, whose function words Filipino's list also holds,
+# stays English; Malay (ms) after Indonesian, whose words it mostly shares.
+SUPPORTED: tuple[str, ...] = ("en", "sk", "ro", "fi", "tr", "he", "de", "pt", "ru", "es", "fr", "id", "ms", "tl", "vi")
 
 
 class WordSet:
