@@ -152,13 +152,24 @@ class _View:
     def __init__(self, original: str) -> None:
         chars: list[str] = []
         origin: list[int] = []
+        ends: list[int] = []
         for index, char in enumerate(original):
             if unicodedata.category(char) == "Cf":
                 continue
+            if chars and unicodedata.combining(char):
+                # A letter typed as base letter plus accent marks (Vietnamese keyboards, macOS file names) is
+                # read as the one composed letter the patterns are written with, pointing at all its characters.
+                composed = unicodedata.normalize("NFC", chars[-1] + char)
+                if len(composed) == 1:
+                    chars[-1] = composed
+                    ends[-1] = index + 1
+                    continue
             chars.append(self._SAME_WIDTH.get(char, char))
             origin.append(index)
+            ends.append(index + 1)
         self.text = "".join(chars)
         self._origin = origin
+        self._ends = ends
         self._original_length = len(original)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -166,7 +177,7 @@ class _View:
         if not self._origin:
             return 0, 0
         first = self._origin[start] if start < len(self._origin) else self._original_length
-        last = self._origin[end - 1] + 1 if end > 0 else first
+        last = self._ends[end - 1] if end > 0 else first
         return first, max(first, last)
 
 

@@ -64,6 +64,11 @@ RULES = LanguageRules(
         r"\b" + _US + r"\s+(?:đang|đã)\s+(?:kiểm\s+tra|xử\s+lý|liên\s+hệ|chuyển|hoàn|gửi|làm\s+việc\s+với)\b",
         r"\b(?:hôm\s+nay|ngày\s+mai|tối\s+nay|chiều\s+nay|sáng\s+mai|tuần\s+này|trong\s+(?:vòng\s+)?\d+\s*"
         r"(?:giờ|h|ngày(?:\s+làm\s+việc)?|phút)|trước\s+\d+\s*(?:giờ|h))\b",
+        # The same commitments and times typed without tone marks ("se goi lai", "hom nay").
+        r"\bse\s+(?:\w+\s+){0,2}?(?:lien\s+he|goi|kiem\s+tra|xu\s+ly|hoan|gui|giai\s+quyet|chuyen|cap\s+nhat|"
+        r"xac\s+minh|bao\s+lai)\b",
+        r"\b(?:hom\s+nay|ngay\s+mai|toi\s+nay|chieu\s+nay|sang\s+mai|tuan\s+nay|trong\s+(?:vong\s+)?\d+\s*"
+        r"(?:gio|h|ngay|phut))\b",
     ),
     promise=(
         r"\b" + _US + r"\s+sẽ\s+(?:\w+\s+){0,2}?(?:hoàn\s+(?:tiền|lại\s+tiền|trả)|bồi\s+thường|đền\s+bù|"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -687,6 +688,21 @@ def test_offsets_survive_zero_width_characters_inside_a_phrase() -> None:
     result = check_reply(text, name="Tom")
     finding = next(f for f in result.findings if f.rule == "questions_customer")
     assert text[finding.start : finding.end] == "Accord\u200bing to our records"
+
+
+def test_letters_typed_as_base_letter_and_accent_marks_match_and_offsets_cover_the_marks() -> None:
+    text = unicodedata.normalize(
+        "NFD", "Chúng tôi thành thật xin lỗi vì sự bất tiện này. Chúng tôi sẽ gọi lại hôm nay."
+    )
+    assert len(text) > len(unicodedata.normalize("NFC", text))
+    result = check_reply(text, language="vi")
+    spans = [(f.rule, text[f.start : f.end]) for f in result.findings]
+    assert spans == [("reflex_apology", unicodedata.normalize("NFD", "Chúng tôi thành thật xin lỗi"))]
+
+
+def test_vietnamese_typed_without_tone_marks_still_has_its_next_step() -> None:
+    text = "Chao chi Lan, don hang giao tre hai tieng. Chung toi se goi lai cho chi trong hom nay."
+    assert _spans(text, "no_next_step", language="vi") == []
 
 
 def test_curly_apostrophes_match() -> None:
