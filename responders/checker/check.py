@@ -422,21 +422,21 @@ class _Checker:
         assert self.rules is not None
         review_stems = self._stems(self._content(self.review_text)) if self.review_text else set()
         self._apology(review_stems)
-        for rule, kind in (
-            ("blame_shift", "blame_shift"),
-            ("questions_customer", "questions_customer"),
-            ("asks_review_change", "review_change"),
-        ):
+        blamed = [(s, e) for s, e in self._matches("blame_shift") if not self._owned(s)]
+        for s, e in _merge(blamed + self._matches("deflection")):
+            self.add("blame_shift", s, e)
+        for rule, kind in (("questions_customer", "questions_customer"), ("asks_review_change", "review_change")):
             for s, e in self._matches(kind):
-                if rule == "blame_shift" and self._owned(s):
-                    continue
                 self.add(rule, s, e)
         self._promises()
         self._next_step()
         self._filler(review_stems)
 
     def _owned(self, position: int) -> bool:
-        """A failure named inside an apology ("sorry our driver did not come") is ownership, not blame."""
+        """A failure named inside an apology ("sorry our driver did not come") is ownership, not blame.
+
+        Deflections ("not our fault", "please contact the restaurant") are blame even next to an apology.
+        """
         a, b = self._sentence_of(position)
         return bool(self._matches("apology", self.text[a:b]))
 

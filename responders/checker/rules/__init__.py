@@ -46,6 +46,10 @@ class LanguageRules:
     qualifier: tuple[str, ...]
     review_change: tuple[str, ...]
     filler: tuple[str, ...]
+    # Blame that an apology in the same sentence does not turn into ownership, reported as `blame_shift`:
+    # naming another party's fault, denying one's own ("not our fault", "beyond our control") and sending the
+    # customer to the third party ("please contact the restaurant").
+    deflection: tuple[str, ...] = ()
     # Letters one-letter prefixes can add to a word (Hebrew writes "and", "the", "to" onto the next word).
     clitic_prefixes: str = ""
 
@@ -65,6 +69,7 @@ _PATTERN_FIELDS = (
     "apology",
     "thanks",
     "blame_shift",
+    "deflection",
     "questions_customer",
     "next_step",
     "promise",

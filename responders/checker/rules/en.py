@@ -54,17 +54,19 @@ RULES = LanguageRules(
         r"mishandled|did\s+not|didn't)\b",
         r"\b(?:due\s+to|because\s+of|caused\s+by)\s+(?:a|an|the|some)?\s*(?:system|technical|IT)\s+"
         r"(?:error|glitch|issue|fault|failure|problem)s?",
+        r"\b(?:is|was|are)\s+(?:handled|managed|the\s+responsibility)\s+(?:by|of)\s+(?:our|the|a|another)\s+\w+",
+    ),
+    deflection=(
         # "the courier's fault", "the fault lies with the restaurant", "..., not ours".
         r"\b(?:the|a|this|that|your)\s+" + _NOUN + r"(?:'s|s')\s+(?:own\s+)?(?:fault|mistake|error|responsibility)",
         r"\b(?:fault|blame|responsibility)\s+(?:lies|lay|is|was|rests)\s+(?:entirely\s+|solely\s+)?with\s+" + _PARTY,
         r"\bnot\s+(?:ours|on\s+our\s+(?:side|end))\b|(?<=,\s)not\s+us\b",
-        r"\b(?:please|kindly|you\s+(?:should|need\s+to|must|will\s+need\s+to|have\s+to|can|may|could|"
-        r"might\s+want\s+to))\s+(?:(?:directly|also|first)\s+)?" + _CONTACT + r"\s+" + _ELSEWHERE,
-        r"(?:^|(?<=[.!?]\s)|(?<=\n))" + _CONTACT + r"\s+" + _ELSEWHERE,
         r"\bnot\s+(?:our|my)\s+fault\b",
         r"\b(?:beyond|outside|out\s+of)\s+our\s+control\b",
         r"\b(?:we|i)\s+(?:are|were|am|was)\s+not\s+(?:responsible|liable|to\s+blame)\b",
-        r"\b(?:is|was|are)\s+(?:handled|managed|the\s+responsibility)\s+(?:by|of)\s+(?:our|the|a|another)\s+\w+",
+        r"\b(?:please|kindly|you\s+(?:should|need\s+to|must|will\s+need\s+to|have\s+to|can|may|could|"
+        r"might\s+want\s+to))\s+(?:(?:directly|also|first)\s+)?" + _CONTACT + r"\s+" + _ELSEWHERE,
+        r"(?:^|(?<=[.!?]\s)|(?<=\n))" + _CONTACT + r"\s+" + _ELSEWHERE,
     ),
     questions_customer=(
         r"\baccording\s+to\s+(?:our|my|the)\s+(?:records|system|logs|data)\b",

@@ -40,9 +40,11 @@ RULES = LanguageRules(
         r"(?:responsables?|culpables?)\b",
         _PARTY + r"\s+(?:no\s+(?:entregó|llegó|realizó|cumplió|recogió)|olvidó|perdió|se\s+equivocó|"
         r"cometió\s+un\s+error|falló)\b",
-        r"\b(?:(?:por|es|fue)\s+culpa|a\s+causa|responsabilidad)\s+del?\s+" + _PARTY,
-        r"\bdebido\s+al?\s+" + _PARTY + r"\b|\bcausad[oa]\s+por\s+" + _PARTY,
+        r"\ba\s+causa\s+del?\s+" + _PARTY + r"|\bdebido\s+al?\s+" + _PARTY + r"\b|\bcausad[oa]\s+por\s+" + _PARTY,
         r"\b(?:debido\s+a|por)\s+(?:un\s+)?(?:error|fallo|falla)\s+(?:del\s+sistema|técnico|informático)\b",
+    ),
+    deflection=(
+        r"\b(?:(?:por|es|fue)\s+culpa|(?:es|fue)\s+responsabilidad)\s+del?\s+" + _PARTY,
         r"\bno\s+(?:es|fue)\s+(?:nuestra\s+culpa|culpa\s+nuestra)\b|\bno\s+(?:la\s+)?nuestra\b",
         r"\bno\s+somos\s+(?:los\s+)?responsables\b",
         r"\b(?:fuera\s+de|ajen[oa]s?\s+a)\s+nuestro\s+control\b",

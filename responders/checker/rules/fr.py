@@ -42,7 +42,10 @@ RULES = LanguageRules(
         r"fautif\w*)\b",
         _PARTY + r"\s+(?:a\s+(?:oublié|perdu|fait\s+une\s+erreur|commis\s+une\s+erreur)|n'a\s+pas\s+(?:livré|"
         r"respecté|déposé|livré))\b",
-        r"\b(?:à\s+cause|en\s+raison|(?:de\s+)?la\s+faute|imputable\s+à\s+l'intervention)\s+" + _OF + _NOUN,
+        r"\b(?:à\s+cause|en\s+raison)\s+" + _OF + _NOUN,
+    ),
+    deflection=(
+        r"\b(?:de\s+)?la\s+faute\s+" + _OF + _NOUN,
         r"\bpas\s+(?:de\s+)?(?:la\s+nôtre|notre\s+faute)\b",
         r"\bnous\s+ne\s+sommes\s+pas\s+responsables\b",
         r"\b(?:indépendant\w*\s+de\s+notre\s+volonté|hors\s+de\s+notre\s+contrôle)\b",

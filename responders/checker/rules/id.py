@@ -38,11 +38,13 @@ RULES = LanguageRules(
     ),
     thanks=(r"\bterima\s*kasih\b|\bmakasih\b|\bberterima\s+kasih\b",),
     blame_shift=(
-        r"\b(?:kesalahan|kelalaian|kesilapan|salah|tanggung\s*jawab)\s+(?:ada\s+|terletak\s+)?(?:pada\s+|dari\s+|"
-        r"di\s+)?(?:pihak\s+)?" + NOUN + r"\b",
         NOUN + r"\s+(?:kami\s+|tersebut\s+)?(?:yang\s+)?(?:lupa|lalai|salah|menghilangkan|tidak\s+(?:mengantar|"
         r"mengirim|datang|menghantar))\w*",
         r"\b(?:disebabkan|dikarenakan|karena|kerana|akibat|gara-gara)\s+(?:oleh\s+)?(?:pihak\s+)?" + NOUN + r"\b",
+    ),
+    deflection=(
+        r"\b(?:kesalahan|kelalaian|kesilapan|salah|tanggung\s*jawab)\s+(?:ada\s+|terletak\s+)?(?:pada\s+|dari\s+|"
+        r"di\s+)?(?:pihak\s+)?" + NOUN + r"\b",
         r"\bbukan\s+(?:merupakan\s+)?(?:kesalahan|salah|kesilapan|tanggung\s*jawab)\s+(?:dari\s+)?(?:pihak\s+)?"
         r"kami\b|\bbukan\s+(?:dari\s+)?(?:pihak\s+)?kami\b",
         r"\bdi\s+luar\s+(?:kendali|kawalan|kontrol)\s+(?:pihak\s+)?kami\b",

@@ -21,6 +21,7 @@ RULES = LanguageRules(
     apology=_SHARED.apology,
     thanks=_SHARED.thanks,
     blame_shift=_SHARED.blame_shift,
+    deflection=_SHARED.deflection,
     questions_customer=_SHARED.questions_customer,
     next_step=_SHARED.next_step,
     promise=_SHARED.promise,

@@ -40,21 +40,24 @@ RULES = LanguageRules(
     ),
     thanks=(r"\bsalamat\b", *_EN.thanks),
     blame_shift=(
+        r"\b(?:dahil|sanhi|bunga)\s+(?:po\s+)?(?:sa|ng|nang)\s+(?:aming\s+)?" + _NOUN + r"\b",
+        _NOUN + r"\s+(?:po\s+)?(?:ang\s+)?(?:may\s+kasalanan|nagkamali|nakalimot|responsable)\b",
+        *_EN.blame_shift,
+    ),
+    deflection=(
         r"\b(?:kasalanan|pagkakamali|responsibilidad|pananagutan)\s+(?:po\s+)?(?:ito\s+|iyon\s+|yun\s+|yon\s+)?"
         r"(?:ng|ni|nang)\s+(?:aming\s+|ating\s+)?" + _NOUN + r"\b",
         r"\bhindi\s+(?:po\s+)?(?:namin|natin)\s+(?:kasalanan|pagkakamali)\b",
         r"\bhindi\s+(?:po\s+)?(?:kami|ito)\s+(?:ang\s+)?(?:may\s+)?(?:kasalanan|sala|responsable|pananagutan)\b",
         r"\b(?:wala\s+(?:po\s+)?(?:kaming|sa\s+aming)\s+(?:kontrol|pananagutan|kasalanan)|labas\s+(?:na\s+)?"
         r"(?:po\s+)?sa\s+(?:aming|ating)\s+(?:kontrol|sakop))\b",
-        r"\b(?:dahil|sanhi|bunga)\s+(?:po\s+)?(?:sa|ng|nang)\s+(?:aming\s+)?" + _NOUN + r"\b",
-        _NOUN + r"\s+(?:po\s+)?(?:ang\s+)?(?:may\s+kasalanan|nagkamali|nakalimot|responsable)\b",
         # Sending the customer to the third party instead of dealing with it.
         r"\b(?:paki-?contact|kontakin|tawagan|i-?contact|makipag-?ugnayan|makipag\s+ugnayan)"
         + _SOFT
         + r"\s+(?:sila|sa\s+kanila|(?:sa|ang)\s+(?:inyong\s+|iyong\s+)?"
         + _NOUN
         + r")\b",
-        *_EN.blame_shift,
+        *_EN.deflection,
     ),
     questions_customer=(
         r"\b(?:ayon\s+sa|base\s+sa|batay\s+sa)\s+(?:aming|ating)\s+(?:records?|rekord|talaan|sistema|system|data)\b",

@@ -37,9 +37,11 @@ RULES = LanguageRules(
     ),
     thanks=(r"\b(?:cảm|cám)\s+ơn\b",),
     blame_shift=(
-        r"\b(?:do\s+lỗi|là\s+lỗi|lỗi|trách\s+nhiệm)\s+(?:là\s+)?(?:của|ở|từ|thuộc\s+về)\s+(?:phía\s+)?" + _NOUN,
         r"\b(?:do|bởi)\s+(?:phía\s+)?" + _NOUN + r"\b",
         _NOUN + r"\s+(?:đã\s+)?(?:quên|làm\s+mất|làm\s+sai|giao\s+nhầm|giao\s+sai|không\s+giao|chịu\s+trách\s+nhiệm)",
+    ),
+    deflection=(
+        r"\b(?:do\s+lỗi|là\s+lỗi|lỗi|trách\s+nhiệm)\s+(?:là\s+)?(?:của|ở|từ|thuộc\s+về)\s+(?:phía\s+)?" + _NOUN,
         r"\bkhông\s+phải\s+(?:là\s+)?(?:do\s+)?(?:lỗi\s+)?(?:của\s+)?" + _US + r"\b",
         r"\bngoài\s+(?:tầm\s+)?(?:kiểm\s+soát|khả\s+năng)\s+(?:của\s+)?" + _US + r"\b",
         r"\b" + _US + r"\s+không\s+(?:chịu|có)\s+trách\s+nhiệm\b",

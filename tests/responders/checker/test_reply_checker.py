@@ -640,6 +640,29 @@ def test_denying_fault_and_sending_the_customer_elsewhere_is_blame(lang: str, te
     assert _spans(text, "blame_shift", language=lang) == phrases
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "phrase"),
+    [
+        ("en", "Sorry, but it is the courier's fault, not ours. I will call you today.", "the courier's fault"),
+        ("en", "We apologise, this was beyond our control. I will call you today.", "beyond our control"),
+        ("en", "Sorry about that, please contact the restaurant directly.", "please contact the restaurant"),
+        ("es", "Lo sentimos, pero no es nuestra culpa. Le llamaremos hoy.", "no es nuestra culpa"),
+        ("fr", "Nous sommes désolés, mais ce n'est pas notre faute. Nous vous rappellerons demain.", "pas notre faute"),
+        ("id", "Mohon maaf, ini bukan kesalahan kami. Kami akan menghubungi Anda hari ini.", "bukan kesalahan kami"),
+        ("ms", "Kami memohon maaf, sila hubungi syarikat penghantaran.", "sila hubungi syarikat penghantaran"),
+        ("tl", "Pasensya na po, hindi po namin kasalanan. Tatawagan ka namin bukas.", "hindi po namin kasalanan"),
+        (
+            "vi",
+            "Chúng tôi xin lỗi, nhưng đây là lỗi của đơn vị vận chuyển. Chúng tôi sẽ gọi lại hôm nay.",
+            "là lỗi của đơn vị vận chuyển",
+        ),
+    ],
+)
+def test_denying_fault_next_to_an_apology_is_still_blame(lang: str, text: str, phrase: str) -> None:
+    # Ownership is a failure named inside an apology; "sorry, but it is not our fault" is not that.
+    assert phrase in _spans(text, "blame_shift", language=lang)
+
+
 def test_contact_address_counts_as_a_next_step() -> None:
     assert _spans("Sorry about the cold food, Anna. Write to help@example.com.", "no_next_step") == []
 
