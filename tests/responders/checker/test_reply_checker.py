@@ -327,10 +327,6 @@ NEGATIVE = [
     ),
     ("he", "reflex_apology", "אנו מתנצלים שהחבילה הגיעה באיחור של יומיים והקופסה נמעכה. נחזור אליך היום."),
     ("en", "blame_shift", "I am sorry our courier did not deliver your parcel; I will call you today."),
-    ("en", "blame_shift", "Sorry our courier did not come, Anna. I will call you today."),
-    ("en", "blame_shift", "Our support team is online all day; please contact them at help@example.com."),
-    ("en", "blame_shift", "Hi Anna, I will contact the restaurant today and call you back by 6 pm."),
-    ("en", "blame_shift", "Hi Anna, I asked the courier's depot why it was late and I will call you by 5 pm today."),
     ("sk", "blame_shift", "Za meškanie zodpovedáme my. Zavolám vám dnes."),
     ("en", "questions_customer", "Could you send me the order number so I can find it? I will call you today."),
     ("he", "questions_customer", "תוכל לשלוח את מספר ההזמנה? נחזור אליך היום."),
@@ -560,6 +556,15 @@ def test_no_next_step_covers_the_whole_draft(lang: str, text: str) -> None:
             ["fault lies with the restaurant", "You can contact them"],
         ),
         ("It was the driver, not us. Contact the restaurant directly.", ["not us", "Contact the restaurant"]),
+        # Next to the blame, what is not blame: a redirect to an address, our own call, a possessive that is no fault.
+        (
+            "It is the courier's fault. Our support team is online all day; please contact them at help@example.com.",
+            ["the courier's fault"],
+        ),
+        (
+            "That is the restaurant's mistake. I will contact the restaurant today and ask the courier's depot too.",
+            ["the restaurant's mistake"],
+        ),
     ],
 )
 def test_blame_on_a_third_party_by_possessive_denial_or_redirect(text: str, phrases: list[str]) -> None:
@@ -725,6 +730,7 @@ def test_letters_typed_as_base_letter_and_accent_marks_match_and_offsets_cover_t
 
 def test_vietnamese_typed_without_tone_marks_still_has_its_next_step() -> None:
     text = "Chao chi Lan, don hang giao tre hai tieng. Chung toi se goi lai cho chi trong hom nay."
+    assert check_reply(text, language="vi").notes == []  # the Vietnamese rules ran
     assert _spans(text, "no_next_step", language="vi") == []
 
 
