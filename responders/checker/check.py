@@ -208,10 +208,18 @@ _ABBREVIATIONS = frozenset(
         "fa",
         "sr",
         "sra",
+        "srta",
+        "m",
+        "mme",
+        "mlle",
+        "gng",
+        "bb",
     ]
 )
 _TITLED_NAME = re.compile(
-    r"\b(?:mr|mrs|ms|miss|dr|herr|frau|pán|pani|sayın|bay|bayan|domnule|doamna|doamnă|hr|rouva)\.?\s+[^\W\d_]\w+",
+    r"(?:\b(?:mr|mrs|ms|miss|dr|herr|frau|pán|pani|sayın|bay|bayan|domnule|doamna|doamnă|hr|rouva|señor|señora|"
+    r"señorita|sr|sra|srta|monsieur|madame|mademoiselle|mme|mlle|encik|puan|tuan|ginoo|ginang|binibini)\.?"
+    r"|\b(?:m|g|gng|bb)\.)\s+[^\W\d_]\w+",
     re.IGNORECASE,
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|io|co|in|za|sg|me)(?:/\S*)?", re.IGNORECASE)

@@ -696,6 +696,10 @@ def test_specific_apology_matching_the_review_is_not_reflex() -> None:
         ("jolenetan88", "Hi Jolene, I will call you today.", False),  # site handle
         ("Lindi", "Dear Ms Smuts, I will call you today.", False),  # title and surname
         ("Ali", "Merhaba, yarın arayacağız.", True),
+        ("Ana", "Estimada Sra. García, le llamaré hoy.", False),  # Spanish title and surname
+        ("Anne", "Bonjour Mme Dubois, je vous appellerai demain.", False),  # French title and surname
+        ("Pierre", "Bonjour M. Dubois, je vous appellerai demain.", False),  # French "M." with its full stop
+        ("Aisyah", "Puan Rahman, kami akan menghubungi anda esok.", False),  # Malay title and surname
     ],
 )
 def test_missing_name(name: str, text: str, missing: bool) -> None:
