@@ -77,7 +77,7 @@ RULES = LanguageRules(
         *_EN.next_step,
     ),
     promise=(
-        r"\b(?:ire-?refund|ibabalik|papalitan|ipapadala|babayaran)\s+(?:po\s+)?(?:namin|ko)\b",
+        r"\b(?:ire-?refund|ibabalik|papalitan|babayaran)\s+(?:po\s+)?(?:namin|ko)\b",  # not "ipapadala" (send)
         r"\b(?:makakatanggap|matatanggap)\b[^.!?\n]{0,30}?\b(?:refund|pera|voucher|kompensasyon|credit|order|"
         r"package|parcel)\b",
         *_EN.promise,

@@ -415,6 +415,11 @@ NEGATIVE = [
     ("id", "unconfirmed_promise", "Setelah dikonfirmasi oleh tim kami, dana Anda akan dikembalikan."),
     ("ms", "unconfirmed_promise", "Selepas semakan selesai, bayaran balik anda akan dikreditkan."),
     ("tl", "unconfirmed_promise", "Kapag nakumpirma na, ibabalik namin ang inyong pera."),
+    (
+        "tl",
+        "unconfirmed_promise",
+        "Ibabalik namin ang pera kapag nakumpirma na. Ipapadala namin ang tamang order ngayong hapon.",
+    ),
     ("vi", "unconfirmed_promise", "Sau khi kiểm tra xong, chúng tôi sẽ hoàn tiền cho chị."),
     ("es", "asks_review_change", "Gracias por su reseña; le llamaremos hoy."),
     ("fr", "asks_review_change", "Merci pour votre avis ; nous vous rappellerons aujourd'hui."),
