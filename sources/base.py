@@ -34,6 +34,7 @@ __all__ = [
     "channel_of",
     "get_source_class",
     "registry",
+    "states_device_language",
 ]
 
 ENTRY_POINT_GROUP = "review_monitor.sources"
@@ -83,6 +84,14 @@ class Source:
     official_api: ClassVar[bool] = False
     # A run that lists no review at all is normal (the listing is a short window), not a sign of a changed layout.
     may_list_nothing: ClassVar[bool] = False
+    # The language its records state is the reviewer's device setting, not the language the text is written in
+    # (Google Play's reviewerLanguage): the text's own language, when it can be told, wins.
+    device_language: ClassVar[bool] = False
+
+    @classmethod
+    def states_device_language(cls, options: Mapping[str, Any]) -> bool:
+        """Whether the languages this source states with `options` are device settings (see `device_language`)."""
+        return cls.device_language
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -258,6 +267,12 @@ def channel_of(kind: str) -> str:
     """How the company can reach the reviewers of a source kind; `unknown` for a kind that is not registered."""
     cls = registry().get(kind)
     return cls.channel if cls is not None else UNKNOWN_CHANNEL
+
+
+def states_device_language(kind: str, options: Mapping[str, Any]) -> bool:
+    """Whether a source of `kind` with `options` states its reviewers' device languages, not their texts'."""
+    cls = registry().get(kind)
+    return cls.states_device_language(options) if cls is not None else False
 
 
 def get_source_class(kind: str) -> type[Source]:

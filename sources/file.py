@@ -398,6 +398,12 @@ class FileSource(Source):
         except ValueError as exc:
             raise ConfigError(f"source kind 'file': {exc}") from None
 
+    @classmethod
+    def states_device_language(cls, options: Mapping[str, Any]) -> bool:
+        """Whether the layout the file was read as (an import records it) states device languages."""
+        layout = LAYOUTS.get(str(options.get("layout") or options.get("format")))
+        return layout is not None and layout.device_language
+
     def open(self, source: str | bytes | None = None, *, now: datetime | None = None) -> ExportFile:
         """The export file (the locator, or `source` bytes) opened with this source's options."""
         return ExportFile(

@@ -34,6 +34,7 @@ from monitor.store.repository import UpsertResult
 from responders.outreach.follow_ups import apply_fixed_themes
 from responders.outreach.queue import QueueUpdate, refresh_priorities, update_queue
 from responders.template_replies.store import INCREMENTAL_MAX_BATCH, ClassifyResult, classify_company_replies
+from sources.base import states_device_language
 
 __all__ = [
     "AnalysisResult",
@@ -123,6 +124,7 @@ def assess_reviews(
         batches = [[item for _, item in left[at : at + JUDGE_BATCH]] for at in range(0, len(left), JUDGE_BATCH)]
         results = chain.from_iterable(pool.map(judge_many, batches) if pool is not None else map(judge_many, batches))
         judged.update(zip((review_id for review_id, _ in left), results, strict=True))
+        device = states_device_language(source.kind, source.options)
         verdicts = []
         for row in rows:
             unhappy, severity, flags, language = judged[row.id]
@@ -132,7 +134,8 @@ def assess_reviews(
                     "unhappy": unhappy,
                     "severity": severity,
                     "flags": flags,
-                    "language": row.language or language,
+                    # A device's language stands only for a text too short to tell its own.
+                    "language": (language or row.language) if device else (row.language or language),
                 }
             )
         update_by_id(session, Review, verdicts)
@@ -152,6 +155,9 @@ def _work_chunks(
     """The reviews' rows and what judging each needs, `_CHUNK` reviews at a time."""
     threshold = _threshold(settings, source, session)
     regulators = _regulators(settings, source)
+    # A device's language is no statement about the text (a Hinglish review from a phone set to English): the
+    # text is judged in the language detected from it, and the device's stands in after (`assess_reviews`).
+    stated = not states_device_language(source.kind, source.options)
     for start in range(0, len(review_ids), _CHUNK):
         chunk = review_ids[start : start + _CHUNK]
         # Plain rows in and one multi-row UPDATE out: loading and flushing ORM objects cost more than the verdicts.
@@ -161,7 +167,8 @@ def _work_chunks(
             ).where(col(Review.id).in_(chunk))
         ).all()
         work: list[Work] = [
-            (r.rating, r.rating_scale or 5, r.body, r.title, r.language, threshold, regulators) for r in rows
+            (r.rating, r.rating_scale or 5, r.body, r.title, r.language if stated else None, threshold, regulators)
+            for r in rows
         ]
         yield rows, work
 

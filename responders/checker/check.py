@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
+from monitor.core.language_tags import language_code
 from monitor.text.language import detect_language
 from monitor.text.words import fold
 from responders.checker.rules import SUPPORTED, CompiledRules, rules_for
@@ -243,8 +244,6 @@ _DISTINCT_LETTERS = {
     "fr": "œŒ",
 }
 _FINNISH_ENDING = re.compile(r"\w{3,}(?:mme|mma|ssa|ssä|sta|stä|lla|llä|lta|ltä|tta|ttä|ksi|aan|ään)$")
-# Old or three-letter codes of supported languages ("in" is Indonesian in Java and Android locales).
-_LANGUAGE_ALIASES = {"iw": "he", "in": "id", "fil": "tl"}
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -297,14 +296,6 @@ def _fallback_detect(text: str) -> str | None:
         if hits > best_hits:
             best, best_hits = code, hits
     return best if best_hits >= 2 or (best_hits == 1 and len(words) <= 4) else None
-
-
-def _normalise_code(code: str) -> str | None:
-    """The bare lower-case language of a code such as "pt-BR" or "iw", or None for a blank one."""
-    if not code.strip():
-        return None
-    short = code.strip().replace("_", "-").split("-")[0].lower()
-    return _LANGUAGE_ALIASES.get(short, short)
 
 
 def detect_draft_language(text: str) -> str | None:
@@ -568,7 +559,7 @@ def check_reply(
         raise ValueError(f"the draft is {len(text):,} characters; the limit is {MAX_DRAFT_CHARS:,}")
     view = _View(text)
     notes: list[str] = []
-    code = detect_draft_language(view.text) if language == "auto" else _normalise_code(language)
+    code = detect_draft_language(view.text) if language == "auto" else language_code(language)
     if language == "auto" and code is None:
         notes.append("Could not tell the draft's language; only the template and name checks were run.")
     elif code is not None and code not in SUPPORTED:

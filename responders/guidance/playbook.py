@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from monitor.core.channels import CHANNELS
+from monitor.core.language_tags import language_code
 from monitor.text.negativity import FLAGS, HOLD_FLAGS
 from monitor.text.specifics import find_specifics
 from responders.guidance.channels import channel_avoid, channel_extra_steps, channel_fact, channel_steps
@@ -29,7 +30,6 @@ VARIANTS: tuple[str, ...] = (
     *("standard", "legal", "regulator", "fraud", "abusive"),
     *("repeat_complainer", "template_reply", "theme_fixed"),
 )
-_ALIASES = {"iw": "he"}
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,7 @@ def _choose_language(facts: CaseFacts, requested: str | None) -> tuple[str, list
         origin = "detected"
     if not wanted:
         return "en", []
-    code = wanted.strip().replace("_", "-").split("-")[0].lower()
-    code = _ALIASES.get(code, code)
+    code = language_code(wanted) or "en"
     if code in SUPPORTED:
         return code, []
     note = f"No guidance texts in '{code}' ({origin} language); shown in English. Available: {', '.join(SUPPORTED)}."

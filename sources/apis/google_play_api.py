@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 from monitor.core.errors import ConfigError, LayoutChanged
+from monitor.core.language_tags import language_code
 from monitor.core.records import ReplyRecord, ReviewRecord
 from monitor.http.service_auth import ApiCredentials, GoogleServiceAccount, GoogleTokens
 from sources.apis.common import JSON_CONTENT, JSON_HEADERS, ApiSource, json_body, less_than_daily, timestamp
@@ -66,6 +67,7 @@ class GooglePlayApi(ApiSource):
     # The API does not promise an order; it lists one week, so every run reads all of it.
     newest_first = False
     may_list_nothing = True
+    device_language = True  # reviewerLanguage is the device's setting
 
     def __init__(self, locator: str, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(locator, options)
@@ -157,7 +159,7 @@ class GooglePlayApi(ApiSource):
             rating=float(stars) if isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 5 else None,
             rating_scale=5,
             # The device's language: the best hint the API gives; its region is kept in `extra`.
-            language=re.split(r"[_-]", language)[0].lower() if isinstance(language, str) and language else None,
+            language=language_code(language) if isinstance(language, str) else None,
             # The API shows when a review was last written, not when it was first posted.
             published_at=timestamp(user.get("lastModified")),
             helpful_votes=votes if isinstance(votes, int) and not isinstance(votes, bool) else None,

@@ -77,6 +77,8 @@ class Layout:
     derives_ids: bool = True
     # Columns holding dates, read before any row is stored to decide the file's day/month order.
     date_columns: tuple[str, ...] = ()
+    # The language its rows state is the reviewer's device setting (see `sources.base.Source.device_language`).
+    device_language: bool = False
 
     def missing(self, columns: Sequence[str]) -> list[str]:
         """Required columns not present in `columns` (names matched whatever their case and outer spaces)."""
@@ -538,6 +540,7 @@ LAYOUTS: dict[str, Layout] = {
             optional=play_console.OPTIONAL,
             to_record=play_console.play_console_record,
             date_columns=play_console.TIME_COLUMNS,
+            device_language=True,
         ),
         Layout(
             name="hellopeter",

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from monitor.core.language_tags import language_code
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.exports.cells import (
     RowContext,
@@ -63,7 +64,7 @@ _REVIEW_ID = re.compile(r"[?&#;:]reviewid=([^&#;\s]+)", re.IGNORECASE)
 # `#ReviewPlace:id=...`, `#ReviewDetailsPlace:id=...`: a console address that names the review by place.
 _PLACE_ID = re.compile(r"Review(?:Details)?Place:(?:[^#\s]*?[;&])?id=([^&#;\s]+)", re.IGNORECASE)
 _EXTRA_COLUMNS = (("App Version Name", "app_version"), ("App Version Code", "app_version_code"), ("Device", "device"))
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 def review_id_from_link(link: str | None) -> str | None:
@@ -106,8 +107,7 @@ def play_console_record(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes
             extra[key] = value
     if submitted is not None and updated is not None and updated != submitted:
         extra["submitted_at"] = submitted.isoformat()
-    language = text_cell(row.get("Reviewer Language"), notes, "reviewer language")
-    code = _LANGUAGE.match(language) if language else None
+    language = language_code(text_cell(row.get("Reviewer Language"), notes, "reviewer language"))
     return ReviewRecord(
         site_review_id=site_id,
         body=body,
@@ -116,7 +116,7 @@ def play_console_record(row: Mapping[str, Any], ctx: RowContext, notes: RowNotes
         rating_scale=ctx.rating_scale,
         title=text_cell(row.get("Review Title"), notes, "title"),
         # The device's language, as the Developer API gives it; its region stays in the report.
-        language=code.group(0).lower() if code else None,
+        language=language if language and _LANGUAGE.fullmatch(language) else None,
         published_at=updated or submitted,
         reply=reply,
         extra=extra,

@@ -20,9 +20,9 @@ SOURCE = '[[company.source]]\nname = "s"\nkind = "hellopeter"\nlocator = "acme"\
 WHEN = datetime(2024, 5, 1, tzinfo=UTC)
 
 
-def run(tmp_path: Path, records: list[ReviewRecord], extra: str = "") -> dict[str, Review]:
+def run(tmp_path: Path, records: list[ReviewRecord], extra: str = "", source: str = SOURCE) -> dict[str, Review]:
     engine = migrated_sqlite(tmp_path)
-    settings = settings_with(tmp_path, extra + SOURCE)
+    settings = settings_with(tmp_path, extra + source)
     with session_scope(engine) as session:
         src = sync_config(session=session, settings=settings)["s"]
         result = upsert_reviews(session=session, source=src, records=records)
@@ -163,3 +163,31 @@ def test_marking_pending_writes_only_reviews_that_were_judged(tmp_path: Path) ->
             "judged": None,
             "waiting": None,
         }
+
+
+# A real Spanish review from the Google Play fixture export, and one too short for any detector.
+SPANISH = (
+    "8 años usando esta aplicación y puedo decir que es una completa basura. Cada viaje te quita centavos que con "
+    "el paso del tiempo suman mucho"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "expected"),
+    [
+        # Google Play's reviewerLanguage is the phone's setting: the text's own language wins where it can be told.
+        ("google_play_api", 'options = { credentials_file = "key.json" }\n', ["es", "en"]),
+        # A site that states the text's language is believed.
+        ("trustpilot", "", ["en", "en"]),
+    ],
+)
+def test_a_device_language_stands_only_for_a_text_too_short_to_tell(
+    tmp_path: Path, kind: str, options: str, expected: list[str]
+) -> None:
+    source = f'[[company.source]]\nname = "s"\nkind = "{kind}"\nlocator = "com.acme.app"\n{options}'
+    records = [
+        ReviewRecord(site_review_id=sid, body=body, rating=1, rating_scale=5, language="en", published_at=WHEN)
+        for sid, body in (("long", SPANISH), ("short", "Pésimo"))
+    ]
+    got = run(tmp_path, records, source=source)
+    assert [got["long"].language, got["short"].language] == expected

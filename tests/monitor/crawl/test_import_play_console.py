@@ -96,7 +96,6 @@ def test_a_report_is_read_without_options_with_the_stores_review_ids(tmp_path: P
         assert review.published_at == datetime.fromtimestamp(
             int(row["Review Last Update Millis Since Epoch"]) / 1000, UTC
         )
-        assert review.language == "en"
         assert review.body
     engine = open_database(f"sqlite:///{tmp_path / 'm.db'}")
     with Session(engine) as session:
@@ -161,6 +160,21 @@ def test_a_link_outside_googles_pages_is_not_kept_as_the_reviews_address(tmp_pat
     stored = _reviews(tmp_path)
     assert stored["gp:AOqpTO0000"].url == rows[0]["Review Link"]
     assert stored["gp:AOqpTO0001"].url is None and stored["gp:AOqpTO0002"].url is None
+
+
+def test_the_devices_language_stands_only_for_texts_too_short_to_tell(tmp_path: Path) -> None:
+    # Real reviews in the languages added later, each from a phone set to English (Reviewer Language is the device's).
+    labelled = read_csv_rows(fixture("negativity", "new_languages_dev_rows.csv"))
+    rows = _report_rows(len(labelled) + 1)
+    for row, real in zip(rows, labelled, strict=False):
+        row["Review Text"], row["Reviewer Language"] = real["content"], "en_US"
+    rows[-1]["Review Text"], rows[-1]["Reviewer Language"] = "Jelek", "in_ID"  # too short to tell: the device's
+    assert _import(tmp_path, _write_report(tmp_path / "reviews.csv", rows)).exit_code == 0
+    stored = _reviews(tmp_path)
+    found = [stored[f"gp:AOqpTO{n:04d}"].language for n in range(len(rows))]
+    # Hinglish ("hi-Latn" in the labels) is told by no detector here: the device's English stands, whose lexicons
+    # read Hinglish too.
+    assert found == [real["language"].replace("hi-Latn", "en") for real in labelled] + ["id"]
 
 
 def test_review_ids_are_read_from_every_known_link_form() -> None:
