@@ -88,6 +88,10 @@ class Source:
     # (Google Play's reviewerLanguage): the text's own language, when it can be told, wins.
     device_language: ClassVar[bool] = False
 
+    def learned_options(self) -> dict[str, str]:
+        """Options this adapter found out while reading (a file's layout), recorded on its source's row."""
+        return {}
+
     @classmethod
     def states_device_language(cls, options: Mapping[str, Any]) -> bool:
         """Whether the languages this source states with `options` are device settings (see `device_language`)."""

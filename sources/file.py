@@ -389,6 +389,7 @@ class FileSource(Source):
 
     def __init__(self, locator: str, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(locator, options)
+        self._layout_read: str | None = None  # set by `pages`
         if self.opts["format"] not in FORMATS:
             raise ConfigError(
                 f"source kind 'file': format {self.opts['format']!r} is unknown; known: {', '.join(FORMATS)}"
@@ -398,9 +399,13 @@ class FileSource(Source):
         except ValueError as exc:
             raise ConfigError(f"source kind 'file': {exc}") from None
 
+    def learned_options(self) -> dict[str, str]:
+        """The layout the file was read as (`format` may say only "auto"): which store its reviews are of."""
+        return {"layout": self._layout_read} if self._layout_read else {}
+
     @classmethod
     def states_device_language(cls, options: Mapping[str, Any]) -> bool:
-        """Whether the layout the file was read as (an import records it) states device languages."""
+        """Whether the layout the file was read as (recorded on its source) states device languages."""
         layout = LAYOUTS.get(str(options.get("layout") or options.get("format")))
         return layout is not None and layout.device_language
 
@@ -433,6 +438,7 @@ class FileSource(Source):
         says how much was read, so the run is partial, not ok.
         """
         export = await asyncio.to_thread(self.open)
+        self._layout_read = export.layout.name
         try:
             batches = export.batches()
             count = 0

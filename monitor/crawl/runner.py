@@ -220,6 +220,9 @@ def _finish_run(
         if got.health in (Health.OK, Health.PARTIAL) and got.records:
             source_row = session.get(SourceRow, start.source_id)
             assert source_row is not None
+            if got.learned:
+                # Before the analysis, which reads them (which store an export in auto mode holds, for twins).
+                source_row.options = {**source_row.options, **got.learned}
             # Before any row is written: the analysis takes this lock too, and a row held by another store of the
             # same company while that one waits for the lock would be a deadlock.
             hold_company_writes(session, source_row.company_id)
@@ -269,6 +272,7 @@ class Collected:
     health: Health
     message: str
     pages: int = 0
+    learned: dict[str, str] = field(default_factory=dict)  # `Source.learned_options`, for the source's row
 
 
 async def collect(
@@ -304,14 +308,19 @@ async def collect(
         not_modified += page.status == 304
         return page
 
+    adapter: Source | None = None
+
     def failed(health: Health, error: str, *, keep: bool = False) -> Collected:
         # Errors quote URLs, status lines and page text: what a site wrote is made printable before it is kept.
         error = printable(error)
-        return Collected(records if keep else [], [*problems, error], health, f"{error}; {advice(health)}", pages)
+        learned = adapter.learned_options() if keep and adapter is not None else {}
+        return Collected(
+            records if keep else [], [*problems, error], health, f"{error}; {advice(health)}", pages, learned
+        )
 
     quiet_is_normal = False
     try:
-        adapter: Source = get_source_class(src.kind)(src.locator, src.options)
+        adapter = get_source_class(src.kind)(src.locator, src.options)
         quiet_is_normal = adapter.may_list_nothing
         notice = adapter.schedule_notice(src.schedule)
         if notice:
@@ -351,7 +360,7 @@ async def collect(
     message = f"{len(records)} reviews from {pages} page(s)"
     if problems:
         message += f"; {len(problems)} problem(s) noted, e.g. {problems[0][:120]}"
-    return Collected(records, problems, Health.OK, message, pages)
+    return Collected(records, problems, Health.OK, message, pages, adapter.learned_options())
 
 
 def _all_known(engine: Engine, source_id: int, page: Sequence[ReviewRecord]) -> bool:
