@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from monitor.core.errors import Blocked, FetchError, Unreachable
-from monitor.http.retry import is_retryable_status
+from monitor.http.retry import MAX_RETRY_AFTER, is_retryable_status
 
 __all__ = ["REDIRECT_STATUSES", "Answer", "error_for"]
 
@@ -46,8 +46,10 @@ def error_for(requested: str, answer: Answer, *, backoff_max: float) -> FetchErr
     tries = f"after {answer.attempts} attempt(s)"
     if answer.refused_wait is not None:
         when = datetime.now(UTC) + timedelta(seconds=answer.refused_wait)
+        # A longer wait was cut to the cap when read (see `retry_after_seconds`); the message says so.
+        asked = "at least " if answer.refused_wait >= MAX_RETRY_AFTER else ""
         return Blocked(
-            f"{what} and asked to wait {answer.refused_wait:.0f} s before retrying, longer than "
+            f"{what} and asked to wait {asked}{answer.refused_wait:.0f} s before retrying, longer than "
             f"backoff_max = {backoff_max:g} s; try again after {when:%Y-%m-%d %H:%M:%S} UTC",
             url=url,
             status=status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -11,12 +12,19 @@ import httpx
 from monitor.core.text_safety import printable
 
 __all__ = [
+    "MAX_RETRY_AFTER",
     "TransientFailure",
     "describe_transport_error",
     "full_jitter_backoff",
     "is_retryable_status",
     "retry_after_seconds",
 ]
+
+
+# A Retry-After beyond this is taken as this: a site cannot park a source for years, and the wait must stay a
+# number that dates and messages can hold (a 400-digit value is infinity as a float; year 9999 overflows a date).
+MAX_RETRY_AFTER = 30 * 24 * 3600.0
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class TransientFailure(Exception):
@@ -35,23 +43,26 @@ def full_jitter_backoff(attempt: int, *, base: float, cap: float, rng: random.Ra
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delay-seconds or HTTP-date); None when absent or invalid."""
+    """Seconds to wait from a `Retry-After` header (delay-seconds or HTTP-date), at most `MAX_RETRY_AFTER`;
+    None when absent or invalid."""
     if value is None:
         return None
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
-        return float(value)
+    # ASCII digits only: str.isdigit() also accepts "²" and other digits float() cannot read.
+    if _ASCII_DIGITS.fullmatch(value):
+        # Compared as text length first, so a thousand-digit value is never turned into a huge number.
+        return MAX_RETRY_AFTER if len(value.lstrip("0")) > 12 else min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         # RFC 9110 HTTP-dates are always GMT.
         when = when.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
 def describe_transport_error(exc: httpx.TransportError) -> str:

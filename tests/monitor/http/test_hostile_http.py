@@ -523,3 +523,29 @@ def test_an_adapter_crash_quoting_the_page_is_logged_printable(
     assert "Traceback" in caplog.text and "owned" in caplog.text
     for text in (got.message, *got.problems, caplog.text):
         assert "\x1b" not in text and "\x07" not in text
+
+
+# What a site asks of the fetcher
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    [
+        "9" * 400,  # infinity as a float
+        "99999999999999",  # three million years
+        "Fri, 31 Dec 9999 23:59:59 GMT",  # a date the retry message cannot add to today
+    ],
+)
+def test_an_absurd_retry_after_is_capped_and_reported_as_blocked(site: TestSite, retry_after: str) -> None:
+    site.add_fault("/r", Status(503, headers={"Retry-After": retry_after}))
+    got = read(css(site.url("/r")))
+    assert got.health == Health.BLOCKED, got.message
+    assert "asked to wait at least 2592000 s" in got.message and "try again after" in got.message
+    assert len(site.requests_to("/r")) == 1  # not waited for, not retried
+
+
+def test_a_retry_after_in_other_digits_is_ignored(site: TestSite) -> None:
+    site.add_fault("/r", Status(503, headers={"Retry-After": "\u00b2"}))  # a digit to str.isdigit(), not to float()
+    with pytest.raises(Unreachable, match="503"):
+        asyncio.run(fetch_once(site.url("/r"), policy(site.url("/"))))
+    assert len(site.requests_to("/r")) == 3  # the ordinary backoff applied
