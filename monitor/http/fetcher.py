@@ -359,7 +359,10 @@ class Fetcher:
             )
             target = response.redirect_target
             if target is None:
-                return self._page_or_raise(url, response, policy, stats, validators if body is None else None)
+                conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+                return self._page_or_raise(
+                    url, response, policy, stats, validators if body is None else None, conditional=conditional
+                )
             if response.status in REDIRECTS_TO_GET:
                 body = None
             via = f" (redirected from {current})"
@@ -383,8 +386,13 @@ class Fetcher:
         policy: HostPolicy,
         stats: FetchStats,
         validators: ValidatorCache | None,
+        *,
+        conditional: bool,
     ) -> Page:
-        """The Page of a final answer; `validators` (None for a POST) learns the answer's ETag/Last-Modified."""
+        """The Page of a final answer; `validators` (None for a POST) learns the answer's ETag/Last-Modified.
+
+        `conditional` says whether the request carried validators: only then can a 304 mean "unchanged".
+        """
         status = response.status
         url = str(response.url)
         if 200 <= status < 300:
@@ -393,6 +401,15 @@ class Fetcher:
                 validators.put(url, etag, last_modified)
             stats.pages += 1
             return Page(url=url, status=status, body=response.body, headers=response.headers)
+        if status == 304 and not conditional:
+            # Nothing was asked to be compared, so "not modified" is no answer: taken at its word, the run would end
+            # as ok with no reviews read, every time.
+            raise FetchError(
+                f"{url} answered 304 Not Modified to a request without validators (no If-None-Match or "
+                "If-Modified-Since was sent); the site's caching is broken, and nothing was read",
+                url=url,
+                status=status,
+            )
         if status == 304:
             stats.not_modified += 1
             return Page(url=url, status=304, body=b"", headers=response.headers)

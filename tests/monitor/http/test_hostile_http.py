@@ -549,3 +549,25 @@ def test_a_retry_after_in_other_digits_is_ignored(site: TestSite) -> None:
     with pytest.raises(Unreachable, match="503"):
         asyncio.run(fetch_once(site.url("/r"), policy(site.url("/"))))
     assert len(site.requests_to("/r")) == 3  # the ordinary backoff applied
+
+
+def test_a_304_to_a_request_without_validators_is_no_success(site: TestSite) -> None:
+    site.add_fault("/r", Status(304))
+    got = read(css(site.url("/r")))
+    (request,) = site.requests_to("/r")
+    assert "if-none-match" not in request.headers and "if-modified-since" not in request.headers
+    assert got.health == Health.FAILED and got.records == []
+    assert "304 Not Modified to a request without validators" in got.message
+
+
+def test_a_304_to_a_conditional_request_still_means_unchanged(site: TestSite) -> None:
+    site.add_page("/r", REVIEW, HTML, etag='"v1"')
+
+    async def twice() -> list[Collected]:
+        async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
+            fetch = fetcher.bind(policy_for(css(site.url("/r"))))
+            return [await collect(src=css(site.url("/r")), fetch=fetch, max_pages=5) for _ in range(2)]
+
+    first, second = asyncio.run(twice())
+    assert first.health == Health.OK and len(first.records) == 1
+    assert second.health == Health.OK and "not modified" in second.message
