@@ -30,6 +30,7 @@ from monitor.digest.sections import new_unhappy_items
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.http.policy import RequestPolicy
 from monitor.http.shared_gate import SharedHostSlots
+from monitor.http.walls import wall_in
 from monitor.store.advisory import hold_company_writes
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health, advice
@@ -294,6 +295,7 @@ async def collect(
     pages = 0
     known_run = 0
     not_modified = 0
+    fetched: list[Page] = []  # the latest page fetched (one only: bodies are large), to judge the page parsed
 
     async def counting(
         url: str, *, form: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
@@ -306,9 +308,23 @@ async def collect(
         else:
             page = await fetch(url) if form is None else await fetch(url, form=form)
         not_modified += page.status == 304
+        fetched[:] = [page]
         return page
 
     adapter: Source | None = None
+
+    def wall_error() -> Blocked | None:
+        # A page that gave no reviews may be a bot check or consent wall served as 200: the site is refusing us.
+        last = fetched[-1] if fetched else None
+        kind = wall_in(last) if last is not None and last.status != 304 else None
+        if last is None or kind is None:
+            return None
+        return Blocked(
+            f"{last.url} answered {last.status} with {kind} instead of reviews; the monitor does not answer "
+            "CAPTCHAs or bot checks: slow the source down (min_delay), or use the site's export or API",
+            url=last.url,
+            status=last.status,
+        )
 
     def failed(health: Health, error: str, *, keep: bool = False) -> Collected:
         # Errors quote URLs, status lines and page text: what a site wrote is made printable before it is kept.
@@ -326,6 +342,9 @@ async def collect(
         if notice:
             problems.append(printable(notice))
         async for page in adapter.pages(counting, max_pages=max_pages):
+            wall = None if page.records else wall_error()
+            if wall is not None:
+                raise wall
             pages += 1
             records.extend(page.records)
             problems.extend(printable(problem) for problem in page.problems)
@@ -338,6 +357,9 @@ async def collect(
                 if known_run >= max(1, src.incremental_depth):
                     break
     except LayoutChanged as exc:
+        wall = wall_error()
+        if wall is not None:
+            return failed(Health.PARTIAL if records else Health.BLOCKED, str(wall), keep=bool(records))
         return failed(Health.LAYOUT_CHANGED, str(exc))
     except FetchError as exc:
         if pages and records:
