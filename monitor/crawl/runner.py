@@ -23,6 +23,7 @@ from monitor.core.errors import Blocked, FetchError, LayoutChanged, MonitorError
 from monitor.core.records import ReviewRecord
 from monitor.core.settings import Settings, SourceConfig
 from monitor.core.text_safety import printable
+from monitor.crawl.limits import MAX_REVIEWS_PER_RUN, RunLimits
 from monitor.crawl.locks import source_lock
 from monitor.crawl.pipeline import analyse_new_data
 from monitor.digest.alerts import review_alert, send_alerts
@@ -284,12 +285,16 @@ async def collect(
     is_known: Callable[[Sequence[ReviewRecord]], bool] | None = None,
     on_page: PageCallback | None = None,
     previous_good: int = 0,
+    max_reviews: int = MAX_REVIEWS_PER_RUN,
 ) -> Collected:
     """Read a source's pages and judge the run's health; stores nothing.
 
     `is_known` tells whether every record of a page is already stored unchanged: after
-    `src.incremental_depth` such pages in a row the run stops (incremental crawling).
+    `src.incremental_depth` such pages in a row the run stops (incremental crawling). Each review is kept once,
+    a page that repeats the listing ends the run, and `max_reviews` bounds it (see `monitor.crawl.limits`).
     """
+    limits = RunLimits(max_reviews)
+    capped = False
     records: list[ReviewRecord] = []
     problems: list[str] = []
     pages = 0
@@ -346,10 +351,15 @@ async def collect(
             if wall is not None:
                 raise wall
             pages += 1
-            records.extend(page.records)
+            take = limits.take(page, fetched[-1].url if fetched else src.locator)
+            records.extend(take.records)
             problems.extend(printable(problem) for problem in page.problems)
             if on_page:
                 on_page(src.name, pages, len(records))
+            if take.stop is not None:
+                problems.append(printable(take.stop))
+                capped = take.capped
+                break
             if is_known is not None and adapter.newest_first and page.in_listing_order and page.records:
                 # A database look-up: run it off the event loop so other sources keep fetching meanwhile.
                 known = await asyncio.to_thread(is_known, page.records)
@@ -379,6 +389,8 @@ async def collect(
             Health.LAYOUT_CHANGED,
             f"pages were fetched but no reviews were found where the last good run found {previous_good}",
         )
+    if capped:
+        return failed(Health.PARTIAL, problems.pop(), keep=True)
     message = f"{len(records)} reviews from {pages} page(s)"
     if problems:
         message += f"; {len(problems)} problem(s) noted, e.g. {problems[0][:120]}"

@@ -45,12 +45,10 @@ def serve_first_page(site: TestSite, src: SourceConfig, body: bytes, **kwargs: A
     site.add_page(start.removeprefix(site.url("")), body, HTML, **kwargs)
 
 
-def read(src: SourceConfig, *, max_pages: int = 5, previous_good: int = 0) -> Collected:
+def read(src: SourceConfig, *, max_pages: int = 5, **limits: int) -> Collected:
     async def go() -> Collected:
         async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
-            return await collect(
-                src=src, fetch=fetcher.bind(policy_for(src)), max_pages=max_pages, previous_good=previous_good
-            )
+            return await collect(src=src, fetch=fetcher.bind(policy_for(src)), max_pages=max_pages, **limits)
 
     return asyncio.run(go())
 
@@ -116,3 +114,40 @@ def test_reviews_beside_a_captcha_form_are_read(site: TestSite) -> None:
     site.add_page("/r", review_rows("Great help, thank you.") + form, HTML)
     got = read(source("css", site.url("/r"), CSS))
     assert got.health == Health.OK and len(got.records) == 1
+
+
+# Listings that go round or never end
+
+
+def next_link(path: str) -> bytes:
+    return f"<a class='next' href='{path}'>next</a>".encode()
+
+
+def test_a_next_page_serving_the_same_page_again_stops_without_duplicates(site: TestSite) -> None:
+    same = review_rows("Slow delivery.", "Nobody answered.")
+    site.add_page("/r", same + next_link("/r?page=2"), HTML)
+    for n in range(2, 6):  # every "next" page is the first page again, under a new URL
+        site.add_page(f"/r?page={n}", same + next_link(f"/r?page={n + 1}"), HTML)
+    got = read(source("css", site.url("/r"), CSS), max_pages=5)
+    assert [r.body for r in got.records] == ["Slow delivery.", "Nobody answered."]
+    assert got.health == Health.OK and "goes round in a loop" in got.message
+    assert site.requests_to("/r?page=3") == []  # stopped at the first repeated page
+
+
+def test_pages_that_overlap_keep_each_review_once_and_go_on(site: TestSite) -> None:
+    # Offset paging shifts by one when a review arrives meanwhile: page 2 repeats page 1's last review.
+    site.add_page("/r", review_rows("One.", "Two.") + next_link("/r?page=2"), HTML)
+    site.add_page("/r?page=2", review_rows("Two.", "Three."), HTML)
+    got = read(source("css", site.url("/r"), CSS))
+    assert [r.body for r in got.records] == ["One.", "Two.", "Three."]
+    assert got.health == Health.OK and got.problems == []
+
+
+def test_an_endless_listing_stops_at_the_run_cap(site: TestSite) -> None:
+    for n in range(1, 31):
+        rows = review_rows(*(f"Review {n}.{k}" for k in range(3)))
+        site.add_page(f"/r?page={n}", rows + next_link(f"/r?page={n + 1}"), HTML)
+    got = read(source("css", site.url("/r?page=1"), CSS), max_pages=1_000, max_reviews=25)
+    assert len(got.records) == 25 and len({r.body for r in got.records}) == 25
+    assert got.health == Health.PARTIAL and "stopped at 25 reviews, the most one run reads" in got.message
+    assert site.requests_to("/r?page=10") == []
