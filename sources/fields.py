@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,20 +92,25 @@ def in_range(moment: datetime, *, now: datetime | None = None) -> datetime:
 
 
 def parse_rating(value: Any) -> float | None:
-    """A star rating as a float, None when absent; ValueError when present but not a number."""
+    """A star rating as a float, None when absent; ValueError when present but not a finite number."""
     if value is None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"not a rating: {value!r}")
     if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip()
-    if not text or text.lower() in {"nan", "none", "null"}:
-        return None
-    try:
-        return float(text.replace(",", "."))
-    except ValueError as exc:
-        raise ValueError(f"not a rating: {text[:20]!r}") from exc
+        number = float(value) if not isinstance(value, int) or value.bit_length() < 1024 else math.inf
+    else:
+        text = str(value).strip()
+        if not text or text.lower() in {"nan", "none", "null"}:
+            return None
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError as exc:
+            raise ValueError(f"not a rating: {text[:20]!r}") from exc
+    # JSON's NaN, Infinity and 1e400 (infinity once read) are no number of stars, and no scale either.
+    if not math.isfinite(number):
+        raise ValueError(f"not a rating: {str(value)[:20]!r} is not a finite number")
+    return number
 
 
 _RATIO = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:/|out\s+of|of)\s*(\d+(?:[.,]\d+)?)", re.I)

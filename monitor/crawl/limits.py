@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from monitor.core.records import ReviewRecord
+from monitor.crawl.record_checks import checked
 from sources.base import PageResult
 
 __all__ = ["MAX_REVIEWS_PER_RUN", "PageTake", "RunLimits"]
@@ -26,6 +27,8 @@ class PageTake:
     """What to keep of one page, and why the run must stop after it (None: go on)."""
 
     records: list[ReviewRecord]
+    # Fields left out of the kept reviews (see `monitor.crawl.record_checks`).
+    problems: list[str] = field(default_factory=list)
     stop: str | None = None
     # Stopping at the run cap leaves reviews unread: the run is partial, not ok.
     capped: bool = False
@@ -46,24 +49,28 @@ class RunLimits:
         if page.in_listing_order and page.records and all(r.site_review_id in self._listing_ids for r in page.records):
             return PageTake(
                 [],
-                f"next-page link goes round in a loop: {url} holds only reviews already read in this run; "
+                stop=f"next-page link goes round in a loop: {url} holds only reviews already read in this run; "
                 "stopped there",
             )
         if page.in_listing_order:
             self._listing_ids.update(r.site_review_id for r in page.records)
         fresh: list[ReviewRecord] = []
+        notes: list[str] = []
         for record in page.records:
             if record.site_review_id not in self._ids:
                 self._ids.add(record.site_review_id)
-                fresh.append(record)
+                kept, problems = checked(record)
+                fresh.append(kept)
+                notes.extend(problems)
         room = self.max_reviews - self.taken
         if len(fresh) >= room and (len(fresh) > room or page.next_url):
             self.taken = self.max_reviews
             return PageTake(
                 fresh[:room],
+                notes,
                 f"stopped at {self.max_reviews} reviews, the most one run reads (is the site's listing endless?); "
                 f"the listing from {url} on was not read",
                 capped=True,
             )
         self.taken += len(fresh)
-        return PageTake(fresh)
+        return PageTake(fresh, notes)

@@ -353,7 +353,7 @@ async def collect(
             pages += 1
             take = limits.take(page, fetched[-1].url if fetched else src.locator)
             records.extend(take.records)
-            problems.extend(printable(problem) for problem in page.problems)
+            problems.extend(printable(problem) for problem in [*page.problems, *take.problems])
             if on_page:
                 on_page(src.name, pages, len(records))
             if take.stop is not None:

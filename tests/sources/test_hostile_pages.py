@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import Session, select
 
 from monitor.crawl.runner import crawl_sources
 from monitor.http.fetcher import Fetcher
 from monitor.store.health import Health
+from monitor.store.models import Review
 from sources.base import Page, PageResult, get_source_class
 from sources.fields import BadDate, parse_datetime
 from tests.db_fixtures import migrated_sqlite, settings_with
@@ -182,3 +184,91 @@ def test_microdata_nested_too_deep_is_skipped_and_the_others_kept() -> None:
     result = parse("jsonld", f"<html><body>{trap}{fine}</body></html>")
     assert [r.body for r in result.records] == ["Kept."]
     assert result.problems == ["microdata review 1 nests deeper than 32 items; skipped"]
+
+
+# Numbers no review can have
+
+
+def trustpilot_page(*reviews: str) -> str:
+    """A Trustpilot page whose reviews are given as raw JSON text (so NaN and 1e400 stay as the site wrote them)."""
+    data = '{"props": {"pageProps": {"reviews": [' + ", ".join(reviews) + "]}}}"
+    return f'<script id="__NEXT_DATA__" type="application/json">{data}</script>'
+
+
+def trustpilot_review(n: int, rating: str, likes: str = "0") -> str:
+    return (
+        f'{{"id": "r{n}", "text": "Review {n}.", "rating": {rating}, "likes": {likes}, '
+        '"dates": {"publishedDate": "2024-03-01T12:00:00Z"}, "consumer": {"displayName": "Ana"}}'
+    )
+
+
+def crawl_one(tmp_path: Path, site: TestSite, kind: str, body: str) -> Any:
+    (start,) = get_source_class(kind)(site.url("/reviews"), {}).start_urls()
+    site.add_page(start.removeprefix(site.url("")), body.encode(), "text/html")
+    settings = settings_with(
+        tmp_path,
+        f'[[company.source]]\nname = "s"\nkind = "{kind}"\nlocator = "{site.url("/reviews")}"\nmin_delay = 0.0\n',
+    )
+    engine = migrated_sqlite(tmp_path)
+
+    async def crawl() -> Any:
+        async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
+            return await crawl_sources(
+                engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
+            )
+
+    (outcome,) = asyncio.run(crawl())
+    with Session(engine) as session:
+        stored = {r.site_review_id: r for r in session.exec(select(Review)).all()}
+    return outcome, stored
+
+
+def test_ratings_scales_and_counts_no_review_can_have_are_left_out(tmp_path: Path) -> None:
+    body = "".join(
+        [
+            jsonld_review("Scale of 1e30.", "2024-03-01", reviewRating={"ratingValue": 3, "bestRating": 1e30}),
+            jsonld_review("Fine.", "2024-03-01", reviewRating={"ratingValue": 4, "bestRating": 5}),
+        ]
+    ).replace("1e+30", "1e30")
+    with TestSite() as site:
+        outcome, stored = crawl_one(tmp_path, site, "jsonld", body)
+    assert outcome.health == Health.OK, outcome.message
+    assert len(stored) == 2
+    ratings = sorted((r.body, r.rating, r.rating_scale) for r in stored.values())
+    assert ratings == [("Fine.", 4.0, 5), ("Scale of 1e30.", None, None)]
+
+
+def test_nan_infinite_negative_and_huge_numbers_from_json_are_left_out(tmp_path: Path) -> None:
+    body = trustpilot_page(
+        trustpilot_review(1, "NaN"),
+        trustpilot_review(2, "1e400"),  # infinity once read
+        trustpilot_review(3, "-Infinity"),
+        trustpilot_review(4, "47"),
+        trustpilot_review(5, "1", likes=str(10**30)),
+        trustpilot_review(6, "2", likes="-5"),
+        trustpilot_review(7, "4", likes="12"),
+    )
+    with TestSite() as site:
+        outcome, stored = crawl_one(tmp_path, site, "trustpilot", body)
+    assert outcome.health == Health.OK, outcome.message
+    # NaN and infinities are no rating: the adapter skips those reviews, as every Trustpilot review has stars.
+    got = {key: (r.rating, r.helpful_votes) for key, r in stored.items()}
+    assert got == {"r4": (None, 0), "r5": (1.0, None), "r6": (2.0, None), "r7": (4.0, 12)}
+    assert [e for e in outcome.errors if "is not a finite number" in e] == [
+        "review 1: not a rating: 'nan' is not a finite number",
+        "review 2: not a rating: 'inf' is not a finite number",
+        "review 3: not a rating: '-inf' is not a finite number",
+    ]
+    notes = [e for e in outcome.errors if e.startswith("review r")]
+    assert [n.split(":")[0] for n in notes] == ["review r4", "review r5", "review r6"]
+    assert "rating 47.0 is not 0 to 5" in notes[0] and "a number of about 31 digits" in notes[1]
+
+
+def test_an_infinite_best_rating_costs_its_review_not_the_page() -> None:
+    result = parse(
+        "jsonld",
+        jsonld_review("Scale of 1e400.", "2024-03-01", reviewRating={"ratingValue": 3, "bestRating": "1e400"})
+        + jsonld_review("Fine.", "2024-03-01", reviewRating={"ratingValue": 4, "bestRating": 5}),
+    )
+    assert [r.body for r in result.records] == ["Fine."]
+    assert result.problems == ["review 1: not a rating: '1e400' is not a finite number"]
