@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReviewRecord
+from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
 
@@ -140,7 +141,7 @@ def _app_id(locator: str) -> str:
 
 def _feed(page: Page) -> dict[str, Any]:
     try:
-        document = json.loads(page.body)
+        document = json_text.loads(page.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         kind = page.content_type or "unknown content"
         raise LayoutChanged(f"App Store feed {page.url}: expected the JSON reviews feed, got {kind}") from exc

@@ -51,6 +51,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
+from sources import json_text
 from sources.base import Fetch, Option, Page, PageResult, Source
 
 __all__ = ["GooglePlay"]
@@ -241,7 +242,7 @@ def _endpoint_payload(text: str, url: str) -> list[Any]:
             f"{where}: the {REVIEWS_RPC} row carries no JSON payload string (row: {_compact(row)[:200]})"
         )
     try:
-        payload = json.loads(row[2])
+        payload = json_text.loads(row[2])
     except json.JSONDecodeError as exc:
         raise LayoutChanged(f"{where}: the {REVIEWS_RPC} payload is not JSON ({exc})") from exc
     if not isinstance(payload, list):
@@ -251,7 +252,6 @@ def _endpoint_payload(text: str, url: str) -> list[Any]:
 
 def _json_arrays(text: str) -> Iterator[list[Any]]:
     """Every JSON array that starts a line; chunked answers put a length line before each of them."""
-    decoder = json.JSONDecoder()
     offset = 0
     resume = 0  # lines inside an array already decoded are skipped
     for line in text.splitlines(keepends=True):
@@ -260,7 +260,7 @@ def _json_arrays(text: str) -> Iterator[list[Any]]:
         if start < resume or not text.startswith("[", start):
             continue
         try:
-            value, resume = decoder.raw_decode(text, start)
+            value, resume = json_text.raw_decode(text, start)
         except json.JSONDecodeError:
             continue
         if isinstance(value, list):
@@ -307,13 +307,12 @@ def _embedded_reviews(page: Page) -> list[list[Any]]:
 
 def _data_blocks(html: str) -> Iterator[Any]:
     """The `data` value of every AF_initDataCallback block that parses as JSON."""
-    decoder = json.JSONDecoder()
     for match in _DATA_BLOCK.finditer(html):
         start = match.end()
         while start < len(html) and html[start].isspace():
             start += 1
         try:
-            data, _ = decoder.raw_decode(html, start)
+            data, _ = json_text.raw_decode(html, start)
         except json.JSONDecodeError:
             continue  # some blocks hold JavaScript, not JSON; they are never the review block
         yield data

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from monitor.core.channels import PUBLIC_REPLY_AND_PRIVATE_MESSAGE
 from monitor.core.errors import LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
+from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
 
@@ -87,7 +88,7 @@ class HelloPeter(Source):
 
 def _envelope(page: Page) -> dict[str, Any]:
     try:
-        envelope = json.loads(page.body)
+        envelope = json_text.loads(page.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         kind = page.content_type or "unknown content"
         raise LayoutChanged(

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from monitor.core.channels import PUBLIC_REPLY_AND_PRIVATE_MESSAGE
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
+from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import parse_datetime, parse_rating
 
@@ -88,7 +89,7 @@ def _next_data(page: Page) -> dict[str, Any]:
             f'Trustpilot page {page.url}: no <script id="__NEXT_DATA__"> found (old or unknown page layout)'
         )
     try:
-        data = json.loads(match.group(1))
+        data = json_text.loads(match.group(1))
     except json.JSONDecodeError as exc:
         raise LayoutChanged(f"Trustpilot page {page.url}: __NEXT_DATA__ is not valid JSON ({exc})") from exc
     if not isinstance(data, dict):

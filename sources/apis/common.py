@@ -19,6 +19,7 @@ from typing import Any
 from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import Blocked, FetchError, LayoutChanged
 from monitor.http.service_auth import ApiCredentials
+from sources import json_text
 from sources.base import Fetch, Page, PageResult, ReplyChannel, Source
 
 __all__ = ["JSON_HEADERS", "ApiSource", "json_body", "less_than_daily", "timestamp"]
@@ -115,7 +116,7 @@ def json_body(page: Page, site: str) -> dict[str, Any]:
     if page.status == 304:
         return {}
     try:
-        value = json.loads(page.body)
+        value = json_text.loads(page.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         kind = page.content_type or "unknown content"
         raise LayoutChanged(f"the {site} API answered {page.url} with {kind}, not JSON") from exc

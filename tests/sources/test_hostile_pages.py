@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from monitor.core.errors import LayoutChanged
 from monitor.crawl.runner import crawl_sources
 from monitor.http.fetcher import Fetcher
 from monitor.store.health import Health
@@ -272,3 +273,23 @@ def test_an_infinite_best_rating_costs_its_review_not_the_page() -> None:
     )
     assert [r.body for r in result.records] == ["Fine."]
     assert result.problems == ["review 1: not a rating: '1e400' is not a finite number"]
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("kind", "locator"), [("hellopeter", URL), ("app_store", "https://apps.apple.com/app/id284882215")]
+)
+def test_json_nested_a_hundred_thousand_deep_is_a_changed_layout_not_a_crash(kind: str, locator: str) -> None:
+    source = get_source_class(kind)(locator, {})
+    with pytest.raises(LayoutChanged):
+        source.parse(Page(url=URL, status=200, body=DEEP_JSON.encode(), headers={"content-type": "application/json"}))
+
+
+def test_a_deep_json_page_ends_the_run_as_layout_changed(tmp_path: Path) -> None:
+    body = f'<script id="__NEXT_DATA__" type="application/json">{DEEP_JSON}</script>'
+    with TestSite() as site:
+        outcome, stored = crawl_one(tmp_path, site, "trustpilot", body)
+    assert outcome.health == Health.LAYOUT_CHANGED and stored == {}
+    assert "nests deeper than the decoder can follow" in outcome.message
