@@ -65,6 +65,9 @@ _UNIQUE_LOCAL = ipaddress.ip_network("fc00::/7")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Dot-separated decimal, octal (leading 0) or hexadecimal (0x) parts only: a host that is a number (an IPv4
+# address when `inet_aton` reads it, which takes one to four parts).
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*\.?")
 
 
 class RequestRefused(FetchError):
@@ -93,6 +96,11 @@ def parse_url(text: str, *, via: str = "") -> httpx.URL:
             f"refused {_shown(text)!r}{via}: {scheme} URL; only http and https URLs are fetched", url=_shown(text)
         )
     port = url.port
+    if _NUMERIC_HOST.fullmatch(host) and not _ip(host):
+        # A number that is no IPv4 address (`4294967296`, `1.2.3.4.5`): resolvers and proxies read it differently.
+        raise FetchError(
+            f"not a valid URL: {_shown(text)!r}{via} (the host is a number but no IPv4 address)", url=_shown(text)
+        )
     if not host or not (_ip(host) or (len(host) <= 253 and _HOST_NAME.fullmatch(host))):
         raise FetchError(f"not a valid URL: {_shown(text)!r}{via} (the host name is malformed)", url=_shown(text))
     if port is not None and not 0 < port < 65536:
@@ -144,6 +152,21 @@ def _ip(text: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
+        return _numeric_ipv4(text)
+
+
+def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address of a host written in the other spellings resolvers and proxies accept (`inet_aton`).
+
+    `2130706433`, `0x7f.1`, `017700000001` and `127.1` all mean 127.0.0.1: the system resolver, most proxies and
+    browsers read them so. They are judged as that address, or a proxy would be sent to a loopback or metadata
+    address no check recognised.
+    """
+    if not _NUMERIC_HOST.fullmatch(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
         return None
 
 
@@ -238,7 +261,13 @@ class RequestPolicy:
                 why = "although it resolved to a public address earlier in this run (DNS rebinding)"
             else:
                 why = "which only the configured locator's own host and port may use"
-            shown_as = "" if host == text.split("%", 1)[0] else f"{_shown(host)} resolves to "
+            if host != text.split("%", 1)[0]:
+                shown_as = f"{_shown(host)} resolves to "
+            elif address is not None and str(address) != host:
+                shown_as = f"{_shown(host)} means "  # another spelling of the address (`0x7f.1`)
+            else:
+                shown_as = ""
+            text = str(address) if address is not None else text
             raise RequestRefused(
                 f"refused {url}{via}: {shown_as}{_shown(text)} is a {problem} address, {why}", url=str(url)
             )

@@ -571,3 +571,47 @@ def test_a_304_to_a_conditional_request_still_means_unchanged(site: TestSite) ->
     first, second = asyncio.run(twice())
     assert first.health == Health.OK and len(first.records) == 1
     assert second.health == Health.OK and "not modified" in second.message
+
+
+# Addresses in other spellings
+
+
+NUMERIC_SPELLINGS = [
+    ("2130706433", "loopback"),  # 127.0.0.1 as one decimal number
+    ("0x7f.1", "loopback"),  # hexadecimal, two parts
+    ("017700000001", "loopback"),  # octal
+    ("127.1", "loopback"),  # two parts
+    ("0xa9fea9fe", "cloud metadata"),  # 169.254.169.254 in hexadecimal
+    ("169.254.169.254", "cloud metadata"),
+]
+
+
+@pytest.mark.parametrize(("host", "kind"), NUMERIC_SPELLINGS)
+def test_internal_addresses_in_other_spellings_are_refused_through_a_proxy(
+    site: TestSite, host: str, kind: str
+) -> None:
+    # The proxy is the local test site: it records every request it is asked to forward, and forwards none.
+    rules = policy("https://reviews.example/", host)
+    with pytest.raises(RequestRefused, match=rf"is a {kind} address"):
+        asyncio.run(fetch_once(f"http://{host}/latest/meta-data/", rules, proxy=site.url("/")))
+    assert site.requests == []
+
+
+@pytest.mark.parametrize(("host", "kind"), NUMERIC_SPELLINGS)
+def test_internal_addresses_in_other_spellings_are_refused_before_connecting(
+    site: TestSite, host: str, kind: str
+) -> None:
+    # The loopback test site is the source; its address in another spelling is another host, and not the source's.
+    port = site.url("/").rsplit(":", 1)[1].rstrip("/")
+    site.add_fault("/r", Status(302, headers={"Location": f"http://{host}:{port}/admin"}))
+    transport = Recorder()
+    got = read(css(site.url("/r"), allowed_hosts=[host]), {"transport": transport, "resolver": Names()})
+    assert got.health == Health.FAILED and f"is a {kind} address" in got.message
+    assert transport.seen == [site.url("/robots.txt"), site.url("/r")] and site.requests_to("/admin") == []
+
+
+@pytest.mark.parametrize("host", ["4294967296", "1.2.3.4.5", "0x1ffffffff"])
+def test_a_number_that_is_no_ipv4_address_is_no_valid_host(site: TestSite, host: str) -> None:
+    site.add_fault("/r", Status(302, headers={"Location": f"http://{host}/"}))
+    with pytest.raises(FetchError, match="the host is a number but no IPv4 address"):
+        asyncio.run(fetch_once(site.url("/r"), policy(site.url("/"), host)))
