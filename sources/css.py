@@ -152,7 +152,7 @@ class CssSource(Source):
 
     def parse(self, page: Page) -> PageResult:
         """One record per matched container; `next_url` from the `next` spec."""
-        soup = parse_html(page.body)
+        soup = parse_html(page.body, page.charset)
         containers = soup.select(self.container)
         if not containers:
             raise LayoutChanged(f"css source {page.url}: container selector {self.container!r} matched nothing")

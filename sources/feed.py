@@ -173,7 +173,8 @@ def _root(page: Page) -> Tag:
         raise LayoutChanged(f"feed {page.url}: the document declares a DTD internal subset; refused")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(page.body, "lxml-xml")
+        # The Content-Type charset overrides the XML declaration (RFC 7303), a byte order mark both.
+        soup = BeautifulSoup(page.body, "lxml-xml", from_encoding=page.charset)
     root = next((c for c in soup.contents if isinstance(c, Tag)), None)
     if root is None:
         kind = page.content_type or "unknown content"

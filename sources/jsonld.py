@@ -98,7 +98,7 @@ class JsonLd(Source):
 
     def parse(self, page: Page) -> PageResult:
         """Reviews in the page's structured data; `next_url` from `next_selector` when configured."""
-        soup = parse_html(page.body)
+        soup = parse_html(page.body, page.charset)
         problems: list[str] = []
         documents, found_jsonld = _jsonld_documents(soup, problems)
         graph = _Graph(documents)
@@ -151,13 +151,17 @@ class JsonLd(Source):
         return url if url != page_url else None
 
 
-def parse_html(body: bytes) -> BeautifulSoup:
-    """The page parsed with lxml; bs4's guesses about what the markup "really" is are not warnings here."""
+def parse_html(body: bytes, charset: str | None = None) -> BeautifulSoup:
+    """The page parsed with lxml; bs4's guesses about what the markup "really" is are not warnings here.
+
+    `charset` (the page's byte order mark or Content-Type, see `Page.charset`) is tried before what the markup
+    declares, as browsers do; bytes it cannot decode fall back to the markup's own declaration.
+    """
     with warnings.catch_warnings():
         # A feed or a bare string given to an HTML adapter is reported as LayoutChanged by the caller.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        return BeautifulSoup(body, "lxml")
+        return BeautifulSoup(body, "lxml", from_encoding=charset)
 
 
 def derived_review_id(author: str | None, published: datetime | None, body: str) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from monitor.http.charset import declared_charset
+
 __all__ = ["ApiRequest", "Fetch", "Page"]
 
 
@@ -24,8 +26,14 @@ class Page:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     @property
+    def charset(self) -> str | None:
+        """The body's encoding by its byte order mark or Content-Type charset; None leaves it to the document."""
+        return declared_charset(self.body, self.headers)
+
+    @property
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        """The body decoded by `charset` (UTF-8 when none is declared), a byte it cannot read as U+FFFD."""
+        return self.body.decode(self.charset or "utf-8", errors="replace")
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,9 +203,9 @@ def trustpilot_review(n: int, rating: str, likes: str = "0") -> str:
     )
 
 
-def crawl_one(tmp_path: Path, site: TestSite, kind: str, body: str) -> Any:
+def crawl_one(tmp_path: Path, site: TestSite, kind: str, body: str | bytes, *, content_type: str = "text/html") -> Any:
     (start,) = get_source_class(kind)(site.url("/reviews"), {}).start_urls()
-    site.add_page(start.removeprefix(site.url("")), body.encode(), "text/html")
+    site.add_page(start.removeprefix(site.url("")), body.encode() if isinstance(body, str) else body, content_type)
     settings = settings_with(
         tmp_path,
         f'[[company.source]]\nname = "s"\nkind = "{kind}"\nlocator = "{site.url("/reviews")}"\nmin_delay = 0.0\n',
@@ -293,3 +293,71 @@ def test_a_deep_json_page_ends_the_run_as_layout_changed(tmp_path: Path) -> None
         outcome, stored = crawl_one(tmp_path, site, "trustpilot", body)
     assert outcome.health == Health.LAYOUT_CHANGED and stored == {}
     assert "nests deeper than the decoder can follow" in outcome.message
+
+
+# Which encoding a page is in
+
+GREEK = "Πολύ κακή εξυπηρέτηση, κανείς δεν απάντησε."
+FRENCH = "Très déçu, personne n'a répondu à mes courriels."
+
+
+def css_row(text: str) -> str:
+    return f"<html><body><div class='review'><p>{text}</p></div></body></html>"
+
+
+def crawl_css(tmp_path: Path, body: bytes, content_type: str) -> list[str]:
+    with TestSite() as site:
+        site.add_page("/reviews", body, content_type)
+        settings = settings_with(
+            tmp_path,
+            f'[[company.source]]\nname = "s"\nkind = "css"\nlocator = "{site.url("/reviews")}"\nmin_delay = 0.0\n'
+            'options = { container = "div.review", text = "p" }\n',
+        )
+        engine = migrated_sqlite(tmp_path)
+
+        async def crawl() -> Any:
+            async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
+                return await crawl_sources(
+                    engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
+                )
+
+        (outcome,) = asyncio.run(crawl())
+    assert outcome.health == Health.OK, outcome.message
+    with Session(engine) as session:
+        return [r.body for r in session.exec(select(Review)).all()]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        # The header names the encoding; the page does not.
+        (css_row(GREEK).encode("iso-8859-7"), "text/html; charset=iso-8859-7", GREEK),
+        (css_row(GREEK).encode("windows-1253"), 'text/html; charset="Windows-1253"', GREEK),
+        # The header wins over a meta tag that says otherwise.
+        (
+            ("<meta charset='utf-8'>" + css_row(GREEK)).encode("iso-8859-7"),
+            "text/html; charset=iso-8859-7",
+            GREEK,
+        ),
+        # A byte order mark wins over the header.
+        (b"\xef\xbb\xbf" + css_row(GREEK).encode("utf-8"), "text/html; charset=iso-8859-7", GREEK),
+        (css_row(GREEK).encode("utf-16"), "text/html; charset=iso-8859-1", GREEK),
+        # A charset that is no text encoding, or none at all, leaves it to the meta tag.
+        (("<meta charset='iso-8859-7'>" + css_row(GREEK)).encode("iso-8859-7"), "text/html; charset=base64", GREEK),
+        (("<meta charset='windows-1252'>" + css_row(FRENCH)).encode("cp1252"), "text/html", FRENCH),
+    ],
+    ids=["header", "quoted-label", "header-over-meta", "utf8-bom", "utf16-bom", "no-text-encoding", "meta-only"],
+)
+def test_the_encoding_follows_bom_then_header_then_document(
+    tmp_path: Path, body: bytes, content_type: str, expected: str
+) -> None:
+    assert crawl_css(tmp_path, body, content_type) == [expected]
+
+
+def test_a_json_page_is_read_in_the_charset_its_header_names(tmp_path: Path) -> None:
+    body = trustpilot_page(trustpilot_review(1, "1").replace("Review 1.", FRENCH.replace("'", "\\u0027")))
+    with TestSite() as site:
+        outcome, stored = crawl_one(
+            tmp_path, site, "trustpilot", body.encode("cp1252"), content_type="text/html; charset=windows-1252"
+        )
+    assert outcome.health == Health.OK and [r.body for r in stored.values()] == [FRENCH]
