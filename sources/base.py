@@ -52,6 +52,9 @@ class PageResult:
     # landing page): whether all its records are known says nothing about newer ones, so an incremental
     # crawl does not stop on it.
     in_listing_order: bool = True
+    # How many reviews the page says its listing holds (a total count beside the listing), None when it does not
+    # say: a page that lists none while claiming some is a layout the adapter no longer reads, not an empty listing.
+    listed_count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,9 @@ class HelloPeter(Source):
             except ValueError as exc:
                 problems.append(f"review {raw.get('id')}: {exc}")
         next_url = _next_url(page.url, envelope) if envelope["data"] else None
-        return PageResult(records=records, next_url=next_url, problems=problems)
+        total = envelope.get("total")  # the paginator's count of the whole listing
+        listed = total if isinstance(total, int) and not isinstance(total, bool) else None
+        return PageResult(records=records, next_url=next_url, problems=problems, listed_count=listed)
 
 
 def _envelope(page: Page) -> dict[str, Any]:

@@ -79,7 +79,7 @@ class Trustpilot(Source):
         next_url, pagination_problem = _next_page(page, page_props, has_reviews=bool(reviews))
         if pagination_problem:
             problems.append(pagination_problem)
-        return PageResult(records=records, next_url=next_url, problems=problems)
+        return PageResult(records=records, next_url=next_url, problems=problems, listed_count=_total(page_props))
 
 
 def _next_data(page: Page) -> dict[str, Any]:
@@ -136,6 +136,14 @@ def _reply(raw: Any) -> ReplyRecord | None:
     if not isinstance(raw, dict) or not str(raw.get("message") or "").strip():
         return None
     return ReplyRecord(text=str(raw["message"]), published_at=parse_datetime(raw.get("publishedDate")))
+
+
+def _total(page_props: dict[str, Any]) -> int | None:
+    """The number of reviews the listing says it holds (`filters.pagination.totalCount`), None when it is not given."""
+    filters = page_props.get("filters")
+    pagination = filters.get("pagination") if isinstance(filters, dict) else None
+    total = pagination.get("totalCount") if isinstance(pagination, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def _next_page(page: Page, page_props: dict[str, Any], *, has_reviews: bool) -> tuple[str | None, str | None]:

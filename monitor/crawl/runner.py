@@ -350,6 +350,10 @@ async def collect(
             wall = None if page.records else wall_error()
             if wall is not None:
                 raise wall
+            # Only before any review was read: a later page found empty is a listing that shrank meanwhile.
+            if not page.records and not records and (page.listed_count or 0) > 0:
+                url = fetched[-1].url if fetched else src.locator
+                raise LayoutChanged(f"{url} says its listing holds {page.listed_count} reviews, but none could be read")
             pages += 1
             take = limits.take(page, fetched[-1].url if fetched else src.locator)
             records.extend(take.records)

@@ -151,3 +151,35 @@ def test_an_endless_listing_stops_at_the_run_cap(site: TestSite) -> None:
     assert len(got.records) == 25 and len({r.body for r in got.records}) == 25
     assert got.health == Health.PARTIAL and "stopped at 25 reviews, the most one run reads" in got.message
     assert site.requests_to("/r?page=10") == []
+
+
+# Listings that claim reviews they do not show
+
+
+def trustpilot_listing(total: int) -> bytes:
+    pagination = {"currentPage": 1, "perPage": 20, "totalCount": total, "totalPages": (total + 19) // 20}
+    data = {"props": {"pageProps": {"reviews": [], "filters": {"pagination": pagination}}}}
+    return f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'.encode()
+
+
+def test_an_empty_listing_that_claims_reviews_is_a_changed_layout(site: TestSite) -> None:
+    src = source("trustpilot", site.url("/r"))
+    serve_first_page(site, src, trustpilot_listing(240))
+    got = read(src)
+    assert got.health == Health.LAYOUT_CHANGED
+    assert "says its listing holds 240 reviews, but none could be read" in got.message
+
+
+def test_an_empty_listing_that_claims_none_is_fine(site: TestSite) -> None:
+    src = source("trustpilot", site.url("/r"))
+    serve_first_page(site, src, trustpilot_listing(0))
+    got = read(src)
+    assert got.health == Health.OK and got.records == []
+
+
+def test_an_empty_api_page_that_claims_reviews_is_a_changed_layout(site: TestSite) -> None:
+    envelope = {"data": [], "current_page": 1, "last_page": 3, "total": 57}
+    src = source("hellopeter", site.url("/api/consumer/business/acme/reviews?page=1"))
+    serve_first_page(site, src, json.dumps(envelope).encode())
+    got = read(src)
+    assert got.health == Health.LAYOUT_CHANGED and "holds 57 reviews" in got.message
