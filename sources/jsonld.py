@@ -40,6 +40,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHT
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReviewRecord
 from monitor.http.policy import normalise_hosts
+from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import derived_id, html_to_text, parse_datetime, parse_rating
 
@@ -179,12 +180,12 @@ def _jsonld_documents(soup: BeautifulSoup, problems: list[str]) -> tuple[list[An
         found = True
         # One broken block (often hand-edited, or built to trap parsers) must not hide the reviews in the others.
         try:
-            document = json.loads(script.get_text())
+            document = json_text.loads(script.get_text())
+        except json_text.TooDeep:
+            problems.append(f"JSON-LD block {position} nests deeper than {MAX_JSONLD_DEPTH} levels; skipped")
+            continue
         except json.JSONDecodeError as exc:
             problems.append(f"JSON-LD block {position} is not valid JSON ({exc}); skipped")
-            continue
-        except RecursionError:
-            problems.append(f"JSON-LD block {position} nests deeper than {MAX_JSONLD_DEPTH} levels; skipped")
             continue
         oversize = _oversize(document)
         if oversize:

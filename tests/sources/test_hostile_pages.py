@@ -361,3 +361,22 @@ def test_a_json_page_is_read_in_the_charset_its_header_names(tmp_path: Path) -> 
             tmp_path, site, "trustpilot", body.encode("cp1252"), content_type="text/html; charset=windows-1252"
         )
     assert outcome.health == Health.OK and [r.body for r in stored.values()] == [FRENCH]
+
+
+LONG_NUMBER = "9" * 5_000  # more digits than Python converts to an integer
+
+
+def test_a_number_too_long_to_read_costs_its_json_ld_block_not_the_page() -> None:
+    block = f'<script type="application/ld+json">{{"@type": "Review", "reviewBody": "x", "id": {LONG_NUMBER}}}</script>'
+    result = parse("jsonld", block + jsonld_review("Kept.", "2024-02-02"))
+    assert [r.body for r in result.records] == ["Kept."]
+    assert len(result.problems) == 1 and "a number too long to read" in result.problems[0]
+
+
+def test_a_number_too_long_to_read_is_a_changed_layout_not_a_crash(tmp_path: Path) -> None:
+    with TestSite() as site:
+        outcome, stored = crawl_one(
+            tmp_path, site, "trustpilot", trustpilot_page(trustpilot_review(1, "1", LONG_NUMBER))
+        )
+    assert outcome.health == Health.LAYOUT_CHANGED and stored == {}
+    assert "a number too long to read" in outcome.message
