@@ -42,6 +42,7 @@ from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import BadDate, html_to_text, in_range, parse_datetime, rating_from_text
 from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id, parse_html
+from sources.limits import check_markup_size
 
 __all__ = ["CssSource", "FieldSpec", "parse_field_spec"]
 
@@ -152,6 +153,7 @@ class CssSource(Source):
 
     def parse(self, page: Page) -> PageResult:
         """One record per matched container; `next_url` from the `next` spec."""
+        check_markup_size(page, "css source")
         soup = parse_html(page.body, page.charset)
         containers = soup.select(self.container)
         if not containers:

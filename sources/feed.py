@@ -42,6 +42,7 @@ from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import BadDate, html_to_text, in_range, parse_datetime, parse_rating
 from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id
+from sources.limits import check_markup_size
 
 __all__ = ["Feed"]
 
@@ -171,6 +172,7 @@ def _root(page: Page) -> Tag:
     if _INTERNAL_SUBSET.search(page.body):
         # Feeds never need entity declarations; refusing them rules out entity-expansion attacks.
         raise LayoutChanged(f"feed {page.url}: the document declares a DTD internal subset; refused")
+    check_markup_size(page, "feed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         # The Content-Type charset overrides the XML declaration (RFC 7303), a byte order mark both.

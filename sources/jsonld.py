@@ -43,6 +43,7 @@ from monitor.http.policy import normalise_hosts
 from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import derived_id, html_to_text, parse_datetime, parse_rating
+from sources.limits import check_markup_size
 
 __all__ = ["ALLOWED_HOSTS", "JsonLd", "check_allowed_hosts", "derived_review_id", "parse_html"]
 
@@ -99,6 +100,7 @@ class JsonLd(Source):
 
     def parse(self, page: Page) -> PageResult:
         """Reviews in the page's structured data; `next_url` from `next_selector` when configured."""
+        check_markup_size(page, "structured-data page")
         soup = parse_html(page.body, page.charset)
         problems: list[str] = []
         documents, found_jsonld = _jsonld_documents(soup, problems)

@@ -183,3 +183,15 @@ def test_an_empty_api_page_that_claims_reviews_is_a_changed_layout(site: TestSit
     serve_first_page(site, src, json.dumps(envelope).encode())
     got = read(src)
     assert got.health == Health.LAYOUT_CHANGED and "holds 57 reviews" in got.message
+
+
+# A page too big to parse
+
+
+def test_a_page_of_two_hundred_thousand_reviews_is_refused_before_parsing(site: TestSite) -> None:
+    rows = "".join(f"<div class='review'><p>{n}</p></div>" for n in range(200_000)).encode()
+    assert len(rows) < 20_000_000  # within the fetcher's size limit: only the tags are too many
+    site.add_page("/r", b"<html><body>" + rows + b"</body></html>", HTML)
+    got = read(source("css", site.url("/r"), CSS))
+    assert got.health == Health.LAYOUT_CHANGED and got.records == []
+    assert "the markup opens 800004 tags (counting every '<'), more than the 100000" in got.message
