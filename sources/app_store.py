@@ -24,9 +24,9 @@ from urllib.parse import quote, urlsplit
 from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReviewRecord
-from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
+from sources.guards import json_text
 
 __all__ = ["AppStore"]
 

@@ -41,8 +41,8 @@ from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import BadDate, html_to_text, in_range, parse_datetime, rating_from_text
+from sources.guards.limits import check_markup_size
 from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id, parse_html
-from sources.limits import check_markup_size
 
 __all__ = ["CssSource", "FieldSpec", "parse_field_spec"]
 

@@ -41,8 +41,8 @@ from monitor.core.errors import LayoutChanged
 from monitor.core.records import ReviewRecord
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import BadDate, html_to_text, in_range, parse_datetime, parse_rating
+from sources.guards.limits import check_markup_size
 from sources.jsonld import ALLOWED_HOSTS, check_allowed_hosts, derived_review_id
-from sources.limits import check_markup_size
 
 __all__ = ["Feed"]
 

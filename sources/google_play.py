@@ -51,8 +51,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
-from sources import json_text
 from sources.base import Fetch, Option, Page, PageResult, Source
+from sources.guards import json_text
 
 __all__ = ["GooglePlay"]
 

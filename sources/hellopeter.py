@@ -28,9 +28,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from monitor.core.channels import PUBLIC_REPLY_AND_PRIVATE_MESSAGE
 from monitor.core.errors import LayoutChanged
 from monitor.core.records import ReplyRecord, ReviewRecord
-from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import html_to_text, parse_datetime, parse_rating
+from sources.guards import json_text
 
 __all__ = ["HelloPeter", "record_to_review"]
 

@@ -40,10 +40,10 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHT
 from monitor.core.errors import ConfigError, LayoutChanged
 from monitor.core.records import ReviewRecord
 from monitor.http.policy import normalise_hosts
-from sources import json_text
 from sources.base import Option, Page, PageResult, Source
 from sources.fields import derived_id, html_to_text, parse_datetime, parse_rating
-from sources.limits import check_markup_size
+from sources.guards import json_text
+from sources.guards.limits import check_markup_size
 
 __all__ = ["ALLOWED_HOSTS", "JsonLd", "check_allowed_hosts", "derived_review_id", "parse_html"]
 

@@ -19,8 +19,8 @@ from typing import Any
 from monitor.core.channels import PUBLIC_REPLY_ONLY
 from monitor.core.errors import Blocked, FetchError, LayoutChanged
 from monitor.http.service_auth import ApiCredentials
-from sources import json_text
 from sources.base import Fetch, Page, PageResult, ReplyChannel, Source
+from sources.guards import json_text
 
 __all__ = ["JSON_HEADERS", "ApiSource", "json_body", "less_than_daily", "timestamp"]
 
