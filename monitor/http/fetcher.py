@@ -116,6 +116,8 @@ class HostPolicy:
     timeout: float = 30.0
     max_bytes: int = 20_000_000
     max_retries: int = 4
+    # Retries of one run (one `FetchStats`) in all: a site failing each page once cannot multiply the run's time.
+    max_run_retries: int = 20
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     # Where the source's requests may go; None trusts the host of each URL handed to `fetch` (and only it).
@@ -128,6 +130,7 @@ class HostPolicy:
             "timeout": self.timeout > 0,
             "max_bytes": self.max_bytes > 0,
             "max_retries": self.max_retries >= 0,
+            "max_run_retries": self.max_run_retries >= 0,
             "backoff_base": self.backoff_base >= 0,
             "backoff_max": self.backoff_max >= 0,
         }
@@ -480,7 +483,7 @@ class Fetcher:
         gate = self._gates.for_url(url, policy.concurrency)
         attempts = policy.max_retries + 1
         for attempt in range(attempts):
-            last = attempt == attempts - 1
+            last = attempt == attempts - 1 or stats.retries >= policy.max_run_retries
             wait: float | None = None
             try:
                 await self._check_addresses(url, destinations, policy.timeout, via)
@@ -500,7 +503,7 @@ class Fetcher:
             except TransientFailure as failure:
                 if last:
                     raise Unreachable(
-                        f"could not fetch {url} after {attempts} attempt(s): {failure}. "
+                        f"could not fetch {url} after {attempt + 1} attempt(s): {failure}. "
                         "Check the network, proxy and URL, or try again later.",
                         url=str(url),
                     ) from failure

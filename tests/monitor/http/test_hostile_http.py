@@ -16,6 +16,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from monitor.core.errors import BodyTooLarge, ConfigError, FetchError, Unreachab
 from monitor.core.settings import SourceConfig
 from monitor.crawl.runner import Collected, collect, crawl_sources, policy_for
 from monitor.http.connect import AddressPins, PinnedBackend
-from monitor.http.fetcher import Fetcher, HostPolicy
+from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.http.policy import RequestPolicy, RequestRefused, address_problem
 from monitor.store.health import Health
 from monitor.store.models import CrawlRun
@@ -615,3 +616,26 @@ def test_a_number_that_is_no_ipv4_address_is_no_valid_host(site: TestSite, host:
     site.add_fault("/r", Status(302, headers={"Location": f"http://{host}/"}))
     with pytest.raises(FetchError, match="the host is a number but no IPv4 address"):
         asyncio.run(fetch_once(site.url("/r"), policy(site.url("/"), host)))
+
+
+def test_the_retries_of_a_run_are_bounded_across_its_pages(site: TestSite) -> None:
+    # Every page fails once before it answers: without a bound per run, each page may cost a full set of retries.
+    for n in range(1, 7):
+        site.add_page(f"/p{n}", REVIEW.replace(b"Slow", f"Page {n}: slow".encode()) + next_link(n + 1), HTML)
+        site.add_fault(f"/p{n}", Status(503), times=1)
+    src = css(site.url("/p1"))
+    stats = FetchStats()
+
+    async def go() -> Collected:
+        async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
+            rules = replace(policy_for(src), **QUICK, max_run_retries=3)
+            return await collect(src=src, fetch=fetcher.bind(rules, stats), max_pages=10)
+
+    got = asyncio.run(go())
+    assert stats.retries == 3 and len(got.records) == 3
+    assert got.health == Health.PARTIAL and "p4 answered 503" in got.message
+    assert site.requests_to("/p5") == []
+
+
+def next_link(n: int) -> bytes:
+    return f"<a class='next' href='/p{n}'>next</a>".encode()
