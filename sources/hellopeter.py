@@ -205,6 +205,9 @@ def _thread_entry(message: _Message) -> dict[str, Any]:
     }
 
 
+_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def _next_url(url: str, envelope: dict[str, Any]) -> str | None:
     current, last = envelope.get("current_page"), envelope.get("last_page")
     if isinstance(current, int) and isinstance(last, int):
@@ -212,8 +215,9 @@ def _next_url(url: str, envelope: dict[str, Any]) -> str | None:
     next_link = envelope.get("next_page_url")
     if isinstance(next_link, str) and next_link:
         number = dict(parse_qsl(urlsplit(next_link).query)).get("page", "")
-        # Keep our own host and path (the API's link may name another host than the one configured).
-        return _with_page(url, int(number)) if number.isdigit() else next_link
+        # Keep our own host and path (the API's link may name another host than the one configured). ASCII digits
+        # only, and few: str.isdigit() takes "²", and int() refuses numbers of more than 4,300 digits.
+        return _with_page(url, int(number)) if _PAGE_NUMBER.fullmatch(number) else next_link
     return None
 
 

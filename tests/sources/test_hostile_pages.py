@@ -380,3 +380,16 @@ def test_a_number_too_long_to_read_is_a_changed_layout_not_a_crash(tmp_path: Pat
         )
     assert outcome.health == Health.LAYOUT_CHANGED and stored == {}
     assert "a number too long to read" in outcome.message
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "9" * 5_000])
+def test_a_next_page_number_that_is_no_number_does_not_crash_the_page(page: str) -> None:
+    record = {"id": 1, "review_content": "Nobody answered.", "review_rating": 1, "created_at": "2024-03-01 10:00:00"}
+    envelope = {
+        "data": [record],
+        "next_page_url": f"https://api.hellopeter.com/consumer/business/acme/reviews?page={page}",
+    }
+    source = get_source_class("hellopeter")("https://api.hellopeter.com/consumer/business/acme/reviews?page=1", {})
+    result = source.parse(Page(url=source.locator, status=200, body=json.dumps(envelope).encode()))
+    assert [r.body for r in result.records] == ["Nobody answered."]
+    assert result.next_url == envelope["next_page_url"]  # not a page number of ours: the API's own link, checked as any
