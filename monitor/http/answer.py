@@ -9,8 +9,9 @@ import httpx
 
 from monitor.core.errors import Blocked, FetchError, Unreachable
 from monitor.http.retry import MAX_RETRY_AFTER, is_retryable_status
+from monitor.http.walls import challenge_in_headers
 
-__all__ = ["REDIRECT_STATUSES", "Answer", "error_for"]
+__all__ = ["REDIRECT_STATUSES", "Answer", "error_for", "is_retryable_answer"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -37,6 +38,12 @@ class Answer:
         return None
 
 
+def is_retryable_answer(answer: Answer) -> bool:
+    """Whether asking again may help: a retryable status (408, 429, 5xx) that is no bot check's challenge."""
+    # A 503 or 429 carrying a challenge is the protection service refusing us; asking again only insists.
+    return is_retryable_status(answer.status) and challenge_in_headers(answer.headers) is None
+
+
 def error_for(requested: str, answer: Answer, *, backoff_max: float) -> FetchError:
     """The error a non-2xx, non-304 final answer becomes; the message says what to do next."""
     status, url = answer.status, str(answer.url)
@@ -51,6 +58,14 @@ def error_for(requested: str, answer: Answer, *, backoff_max: float) -> FetchErr
         return Blocked(
             f"{what} and asked to wait {asked}{answer.refused_wait:.0f} s before retrying, longer than "
             f"backoff_max = {backoff_max:g} s; try again after {when:%Y-%m-%d %H:%M:%S} UTC",
+            url=url,
+            status=status,
+        )
+    challenge = challenge_in_headers(answer.headers)
+    if challenge is not None:
+        return Blocked(
+            f"{what}: {challenge}; the monitor does not answer CAPTCHAs or bot checks: slow the source down "
+            "(min_delay), or use the site's export or API",
             url=url,
             status=status,
         )

@@ -53,7 +53,7 @@ import httpx
 
 from monitor.core.errors import Blocked, ConfigError, FetchError, Unreachable
 from monitor.core.text_safety import printable
-from monitor.http.answer import REDIRECT_STATUSES, Answer, error_for
+from monitor.http.answer import REDIRECT_STATUSES, Answer, error_for, is_retryable_answer
 from monitor.http.body import BodyReader
 from monitor.http.connect import AddressPins, pinned_transport
 from monitor.http.decoding import ACCEPT_ENCODING
@@ -74,7 +74,6 @@ from monitor.http.retry import (
     TransientFailure,
     describe_transport_error,
     full_jitter_backoff,
-    is_retryable_status,
     retry_after_seconds,
 )
 from monitor.http.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsRules, rules_from_response
@@ -509,7 +508,7 @@ class Fetcher:
                     ) from failure
             else:
                 response.attempts = attempt + 1
-                if last or not is_retryable_status(response.status):
+                if last or not is_retryable_answer(response):
                     return response
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 if wait is not None and wait > policy.backoff_max:

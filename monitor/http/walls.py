@@ -8,7 +8,9 @@ as usual.
 
 The rules are general, never tied to one page: an answer header a protection service sets on its challenges, a
 challenge script or endpoint of a known service, or a CAPTCHA widget or consent form together with words asking
-the visitor to prove they are human or to accept before continuing.
+the visitor to prove they are human or to accept before continuing. A challenge header on an error answer (a 503 or
+429 from the protection service) makes that answer final and `Blocked` too (`monitor.http.answer`): asking again
+only insists.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from monitor.core.text_safety import printable
 from monitor.http.page import Page
 
-__all__ = ["SCANNED_BYTES", "wall_in"]
+__all__ = ["SCANNED_BYTES", "challenge_in_headers", "wall_in"]
 
 # Walls are small pages with their markers near the top; a 20 MB body is not lower-cased whole to look for them.
 SCANNED_BYTES = 256_000
@@ -73,11 +75,9 @@ _ASKS = (
 
 def wall_in(page: Page) -> str | None:
     """What kind of wall `page` is ("a Cloudflare challenge", ...), or None when it looks like no wall."""
-    headers = {name.lower(): value for name, value in page.headers.items()}
-    for name, values in _HEADERS.items():
-        value = headers.get(name, "").strip().lower()
-        if value in values:
-            return f"{_kind_of_header(name)} (answer header {name}: {printable(value)[:40]})"
+    challenge = challenge_in_headers(page.headers)
+    if challenge is not None:
+        return challenge
     text = page.body[:SCANNED_BYTES].decode("utf-8", errors="replace").lower()
     for marker, kind in _CHALLENGES.items():
         if marker in text:
@@ -88,6 +88,16 @@ def wall_in(page: Page) -> str | None:
     for marker, kind in _WIDGETS.items():
         if marker in text:
             return f"{kind} asking {ask!r}"
+    return None
+
+
+def challenge_in_headers(headers: Mapping[str, str]) -> str | None:
+    """The challenge an answer's headers announce ("a Cloudflare challenge (answer header …)"), any status."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    for name, values in _HEADERS.items():
+        value = lowered.get(name, "").strip().lower()
+        if value in values:
+            return f"{_kind_of_header(name)} (answer header {name}: {printable(value)[:40]})"
     return None
 
 

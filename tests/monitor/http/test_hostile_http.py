@@ -25,7 +25,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from monitor.core.errors import BodyTooLarge, ConfigError, FetchError, Unreachable
+from monitor.core.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
 from monitor.core.settings import SourceConfig
 from monitor.crawl.runner import Collected, collect, crawl_sources, policy_for
 from monitor.http.connect import AddressPins, PinnedBackend
@@ -639,3 +639,20 @@ def test_the_retries_of_a_run_are_bounded_across_its_pages(site: TestSite) -> No
 
 def next_link(n: int) -> bytes:
     return f"<a class='next' href='/p{n}'>next</a>".encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "header"),
+    [
+        (503, {"cf-mitigated": "challenge"}),
+        (429, {"x-amzn-waf-action": "captcha"}),
+        (403, {"cf-mitigated": "challenge"}),
+    ],
+)
+def test_a_challenge_answered_with_an_error_status_is_blocked_at_once(
+    site: TestSite, status: int, header: dict[str, str]
+) -> None:
+    site.add_fault("/r", Status(status, headers=header, body=b"<title>Just a moment...</title>"))
+    with pytest.raises(Blocked, match="does not answer CAPTCHAs or bot checks"):
+        asyncio.run(fetch_once(site.url("/r"), policy(site.url("/"))))
+    assert len(site.requests_to("/r")) == 1  # a challenge is not asked again
