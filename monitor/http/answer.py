@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from monitor.core.errors import Blocked, FetchError, Unreachable
+from monitor.core.text_safety import printable
+from monitor.http.policy import parse_url
 from monitor.http.retry import MAX_RETRY_AFTER, is_retryable_status
 from monitor.http.walls import challenge_in_headers
 
-__all__ = ["REDIRECT_STATUSES", "Answer", "error_for", "is_retryable_answer"]
+__all__ = ["REDIRECT_STATUSES", "Answer", "error_for", "is_retryable_answer", "refuse_malformed_location"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -99,3 +101,26 @@ def error_for(requested: str, answer: Answer, *, backoff_max: float) -> FetchErr
     if status in (404, 410):
         return FetchError(f"{what}: the page does not exist (any more); check the source's URL", url=url, status=status)
     return FetchError(f"{what}; check the source's URL and options", url=url, status=status)
+
+
+async def refuse_malformed_location(response: httpx.Response) -> None:
+    """Fail at once on a redirect whose Location is no URL: asking again cannot mend it."""
+    # Left alone, the HTTP library reports it as a broken connection, which would be retried and called unreachable.
+    location = response.headers.get("location")
+    if response.status_code not in REDIRECT_STATUSES or location is None:
+        return
+    try:
+        httpx.URL(location)
+        # The library decodes the target's host (IDNA) while redirecting; a malformed label fails only there.
+        target = response.url.join(location)
+        _ = target.host
+    except (httpx.InvalidURL, ValueError) as exc:  # idna errors are ValueErrors too
+        raise FetchError(
+            f"{response.url} answered {response.status_code} with a malformed Location header "
+            f"{printable(location)[:200]!r} ({printable(str(exc))[:200]}); the site's redirect is broken",
+            url=str(response.url),
+            status=response.status_code,
+        ) from None
+    # The library builds the next request even when it is not to follow it, and fails with its own error on a target
+    # it cannot build (`javascript:alert(1)`, `data:…`, `https:///x`): the request policy's check comes first.
+    parse_url(str(target), via=f" (redirected from {response.url})")

@@ -53,7 +53,7 @@ import httpx
 
 from monitor.core.errors import Blocked, ConfigError, FetchError, Unreachable
 from monitor.core.text_safety import printable
-from monitor.http.answer import REDIRECT_STATUSES, Answer, error_for, is_retryable_answer
+from monitor.http.answer import Answer, error_for, is_retryable_answer, refuse_malformed_location
 from monitor.http.body import BodyReader
 from monitor.http.connect import AddressPins, pinned_transport
 from monitor.http.decoding import ACCEPT_ENCODING
@@ -238,7 +238,7 @@ class Fetcher:
             trust_env=False,
             # Per-host gates already bound parallelism; the pool must not add waits that count as timeouts.
             limits=limits,
-            event_hooks={"request": [_announce_send], "response": [_refuse_malformed_location]},
+            event_hooks={"request": [_announce_send], "response": [refuse_malformed_location]},
         )
         return self
 
@@ -627,22 +627,3 @@ def _conditional_headers(validators: ValidatorCache, url: str) -> dict[str, str]
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
-
-
-async def _refuse_malformed_location(response: httpx.Response) -> None:
-    """Fail at once on a redirect whose Location is no URL: asking again cannot mend it."""
-    # Left alone, the HTTP library reports it as a broken connection, which would be retried and called unreachable.
-    location = response.headers.get("location")
-    if response.status_code not in REDIRECT_STATUSES or location is None:
-        return
-    try:
-        httpx.URL(location)
-        # The library decodes the target's host (IDNA) while redirecting; a malformed label fails only there.
-        _ = response.url.join(location).host
-    except (httpx.InvalidURL, ValueError) as exc:  # idna errors are ValueErrors too
-        raise FetchError(
-            f"{response.url} answered {response.status_code} with a malformed Location header "
-            f"{printable(location)[:200]!r} ({printable(str(exc))[:200]}); the site's redirect is broken",
-            url=str(response.url),
-            status=response.status_code,
-        ) from None

@@ -656,3 +656,22 @@ def test_a_challenge_answered_with_an_error_status_is_blocked_at_once(
     with pytest.raises(Blocked, match="does not answer CAPTCHAs or bot checks"):
         asyncio.run(fetch_once(site.url("/r"), policy(site.url("/"))))
     assert len(site.requests_to("/r")) == 1  # a challenge is not asked again
+
+
+@pytest.mark.parametrize(
+    ("location", "refusal"),
+    [
+        ("data:text/html,<div class='review'><p>planted</p></div>", "data: URL; only http and https"),
+        ("javascript:alert(1)", "javascript: URL; only http and https"),
+        ("https:///169.254.169.254/", "not a valid URL"),  # no host: what a browser would guess is not guessed
+        ("//169.254.169.254/latest/meta-data/", "not the source's host"),  # scheme-relative: same scheme, other host
+    ],
+)
+def test_redirects_to_other_schemes_and_odd_urls_are_refused_before_connecting(
+    site: TestSite, location: str, refusal: str
+) -> None:
+    site.add_fault("/r", Status(302, headers={"Location": location}))
+    transport, names = Recorder(), Names()
+    got = read(css(site.url("/r")), {"transport": transport, "resolver": names})
+    assert got.health == Health.FAILED and refusal in got.message and got.records == []
+    assert transport.seen == [site.url("/robots.txt"), site.url("/r")] and names.asked == []
