@@ -39,7 +39,7 @@ from monitor.runtime.console import one_line
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health
 from monitor.store.models import CompanyReply, CrawlRun, Review, SourceRow
-from monitor.store.repository import ensure_source, upsert_reviews
+from monitor.store.repository import ensure_source, remember_options, upsert_reviews
 from monitor.store.task_models import TaskReview
 from monitor.store.template_models import ReplyTemplate
 from responders.outreach.follow_ups import apply_fixed_themes
@@ -306,8 +306,8 @@ def _remember_layout(engine: Engine, source_id: int, layout: str) -> None:
     reads from it which store the reviews come from, to link them with the same reviews read through the API."""
     with session_scope(engine) as session:
         row = session.get(SourceRow, source_id)
-        if row is not None and row.options.get("layout") != layout:
-            row.options = {**row.options, "layout": layout}
+        if row is not None:
+            remember_options(source=row, options={"layout": layout})
 
 
 def _stopped_message(summary: ImportSummary, exc: SQLAlchemyError, *, stored_all: bool) -> str:

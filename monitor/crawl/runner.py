@@ -36,7 +36,14 @@ from monitor.store.advisory import hold_company_writes
 from monitor.store.db import session_scope, utcnow
 from monitor.store.health import Health, advice
 from monitor.store.models import CrawlRun, SourceRow
-from monitor.store.repository import ensure_source, fingerprint, known_fingerprints, sync_config, upsert_reviews
+from monitor.store.repository import (
+    ensure_source,
+    fingerprint,
+    known_fingerprints,
+    remember_options,
+    sync_config,
+    upsert_reviews,
+)
 from monitor.store.validators import StagedValidators
 from sources.base import Fetch, Page, Source, get_source_class
 
@@ -222,12 +229,10 @@ def _finish_run(
         if got.health in (Health.OK, Health.PARTIAL) and got.records:
             source_row = session.get(SourceRow, start.source_id)
             assert source_row is not None
-            if got.learned:
-                # Before the analysis, which reads them (which store an export in auto mode holds, for twins).
-                source_row.options = {**source_row.options, **got.learned}
             # Before any row is written: the analysis takes this lock too, and a row held by another store of the
             # same company while that one waits for the lock would be a deadlock.
             hold_company_writes(session, source_row.company_id)
+            remember_options(source=source_row, options=got.learned)  # before the analysis, which reads them
             result = upsert_reviews(
                 session=session, source=source_row, records=got.records, crawl_run_id=start.run_id, backfill=as_backfill
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,7 @@ __all__ = [
     "ensure_source",
     "fingerprint",
     "known_fingerprints",
+    "remember_options",
     "sync_config",
     "upsert_reviews",
 ]
@@ -148,6 +149,13 @@ def sync_config(*, session: Session, settings: Settings) -> dict[str, SourceRow]
             row.enabled = False
     session.flush()
     return by_name
+
+
+def remember_options(*, source: SourceRow, options: Mapping[str, str]) -> None:
+    """Record on a source's row what its adapter found out while reading (`Source.learned_options`: the layout an
+    export in auto mode was read as); the analysis reads it. Written only when it changes."""
+    if any(source.options.get(key) != value for key, value in options.items()):
+        source.options = {**source.options, **options}
 
 
 def ensure_source(*, session: Session, settings: Settings, src: SourceConfig, synced: bool = False) -> SourceRow:

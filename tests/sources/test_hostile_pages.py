@@ -6,7 +6,6 @@ page (and the run) goes on.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,12 +15,11 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.core.errors import LayoutChanged
-from monitor.crawl.runner import crawl_sources
-from monitor.http.fetcher import Fetcher
 from monitor.store.health import Health
 from monitor.store.models import Review
 from sources.base import Page, PageResult, get_source_class
 from sources.fields import BadDate, parse_datetime
+from tests.crawling import crawl_all
 from tests.db_fixtures import migrated_sqlite, settings_with
 from tests.site import TestSite
 
@@ -135,13 +133,7 @@ def test_one_overflowing_date_does_not_lose_the_run(tmp_path: Path) -> None:
         )
         engine = migrated_sqlite(tmp_path)
 
-        async def crawl() -> Any:
-            async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
-                return await crawl_sources(
-                    engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
-                )
-
-        (outcome,) = asyncio.run(crawl())
+        (outcome,) = crawl_all(engine, settings)
     assert outcome.health == Health.OK and outcome.new == 2
     assert "1 problem(s) noted" in outcome.message and "out of range" in outcome.message
 
@@ -212,13 +204,7 @@ def crawl_one(tmp_path: Path, site: TestSite, kind: str, body: str | bytes, *, c
     )
     engine = migrated_sqlite(tmp_path)
 
-    async def crawl() -> Any:
-        async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
-            return await crawl_sources(
-                engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
-            )
-
-    (outcome,) = asyncio.run(crawl())
+    (outcome,) = crawl_all(engine, settings)
     with Session(engine) as session:
         stored = {r.site_review_id: r for r in session.exec(select(Review)).all()}
     return outcome, stored
@@ -315,13 +301,7 @@ def crawl_css(tmp_path: Path, body: bytes, content_type: str) -> list[str]:
         )
         engine = migrated_sqlite(tmp_path)
 
-        async def crawl() -> Any:
-            async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
-                return await crawl_sources(
-                    engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
-                )
-
-        (outcome,) = asyncio.run(crawl())
+        (outcome,) = crawl_all(engine, settings)
     assert outcome.health == Health.OK, outcome.message
     with Session(engine) as session:
         return [r.body for r in session.exec(select(Review)).all()]

@@ -27,13 +27,14 @@ from sqlmodel import Session, select
 
 from monitor.core.errors import Blocked, BodyTooLarge, ConfigError, FetchError, Unreachable
 from monitor.core.settings import SourceConfig
-from monitor.crawl.runner import Collected, collect, crawl_sources, policy_for
+from monitor.crawl.runner import Collected, collect, policy_for
 from monitor.http.connect import AddressPins, PinnedBackend
 from monitor.http.fetcher import Fetcher, FetchStats, HostPolicy
 from monitor.http.policy import RequestPolicy, RequestRefused, address_problem
 from monitor.store.health import Health
 from monitor.store.models import CrawlRun
 from sources.base import get_source_class
+from tests.crawling import crawl_all
 from tests.db_fixtures import migrated_sqlite, settings_with
 from tests.site import Status, TestSite, compression_bomb
 
@@ -309,13 +310,7 @@ def test_next_page_link_elsewhere_is_refused_and_recorded_in_the_run(
     )
     engine = migrated_sqlite(tmp_path)
 
-    async def crawl() -> Any:
-        async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
-            return await crawl_sources(
-                engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
-            )
-
-    (outcome,) = asyncio.run(crawl())
+    (outcome,) = crawl_all(engine, settings)
     assert outcome.health == Health.PARTIAL and outcome.new == 1
     assert f"refused {other.url('/p2')}" in outcome.message
     with Session(engine) as session:
@@ -493,14 +488,8 @@ def test_a_reason_phrase_with_terminal_escapes_never_reaches_messages_or_logs(
     )
     engine = migrated_sqlite(tmp_path)
 
-    async def crawl() -> Any:
-        async with Fetcher(user_agent="monitor-tests/1.0") as fetcher:
-            return await crawl_sources(
-                engine=engine, settings=settings, sources=settings.all_sources(), fetcher=fetcher
-            )
-
     with caplog.at_level(logging.DEBUG):
-        (outcome,) = asyncio.run(crawl())
+        (outcome,) = crawl_all(engine, settings)
     with Session(engine) as session:
         (run,) = session.exec(select(CrawlRun)).all()
     assert outcome.health == Health.FAILED and "Teapot" in outcome.message
